@@ -1,0 +1,3 @@
+from bpcourse.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""``bpcourse doctor``: the first cell a learner runs. Prints versions and what to fix."""
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+# The versions the notebooks' stored outputs were produced with (requirements-lock.txt).
+EXPECTED = {"numpy": "2.4.6", "torch": "2.13.0", "ipywidgets": "8.1.9", "jupyterlab": "4.6.6",
+            "ipykernel": "6.31.0", "matplotlib": "3.11.2"}
+
+
+def version_of(package: str) -> str | None:
+    try:
+        return metadata.version(package).split("+")[0]
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def widget_extension_enabled() -> bool:
+    """True when JupyterLab will load the ipywidgets front-end (a prebuilt lab extension)."""
+    for base in [Path(sys.prefix), Path.home() / ".local"]:
+        if (base / "share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager/package.json").exists():
+            disabled = _disabled_extensions()
+            return "@jupyter-widgets/jupyterlab-manager" not in disabled
+    return False
+
+
+def _disabled_extensions() -> set[str]:
+    try:
+        out = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"],
+                             capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return set()
+    return {line.split()[0] for line in (out.stdout + out.stderr).splitlines()
+            if "disabled" in line and line.strip()}
+
+
+def checks() -> list[tuple[str, str, str | None]]:
+    """(name, found, advice-or-None) for each thing the course needs."""
+    rows = []
+    py = ".".join(map(str, sys.version_info[:3]))
+    rows.append(("Python", py, None if sys.version_info >= (3, 10) else "install Python 3.10 or newer"))
+    for package, want in EXPECTED.items():
+        have = version_of(package)
+        if have is None:
+            advice = f"{package} is missing: run `make lab` (or `pip install -r requirements-lock.txt`)"
+        elif have != want:
+            advice = (f"expected {want} (requirements-lock.txt); stored notebook outputs may differ. "
+                      "Run `make lab` from the course folder to use the locked environment")
+        else:
+            advice = None
+        rows.append((package, have or "missing", advice))
+    enabled = widget_extension_enabled()
+    rows.append(("widget extension", "enabled" if enabled else "not found",
+                 None if enabled else "install jupyterlab_widgets into the environment that runs "
+                                      "JupyterLab (`make lab` does), then reload the browser tab"))
+    kernel_ok = Path(sys.executable).resolve().parts[-3:-2] != ()
+    rows.append(("kernel python", sys.executable, None if kernel_ok else "unexpected interpreter"))
+    return rows
+
+
+def run_doctor() -> int:
+    rows = checks()
+    width = max(len(name) for name, _, _ in rows)
+    problems = 0
+    for name, found, advice in rows:
+        mark = "ok " if advice is None else "FIX"
+        print(f"[{mark}] {name:<{width}}  {found}")
+        if advice:
+            problems += 1
+            print(f"      -> {advice}")
+    print("All good: the course is ready." if problems == 0 else f"{problems} thing(s) to fix, see above.")
+    return 0 if problems == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(run_doctor())

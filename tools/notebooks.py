@@ -1,0 +1,161 @@
+"""Build, execute and slide the course notebooks from their plain-text sources.
+
+Each notebook has one source, ``<dir>/src/NN_topic.py``, in the "percent" format
+(the literate-program style of JAX's Autodidax): a line starting ``# %%`` opens a
+cell. Options on that line:
+
+    # %% [markdown] slide=subslide          a markdown cell on a new vertical slide
+    # %% tags=nbval-ignore-output slide=skip a code cell with tags and slide type
+    # %% meta={"nbgrader": {...}}           any extra cell metadata as JSON (must be last)
+
+Markdown lines carry a leading ``# `` that is stripped. The ``.ipynb`` beside the
+``src/`` folder is generated, then executed in place with nbclient on the standard
+``python3`` kernel, so nbval re-runs exactly what a learner sees.
+
+    python tools/notebooks.py build [--execute] [--dir notebooks] [NAMES...]
+    python tools/notebooks.py check  # fail if an .ipynb's sources drifted from src/
+    python tools/notebooks.py slides # reveal.js decks into slides/
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = re.compile(r"^# %%(?P<rest>.*)$")
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+
+
+def parse_header(rest: str) -> tuple[str, dict]:
+    """Turn the text after '# %%' into (cell_type, metadata)."""
+    meta: dict = {}
+    if "meta=" in rest:
+        rest, raw = rest.split("meta=", 1)
+        meta = json.loads(raw)
+    cell_type = "code"
+    for token in rest.split():
+        if token == "[markdown]":
+            cell_type = "markdown"
+        elif token.startswith("slide="):
+            kind = token.split("=", 1)[1]
+            if kind not in SLIDE_TYPES:
+                raise ValueError(f"unknown slide type {kind!r}; use one of {sorted(SLIDE_TYPES)}")
+            meta.setdefault("slideshow", {})["slide_type"] = kind
+        elif token.startswith("tags="):
+            meta.setdefault("tags", []).extend(t for t in token.split("=", 1)[1].split(",") if t)
+        else:
+            raise ValueError(f"cannot read cell option {token!r}")
+    return cell_type, meta
+
+
+def read_source(path: Path) -> nbformat.NotebookNode:
+    """Parse a percent-format source into an (unexecuted) notebook."""
+    cells = []
+    current: tuple[str, dict, list[str]] | None = None
+
+    def flush():
+        if current is None:
+            return
+        cell_type, meta, lines = current
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if cell_type == "markdown":
+            text = "\n".join(re.sub(r"^# ?", "", line) for line in lines)
+            cells.append(nbformat.v4.new_markdown_cell(text, metadata=meta))
+        else:
+            cells.append(nbformat.v4.new_code_cell("\n".join(lines), metadata=meta))
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = HEADER.match(line)
+        if match:
+            flush()
+            cell_type, meta = parse_header(match.group("rest"))
+            current = (cell_type, meta, [])
+        elif current is not None:
+            current[2].append(line)
+    flush()
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    # Stable cell ids keep diffs of regenerated notebooks small.
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{path.stem[:20]}-{i:03d}".replace("_", "-")
+    return nb
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path) -> None:
+    client = NotebookClient(nb, kernel_name="python3", timeout=600,
+                            resources={"metadata": {"path": str(cwd)}}, record_timing=False)
+    client.execute()
+    nb.metadata.pop("widgets", None)  # widget state holds random model ids; nothing to check there
+    nb.metadata["language_info"] = {"name": "python"}
+
+
+def sources(directory: Path, names: list[str]) -> list[Path]:
+    found = sorted((directory / "src").glob("*.py"))
+    if names:
+        found = [p for p in found if any(n in p.stem for n in names)]
+    return found
+
+
+def build(directory: Path, names: list[str], run: bool) -> None:
+    for src in sources(directory, names):
+        out = directory / f"{src.stem}.ipynb"
+        nb = read_source(src)
+        started = time.perf_counter()
+        if run:
+            execute(nb, directory)
+        nbformat.write(nb, out)
+        print(f"{out.relative_to(ROOT)}: {len(nb.cells)} cells"
+              + (f", executed in {time.perf_counter() - started:.1f} s" if run else ""))
+
+
+def check(directory: Path) -> int:
+    bad = 0
+    for src in sources(directory, []):
+        out = directory / f"{src.stem}.ipynb"
+        want = [(c.cell_type, c.source) for c in read_source(src).cells]
+        have = [(c.cell_type, c.source) for c in nbformat.read(out, as_version=4).cells] if out.exists() else None
+        if want != have:
+            print(f"{out}: differs from {src}; run `make notebooks`")
+            bad += 1
+    return bad
+
+
+def slides(directory: Path) -> None:
+    target = ROOT / "slides"
+    target.mkdir(exist_ok=True)
+    for nb in sorted(directory.glob("[0-9][0-9]_*.ipynb")):
+        subprocess.run([sys.executable, "-m", "nbconvert", "--to", "slides", "--output-dir", str(target),
+                        str(nb)], check=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["build", "check", "slides"])
+    parser.add_argument("names", nargs="*", help="only notebooks whose name contains one of these")
+    parser.add_argument("--dir", default="notebooks", help="folder holding src/ (notebooks or solutions)")
+    parser.add_argument("--execute", action="store_true")
+    args = parser.parse_args()
+    directory = ROOT / args.dir
+    if args.command == "build":
+        build(directory, args.names, args.execute)
+    elif args.command == "check":
+        return 1 if check(directory) else 0
+    else:
+        slides(directory)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
