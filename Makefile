@@ -33,8 +33,11 @@ test: $(STAMP)
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		$(PYTEST_ARGS)
 
+# Re-execute every notebook and solution in place from its src/, then regenerate exercises.
 notebooks: $(STAMP)
-	$(PY) tools/notebooks.py build --execute
+	$(PY) tools/notebooks.py build --execute --dir notebooks
+	$(PY) tools/notebooks.py build --execute --dir solutions
+	$(PY) -m bpcourse.grader.generate solutions exercises
 
 exercises: $(STAMP)
 	$(PY) -m bpcourse.grader.generate solutions exercises
@@ -42,8 +45,8 @@ exercises: $(STAMP)
 slides: $(STAMP)
 	$(PY) tools/notebooks.py slides
 
+# Benchmarks print figures and ratios against their peers (micrograd, torch, numpy); no pass/fail.
 bench: $(STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-lock.txt
 	$(PY) bench/run_all.py
 
 doctor: $(STAMP)

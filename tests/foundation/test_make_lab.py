@@ -1,0 +1,114 @@
+"""`make lab` serves JupyterLab on the project's own kernel and opens the first notebook."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIRST_NOTEBOOK = "notebooks/00_start_here.ipynb"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api(port: int, token: str, path: str, method: str = "GET", body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        text = response.read().decode()
+    return json.loads(text) if text else {}
+
+
+@pytest.fixture
+def lab(tmp_path):
+    port, token = free_port(), secrets.token_hex(16)
+    args = (f"--no-browser --port={port} --ServerApp.port_retries=0 --ServerApp.ip=127.0.0.1 "
+            f"--IdentityProvider.token={token} --LabApp.news_url=None --LabApp.check_for_updates_class="
+            f"jupyterlab.NeverCheckForUpdate --LabApp.workspaces_dir={tmp_path}")
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+    log = open(tmp_path / "lab.log", "w")
+    proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"], cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                api(port, token, "/api/status")
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("make lab did not serve /api/status:\n"
+                                         + (tmp_path / "lab.log").read_text()[-3000:])
+                time.sleep(0.5)
+        yield port, token, tmp_path / "lab.log"
+    finally:
+        stop_group(proc)
+        log.close()
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """Stop make, JupyterLab and its kernels: they share the process group started for make."""
+    for sig, wait in [(signal.SIGTERM, 20), (signal.SIGKILL, 10)]:
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def test_make_lab_serves_the_first_notebook_on_the_project_kernel(lab):
+    port, token, log = lab
+    model = api(port, token, f"/api/contents/{FIRST_NOTEBOOK}")
+    assert model["type"] == "notebook"
+    assert model["content"]["metadata"]["kernelspec"]["name"] == "python3"
+    specs = api(port, token, "/api/kernelspecs")
+    assert "python3" in specs["kernelspecs"]
+    # The python3 kernel JupyterLab starts is the project's .venv interpreter.
+    argv0 = specs["kernelspecs"]["python3"]["spec"]["argv"][0]
+    assert Path(argv0).resolve().is_relative_to((ROOT / ".venv").resolve()) or argv0 == "python", argv0
+    session = api(port, token, "/api/sessions", "POST",
+                  {"path": FIRST_NOTEBOOK, "type": "notebook", "kernel": {"name": "python3"}})
+    assert session["kernel"]["name"] == "python3"
+    api(port, token, f"/api/sessions/{session['id']}", "DELETE")
+    # The lab log says it opened the first notebook's folder layout without errors.
+    assert "Traceback" not in log.read_text()
+
+
+def test_setup_is_up_to_date_after_install():
+    """A second `make test` spends no time on setup: the install stamp is newer than lock and pyproject."""
+    result = subprocess.run(["make", "-q", "setup"], cwd=ROOT)
+    assert result.returncode == 0, "make setup would reinstall although nothing changed"
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme
+    commands = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert commands[-1] == "make test"
+
+
+def test_doctor_reports_versions_and_verdict():
+    out = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "bpcourse", "doctor"],
+                         capture_output=True, text=True, timeout=120)
+    for name in ["Python", "numpy", "torch", "ipywidgets", "jupyterlab", "widget extension"]:
+        assert name in out.stdout
+    assert ("All good" in out.stdout) == (out.returncode == 0)
