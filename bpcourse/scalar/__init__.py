@@ -1,0 +1,13 @@
+"""bpcourse.scalar: autograd on single numbers, micrograd-compatible.
+
+    >>> from bpcourse.scalar import Value
+    >>> x = Value(2.0, label="x"); y = x * x + 1; y.backward(); x.grad
+    4.0
+
+``engine`` holds ``Value`` and backward; ``graph`` the step-by-step backward for pictures;
+``nn`` the micrograd-style ``Neuron``, ``Layer``, ``MLP``.
+"""
+from .engine import Value, collector_paused, topological_order, zero_grad
+from .graph import BackwardStep, backward_steps
+
+__all__ = ["Value", "topological_order", "zero_grad", "collector_paused", "BackwardStep", "backward_steps"]
