@@ -1,0 +1,111 @@
+"""Every grader check accepts the reference solution and rejects wrong answers.
+
+The solution source runs in-process (its grade cells, hidden tests included, must pass), each
+check's probe runs in that namespace on inputs from a few seeds, and ``verify`` must accept the
+result. Perturbed results, garbage results and the buggy functions the debug questions start from
+must all be rejected with an AssertionError (a failure message for the learner, not a crash).
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from _solutions_support import STEMS, load_checks, perturb, probe, run_solution
+
+SEEDS = [0, 1, 2]
+
+# Wrong answers a learner could plausibly hand in: code run in the solution's namespace that
+# replaces the answer, keyed by (notebook, grade_id). Every check of that question must reject it.
+WRONG = {
+    ("01_linear_model_gradient_descent", "q1_mse_loss"):
+        "def mse_loss(w, x, y):\n    return float(np.sum((w * x - y) ** 2))",
+    ("01_linear_model_gradient_descent", "q2_grad_at_1"): "dL_dw_at_1 = -28.0",
+    ("01_linear_model_gradient_descent", "q3_mse_grad"):
+        "def mse_grad(w, x, y):\n    return float(np.mean(2 * x * (y - w * x)))",
+    ("01_linear_model_gradient_descent", "q4_gradient_descent"):
+        "def gradient_descent(w0, lr, epochs, x, y):\n"
+        "    ws = [w0]\n"
+        "    for _ in range(epochs):\n"
+        "        ws.append(ws[-1] - lr * float(np.sum(2 * x * (ws[-1] * x - y))))\n"
+        "    return ws",
+    ("01_linear_model_gradient_descent", "q5_sgd_epoch"):
+        "def sgd_epoch(w, lr, x, y):\n    return w - lr * float(np.sum(2 * x * (w * x - y)))",
+    ("01_linear_model_gradient_descent", "q6_largest_stable_lr"):
+        "def largest_stable_lr(x):\n    return float(0.5 / np.mean(np.asarray(x) ** 2))\n"
+        "lr_max = 0.1",
+}
+
+
+def _params():
+    for stem in STEMS:
+        yield stem
+
+
+@pytest.fixture(scope="module", params=list(_params()))
+def notebook(request):
+    stem = request.param
+    return stem, run_solution(stem), load_checks(stem)
+
+
+def test_checks_accept_the_reference_solution(notebook):
+    stem, namespace, checks = notebook
+    assert checks, f"{stem}: no CHECKS"
+    for check in checks:
+        for seed in SEEDS:
+            inputs = check.inputs(np.random.default_rng(seed))
+            assert json.loads(json.dumps(inputs)) == inputs, f"{check.grade_id}: inputs are not plain JSON"
+            check.verify(inputs, probe(namespace, check, inputs))
+
+
+def test_checks_are_deterministic(notebook):
+    stem, namespace, checks = notebook
+    for check in checks:
+        a = check.inputs(np.random.default_rng(7))
+        b = check.inputs(np.random.default_rng(7))
+        assert a == b, f"{stem}:{check.grade_id}: inputs differ for the same seed"
+        assert probe(namespace, check, a) == probe(namespace, check, b)
+
+
+def test_checks_reject_perturbed_results(notebook):
+    stem, namespace, checks = notebook
+    for check in checks:
+        inputs = check.inputs(np.random.default_rng(0))
+        wrong = perturb(probe(namespace, check, inputs))
+        with pytest.raises(AssertionError):
+            check.verify(inputs, wrong)
+
+
+@pytest.mark.parametrize("garbage", [None, "42", [], {}, float("nan"), True])
+def test_checks_reject_garbage_with_a_message(notebook, garbage):
+    stem, namespace, checks = notebook
+    for check in checks:
+        inputs = check.inputs(np.random.default_rng(0))
+        with pytest.raises(AssertionError) as caught:
+            check.verify(inputs, garbage)
+        assert str(caught.value), f"{stem}:{check.grade_id}: rejected {garbage!r} without a message"
+
+
+def test_checks_reject_plausible_wrong_answers(notebook):
+    stem, _, checks = notebook
+    keys = [key for key in WRONG if key[0] == stem]
+    assert keys, f"{stem}: no wrong answers listed to test against"
+    for _, grade_id in keys:
+        namespace = run_solution(stem)
+        exec(WRONG[(stem, grade_id)], namespace)
+        mine = [c for c in checks if c.grade_id == grade_id]
+        assert mine, f"{stem}: no check for {grade_id}"
+        rejected = 0
+        for check in mine:
+            inputs = check.inputs(np.random.default_rng(0))
+            try:
+                result = probe(namespace, check, inputs)
+            except Exception:  # noqa: BLE001 - a probe that cannot even run also scores 0
+                rejected += 1
+                continue
+            try:
+                check.verify(inputs, result)
+            except AssertionError:
+                rejected += 1
+        assert rejected >= 1, f"{stem}:{grade_id}: the wrong answer passed every check"
