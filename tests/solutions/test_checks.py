@@ -46,6 +46,20 @@ WRONG = {
     ("02_chain_rule_computational_graphs", "q4_collapse"):
         "def collapse(W1, b1, W2, b2):\n    return W2 @ W1, b1 + b2 if len(b1) == len(b2) else W2 @ b1",
     ("02_chain_rule_computational_graphs", "q5_three_nodes"): "df_dx = float(df_dx / 3)",
+    ("03_matrix_calculus_backprop", "q1_linear_vector"):
+        "def linear_backward(W, x, grad_y):\n    return np.outer(x, grad_y), grad_y, W.T @ grad_y",
+    ("03_matrix_calculus_backprop", "q2_linear_batch"):
+        "def linear_backward_batch(W, X, grad_Y):\n    return grad_Y.T @ X, grad_Y, grad_Y @ W",
+    ("03_matrix_calculus_backprop", "q3_squared_norm"): "dL_dW3 = np.outer(r3, x3)",
+    ("03_matrix_calculus_backprop", "q4_mlp"):
+        "_right4 = mlp_backward\n"
+        "def mlp_backward(W1, b1, W2, b2, X, Y):\n"
+        "    out = _right4(W1, b1, W2, b2, X, Y)\n"
+        "    H = 1 / (1 + np.exp(-(X @ W1.T + b1)))\n"
+        "    dA = (2 * (H @ W2.T + b2 - Y) / len(X)) @ W2  # forgot sigma'\n"
+        "    return {**out, 'W1': dA.T @ X}",
+    ("03_matrix_calculus_backprop", "q5_bilinear"):
+        "def bilinear_grad(a, X, b):\n    return np.outer(b, a).T * 2",
 }
 
 
