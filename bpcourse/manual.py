@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 __all__ = [
     "sample_loss", "sample_grad", "mse", "mse_grad", "numerical_grad", "relative_error",
     "linear_forward", "linear_backward", "sigmoid", "sigmoid_grad",
-    "init_mlp", "mlp_forward", "mlp_backward",
+    "init_mlp", "mlp_forward", "mlp_backward", "text_table",
 ]
 
 
@@ -160,3 +160,33 @@ def mlp_backward(params: dict[str, np.ndarray], cache: dict[str, np.ndarray]) ->
     dZ1 = dH * H * (1.0 - H)
     _, dW1, db1 = linear_backward(dZ1, params["W1"], X)
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+
+
+# ----- printing the hand-computed tables ------------------------------------------------
+
+def text_table(header: list[str], rows: list[list], digits: int = 4) -> str:
+    """An aligned plain-text table (the notebooks print their forward/backward tables with it).
+
+    Numbers are shown with ``digits`` decimals and right-aligned; text is left-aligned.
+
+        >>> print(text_table(["node", "value"], [["w", 1.0], ["loss", 0.25]]))
+        node   value
+        ----  ------
+        w     1.0000
+        loss  0.2500
+    """
+    def cell(v) -> str:
+        if isinstance(v, (float, np.floating)):
+            return f"{float(v):.{digits}f}"
+        return str(v)
+
+    texts = [[cell(v) for v in row] for row in rows]
+    numeric = [all(isinstance(row[j], (int, float, np.number)) and not isinstance(row[j], bool)
+                   for row in rows) for j in range(len(header))]
+    widths = [max([len(h)] + [len(t[j]) for t in texts]) for j, h in enumerate(header)]
+
+    def line(items: list[str]) -> str:
+        return "  ".join(t.rjust(w) if num else t.ljust(w)
+                         for t, w, num in zip(items, widths, numeric)).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(t) for t in texts])

@@ -104,3 +104,13 @@ def test_init_mlp_is_seeded():
     a, b = m.init_mlp(2, 3, 1, seed=7), m.init_mlp(2, 3, 1, seed=7)
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert {k: v.shape for k, v in a.items()} == {"W1": (3, 2), "b1": (3,), "W2": (1, 3), "b2": (1,)}
+
+
+def test_text_table_aligns_columns():
+    table = m.text_table(["node", "local", "grad"], [["w", 2.0, -8.0], ["y_hat", 1.0, -4.25]], digits=2)
+    lines = table.splitlines()
+    assert lines[0].split() == ["node", "local", "grad"]
+    assert set(lines[1].replace(" ", "")) == {"-"}
+    assert lines[2] == "w       2.00  -8.00"
+    assert lines[3] == "y_hat   1.00  -4.25"
+    assert len({len(line) for line in lines}) == 1, "every row has the same width"

@@ -1,0 +1,230 @@
+# %% [markdown] slide=slide
+# # 3. Matrix calculus and back-propagation by hand
+#
+# **What you will learn**
+# - a layer as $W\mathbf{x} + \mathbf{b}$, on one vector and on a batch of vectors, with every shape written down;
+# - how to derive $\partial L/\partial W$, $\partial L/\partial \mathbf{b}$ and $\partial L/\partial \mathbf{x}$ from index notation, and the shape rule that lets you check them at a glance;
+# - the handful of Matrix Cookbook identities back-propagation needs, each checked numerically;
+# - a two-layer sigmoid network back-propagated by hand in numpy, checked by finite differences and then trained.
+#
+# **What you need**: notebooks 01 and 02 (the chain rule, finite differences), matrix multiplication and numpy shapes.
+
+# %% slide=skip
+import inspect
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from bpcourse.manual import (init_mlp, linear_backward, linear_forward, mlp_backward, mlp_forward,
+                             numerical_grad, relative_error, sigmoid, sigmoid_grad)
+
+np.set_printoptions(precision=4, suppress=True)
+BLUE, ORANGE, VERMILLION, BLACK = "#0072B2", "#E69F00", "#D55E00", "#000000"  # Okabe-Ito
+
+# %% [markdown] slide=slide
+# ## A layer on one vector: $\mathbf{y} = W\mathbf{x} + \mathbf{b}$
+#
+# A linear layer with $d_\text{in}$ inputs and $d_\text{out}$ outputs has a weight matrix $W$ of shape
+# $(d_\text{out}, d_\text{in})$ (PyTorch's convention) and a bias $\mathbf{b}$ of shape $(d_\text{out},)$:
+#
+# $$y_i = \sum_{j} W_{ij}\,x_j + b_i, \qquad \underbrace{\mathbf{y}}_{(d_\text{out},)} = \underbrace{W}_{(d_\text{out},\,d_\text{in})}\,\underbrace{\mathbf{x}}_{(d_\text{in},)} + \underbrace{\mathbf{b}}_{(d_\text{out},)} .$$
+
+# %%
+rng = np.random.default_rng(0)
+W, b = rng.normal(size=(2, 3)), rng.normal(size=2)
+x = rng.normal(size=3)
+y = linear_forward(W, b, x)
+by_index = [sum(W[i, j] * x[j] for j in range(3)) + b[i] for i in range(2)]
+print("shapes: W", W.shape, " x", x.shape, " b", b.shape, " y", y.shape)
+print("y from W x + b :", y)
+print("y from the sums:", np.array(by_index))
+
+# %% [markdown] slide=subslide
+# ## A layer on a batch: $Y = X W^\top + \mathbf{b}$
+#
+# A batch stacks $n$ examples as the **rows** of $X$, shape $(n, d_\text{in})$. Applying the layer to every row at once is
+#
+# $$Y_{ki} = \sum_j X_{kj} W_{ij} + b_i, \qquad \underbrace{Y}_{(n,\,d_\text{out})} = \underbrace{X}_{(n,\,d_\text{in})}\,\underbrace{W^\top}_{(d_\text{in},\,d_\text{out})} + \underbrace{\mathbf{b}}_{(d_\text{out},)},$$
+#
+# where numpy *broadcasts* $\mathbf{b}$: it is added to every row.
+
+# %%
+X = rng.normal(size=(4, 3))
+Y = linear_forward(W, b, X)
+rows = np.stack([W @ X[k] + b for k in range(4)])
+print("shapes: X", X.shape, " Y", Y.shape)
+print("batch equals one row at a time:", np.allclose(Y, rows), "  expected True")
+
+# %% [markdown] slide=slide
+# ## Deriving the gradients of a layer
+#
+# The loss $L$ is a single number computed from $Y$. Back-propagation hands the layer the **upstream gradient**
+# $G = \partial L/\partial Y$ (same shape as $Y$) and asks for the gradients of its inputs. By the chain rule, summing over
+# every $Y_{ki}$ that depends on the variable:
+#
+# $$\frac{\partial L}{\partial W_{ij}} = \sum_{k} \frac{\partial L}{\partial Y_{ki}}\frac{\partial Y_{ki}}{\partial W_{ij}} = \sum_k G_{ki} X_{kj}
+# \quad\Rightarrow\quad \frac{\partial L}{\partial W} = G^\top X$$
+#
+# $$\frac{\partial L}{\partial b_i} = \sum_k G_{ki}
+# \quad\Rightarrow\quad \frac{\partial L}{\partial \mathbf{b}} = \textstyle\sum_\text{rows} G,
+# \qquad
+# \frac{\partial L}{\partial X_{kj}} = \sum_i G_{ki} W_{ij}
+# \quad\Rightarrow\quad \frac{\partial L}{\partial X} = G\,W .$$
+
+# %% [markdown] slide=subslide
+# ## The shape rule
+#
+# A gradient has the shape of the thing it is the gradient of, and there is usually only one way to multiply the
+# available matrices to get that shape. That makes shapes a quick check on a derivation:
+#
+# | gradient | formula | shapes |
+# |---|---|---|
+# | $\partial L/\partial W$ | $G^\top X$ | $(d_\text{out}, n)(n, d_\text{in}) = (d_\text{out}, d_\text{in})$ |
+# | $\partial L/\partial \mathbf{b}$ | $\sum_\text{rows} G$ | $(n, d_\text{out}) \to (d_\text{out},)$ |
+# | $\partial L/\partial X$ | $G\,W$ | $(n, d_\text{out})(d_\text{out}, d_\text{in}) = (n, d_\text{in})$ |
+#
+# For one vector ($n = 1$): $\partial L/\partial W = \mathbf{g}\,\mathbf{x}^\top$ (an outer product), $\partial L/\partial\mathbf{b} = \mathbf{g}$, $\partial L/\partial\mathbf{x} = W^\top\mathbf{g}$.
+
+# %% [markdown] slide=subslide
+# To check these we need a loss whose upstream gradient is a chosen $G$: $L = \sum_{k,i} G_{ki} Y_{ki}$ has exactly
+# $\partial L/\partial Y = G$. Then we compare `linear_backward` with finite differences, for a batch and for one vector.
+
+# %%
+for name, inputs in [("batch", X), ("vector", x)]:
+    G = rng.normal(size=linear_forward(W, b, inputs).shape)
+    loss = lambda W_, b_, X_: np.sum(G * linear_forward(W_, b_, X_))  # noqa: E731
+    dX, dW, db = linear_backward(G, W, inputs)
+    checks = [("dL/dW", dW, numerical_grad(lambda a: loss(a, b, inputs), W)),
+              ("dL/db", db, numerical_grad(lambda a: loss(W, a, inputs), b)),
+              ("dL/dX", dX, numerical_grad(lambda a: loss(W, b, a), inputs))]
+    for what, hand, numeric in checks:
+        print(f"{name:6s} {what}: shape {str(hand.shape):7s} rel. error vs finite diff. {relative_error(hand, numeric):.1e}")
+
+# %% [markdown] slide=slide
+# ## Identities from the Matrix Cookbook
+#
+# Petersen and Pedersen's *The Matrix Cookbook* collects derivatives of scalar expressions with respect to vectors and
+# matrices. With the convention that $\partial f/\partial X$ has the shape of $X$ (the Cookbook's, and PyTorch's `.grad`), these
+# are the ones back-propagation uses most:
+#
+# | expression $f$ | $\partial f / \partial(\cdot)$ | used for |
+# |---|---|---|
+# | $\mathbf{a}^\top\mathbf{x}$ | $\mathbf{a}$ | a neuron's weighted sum |
+# | $\mathbf{x}^\top B\,\mathbf{x}$ | $(B + B^\top)\,\mathbf{x}$ | quadratic losses |
+# | $\mathbf{a}^\top X\,\mathbf{b}$ | $\mathbf{a}\,\mathbf{b}^\top$ | $\partial L/\partial W = \mathbf{g}\mathbf{x}^\top$ |
+# | $\operatorname{tr}(A X)$ | $A^\top$ | $\sum_{k,i} G_{ki}Y_{ki} = \operatorname{tr}(G^\top Y)$, the check above |
+# | $\lVert A\mathbf{x} - \mathbf{b}\rVert^2$ | $2A^\top(A\mathbf{x} - \mathbf{b})$ | least squares (notebook 01 in matrix form) |
+# | $\sum_i f(z_i)$ | $f'(\mathbf{z})$ elementwise | activations |
+
+# %%
+a, v, c = rng.normal(size=3), rng.normal(size=3), rng.normal(size=4)
+B, A, M = rng.normal(size=(3, 3)), rng.normal(size=(3, 4)), rng.normal(size=(4, 3))
+identities = [  # (name, f, point, formula for the gradient at that point)
+    ("a^T x", lambda t: a @ t, v, a),
+    ("x^T B x", lambda t: t @ B @ t, v, (B + B.T) @ v),
+    ("a^T X b", lambda T: a @ T @ c, A, np.outer(a, c)),
+    ("tr(A X)", lambda T: np.trace(A @ T), M, A.T),
+    ("||A x - b||^2", lambda t: np.sum((M @ t - c) ** 2), v, 2 * M.T @ (M @ v - c)),
+    ("sum sigmoid(z)", lambda t: np.sum(sigmoid(t)), v, sigmoid_grad(v)),
+]
+for name, f, point, formula in identities:
+    err = relative_error(formula, numerical_grad(f, point))
+    print(f"{name:15s} gradient shape {str(np.shape(formula)):7s} rel. error {err:.1e}  (expected < 1e-7)")
+
+# %% [markdown] slide=slide
+# ## A two-layer sigmoid network
+#
+# Now the whole network, on a batch $X$ of shape $(n, d)$, with $h$ hidden units and $o$ outputs:
+#
+# $$Z_1 = X W_1^\top + \mathbf{b}_1, \qquad H = \sigma(Z_1), \qquad \hat Y = H W_2^\top + \mathbf{b}_2, \qquad L = \frac{1}{n\,o}\sum_{k,i} (\hat Y_{ki} - Y_{ki})^2 .$$
+#
+# Without the sigmoid the two layers would collapse into one (notebook 02); $\sigma(z) = 1/(1 + e^{-z})$ applies to every entry.
+# Its derivative needs only its output:
+#
+# $$\sigma'(z) = \frac{e^{-z}}{(1 + e^{-z})^2} = \sigma(z)\,\bigl(1 - \sigma(z)\bigr).$$
+
+# %%
+for z in [-2.0, 0.0, 3.0]:
+    s = sigmoid(z)
+    print(f"z = {z:4.1f}: s(1-s) = {s * (1 - s):.8f}   finite diff. = {numerical_grad(sigmoid, z):.8f}")
+
+# %% [markdown] slide=subslide
+# ## Back-propagation, one line per step
+#
+# Go backwards through the forward equations. Each line is a layer rule from above or an elementwise rule:
+#
+# $$\begin{aligned}
+# \partial L/\partial \hat Y &= \tfrac{2}{n\,o}(\hat Y - Y) && (n, o)\\
+# \partial L/\partial W_2 &= (\partial L/\partial \hat Y)^\top H, \quad \partial L/\partial \mathbf{b}_2 = \textstyle\sum_\text{rows}\partial L/\partial \hat Y && (o, h),\ (o,)\\
+# \partial L/\partial H &= (\partial L/\partial \hat Y)\, W_2 && (n, h)\\
+# \partial L/\partial Z_1 &= \partial L/\partial H \odot H \odot (1 - H) && (n, h)\\
+# \partial L/\partial W_1 &= (\partial L/\partial Z_1)^\top X, \quad \partial L/\partial \mathbf{b}_1 = \textstyle\sum_\text{rows}\partial L/\partial Z_1 && (h, d),\ (h,)
+# \end{aligned}$$
+#
+# `bpcourse.manual.mlp_backward` is exactly these lines:
+
+# %% slide=fragment
+print(inspect.getsource(mlp_backward))
+
+# %% [markdown] slide=subslide
+# ### Checked by finite differences
+#
+# A small regression problem: learn $y = \sin x$ on $[-3, 3]$ with 8 hidden units. Every parameter's hand gradient is
+# compared with central differences of the loss (one forward pass per nudge: 2 × 25 of them).
+
+# %%
+x_train = np.linspace(-3, 3, 40).reshape(-1, 1)
+y_train = np.sin(x_train)
+params = init_mlp(1, 8, 1, seed=0)
+L0, cache = mlp_forward(params, x_train, y_train)
+grads = mlp_backward(params, cache)
+print(f"loss at initialisation: {L0:.6f}")
+for name, value in params.items():
+    numeric = numerical_grad(lambda p: mlp_forward({**params, name: p}, x_train, y_train)[0], value)
+    err = relative_error(grads[name], numeric)
+    print(f"dL/d{name}: shape {str(value.shape):6s} rel. error {err:.1e}  (expected < 1e-7)")
+
+# %% [markdown] slide=slide
+# ## Training with our own gradients
+#
+# With correct gradients, plain gradient descent trains the network: $\theta \leftarrow \theta - \eta\,\partial L/\partial\theta$
+# for each parameter, 3000 full-batch steps with $\eta = 0.5$. No autograd anywhere.
+
+# %%
+trained = {k: v.copy() for k, v in params.items()}
+history = []
+for step in range(3000):
+    loss_value, cache = mlp_forward(trained, x_train, y_train)
+    history.append(loss_value)
+    for name, grad in mlp_backward(trained, cache).items():
+        trained[name] -= 0.5 * grad
+for step in [0, 1, 2, 100, 1000, 2999]:
+    print(f"step {step:4d}: loss {history[step]:.6f}")
+print(f"largest loss on the way: {max(history):.2f} at step {int(np.argmax(history))}")
+
+# %% [markdown] slide=subslide
+# The loss first *jumps* (from 2.2 to about 40) and then falls: $\eta = 0.5$ is close to the edge of stability
+# for the first steps, as in notebook 01, and the network recovers. Try $\eta = 0.2$: no jump, but a slower fit.
+
+# %%
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.3))
+ax1.semilogy(history, color=BLUE)
+ax1.set(title="Training loss", xlabel="step", ylabel="mean squared error (log scale)")
+fitted = mlp_forward(trained, x_train, y_train)[1]["Yh"]
+ax2.plot(x_train, y_train, "o", color=BLACK, markersize=3, label="data: sin x")
+ax2.plot(x_train, fitted, color=VERMILLION, label="network")
+ax2.set(title="Fit after 3000 steps", xlabel="x", ylabel="y")
+ax2.legend()
+fig.tight_layout()
+plt.show()
+
+# %% [markdown] slide=slide
+# ## Summary
+#
+# - A layer is $Y = XW^\top + \mathbf{b}$; given $G = \partial L/\partial Y$ its gradients are $G^\top X$, $\sum_\text{rows} G$ and $GW$. Shapes alone almost determine them.
+# - The Matrix Cookbook identities ($\mathbf{a}^\top\mathbf{x}$, $\mathbf{x}^\top B\mathbf{x}$, $\mathbf{a}^\top X\mathbf{b}$, $\operatorname{tr}(AX)$, least squares) all check out numerically.
+# - Back-propagation through a two-layer sigmoid network is five lines of numpy, each a layer rule or $\sigma' = \sigma(1-\sigma)$; finite differences agree to about $10^{-9}$.
+# - Writing these by hand for every new network is tedious and error-prone: the next notebooks build an engine that does it automatically.
+#
+# **Next:** [04 — autograd from scratch](04_autograd_from_scratch_scalar.ipynb).
+# **Practise:** [exercises for this notebook](../exercises/03_matrix_calculus_backprop.ipynb) (check with `bpcourse grade exercises/03_matrix_calculus_backprop.ipynb`).
