@@ -3,5 +3,134 @@
 ``import bpcourse as torch`` gives a numpy autograd with PyTorch's names (``Tensor``,
 ``tensor``, ``no_grad``, ``nn``, ``optim``); ``bpcourse.scalar`` is the micrograd-style
 scalar engine. The engines know nothing of drawing, widgets or grading.
+
+Where things are: ``tensor.py`` (Tensor), ``function.py`` (Function, Context),
+``autograd.py`` (the backward pass), ``ops/`` (every op's forward and backward),
+``nn/``, ``optim/``, ``utils/data.py``, ``gradcheck.py``, ``compare.py``.
 """
+from __future__ import annotations
+
 __version__ = "0.1.0"
+
+from typing import Any
+
+from bpcourse.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from bpcourse.tensor import (  # noqa: A004 - torch's names, on purpose
+    Size, Tensor, arange, as_tensor, bool, double, dtype, empty, float, float16, float32, float64,
+    from_numpy, full, half, int, int8, int16, int32, int64, is_tensor, linspace, long, manual_seed,
+    ones, ones_like, rand, randint, randn, randperm, short, tensor, uint8, zeros, zeros_like,
+)
+from bpcourse.function import Function  # noqa: E402
+from bpcourse.ops.shape import Cat, Stack  # noqa: E402
+from bpcourse.ops.softmax import LogSoftmax, Softmax  # noqa: E402
+from bpcourse import autograd  # noqa: E402
+from bpcourse.tensor_graph import topological_order  # noqa: E402
+
+
+def get_default_dtype() -> dtype:
+    return float32
+
+
+# ----- functions that mirror Tensor methods (torch.exp(x) is x.exp()) ----------------------
+def exp(x: Tensor) -> Tensor:
+    return x.exp()
+
+
+def log(x: Tensor) -> Tensor:
+    return x.log()
+
+
+def sqrt(x: Tensor) -> Tensor:
+    return x.sqrt()
+
+
+def abs(x: Tensor) -> Tensor:  # noqa: A001
+    return x.abs()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return x.sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return x.tanh()
+
+
+def relu(x: Tensor) -> Tensor:
+    return x.relu()
+
+
+def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    return x.clamp(min, max)
+
+
+def sum(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    return x.sum(dim, keepdim)
+
+
+def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return x.mean(dim, keepdim)
+
+
+def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    return x.max(dim, keepdim)
+
+
+def argmax(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return x.argmax(dim, keepdim)
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    return a @ b
+
+
+mm = matmul
+
+
+def reshape(x: Tensor, shape: Any) -> Tensor:
+    return x.reshape(shape)
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    return x.transpose(dim0, dim1)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    return x.flatten(start_dim, end_dim)
+
+
+def softmax(x: Tensor, dim: int) -> Tensor:
+    return Softmax.apply(x, dim)
+
+
+def log_softmax(x: Tensor, dim: int) -> Tensor:
+    return LogSoftmax.apply(x, dim)
+
+
+def cat(tensors: Any, dim: int = 0) -> Tensor:
+    return Cat.apply(dim, *tensors)
+
+
+def stack(tensors: Any, dim: int = 0) -> Tensor:
+    return Stack.apply(dim, *tensors)
+
+
+def where(condition: Tensor, x: Any, y: Any) -> Tensor:
+    """x where condition holds, else y (built from differentiable ops: c*x + (1-c)*y)."""
+    c = condition.array.astype(x.array.dtype if isinstance(x, Tensor) else float32.numpy)
+    return x * from_numpy(c) + y * from_numpy(1 - c)
+
+
+def allclose(a: Tensor, b: Tensor, rtol: float = 1e-05, atol: float = 1e-08) -> bool:
+    import numpy as _np
+
+    return _np.allclose(a.array, b.array, rtol=rtol, atol=atol)
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    return a.array.shape == b.array.shape and (a.array == b.array).all().item()
+
+
+from bpcourse import nn, optim, utils  # noqa: E402
+from bpcourse.gradcheck import gradcheck  # noqa: E402
+from bpcourse.compare import compare_with_torch  # noqa: E402

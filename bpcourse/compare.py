@@ -1,0 +1,3 @@
+"""placeholder"""
+def compare_with_torch(*a, **k):
+    raise NotImplementedError

@@ -1,0 +1,3 @@
+"""placeholder"""
+def gradcheck(*a, **k):
+    raise NotImplementedError

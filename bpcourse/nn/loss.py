@@ -1,0 +1,51 @@
+"""Loss modules: thin wrappers around nn.functional (``reduction='mean'|'sum'|'none'``; the
+deprecated ``size_average=False`` of older lectures means 'sum')."""
+from __future__ import annotations
+
+from typing import Any
+
+from bpcourse.nn import functional as F
+from bpcourse.nn.module import Module
+from bpcourse.tensor import Tensor
+
+
+class _Loss(Module):
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__()
+        self.reduction = F.legacy_reduction(size_average, reduce, reduction)
+
+
+class MSELoss(_Loss):
+    """mean (or sum) of (input - target)^2"""
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class BCELoss(_Loss):
+    """mean (or sum) of -(t log p + (1 - t) log(1 - p)), p a probability"""
+
+    def __init__(self, weight: Any = None, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.weight = weight
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    """log_softmax + negative log-likelihood of the right class (input: raw scores)"""
+
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+                 reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.weight = weight
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.cross_entropy(input, target, self.weight, reduction=self.reduction)
+
+
+class NLLLoss(CrossEntropyLoss):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.nll_loss(input, target, self.weight, reduction=self.reduction)

@@ -1,0 +1,307 @@
+"""Elementwise ops. One line of maths per op (g is the incoming gradient dL/dy):
+
+    add   y = a + b        da = g              db = g
+    sub   y = a - b        da = g              db = -g
+    mul   y = a * b        da = g * b          db = g * a
+    div   y = a / b        da = g / b          db = -g * a / b**2
+    neg   y = -x           dx = -g
+    pow   y = x**p         dx = g * p * x**(p-1)      (p a number)
+    pow   y = a**b         da = g * b * a**(b-1)      db = g * y * log(a)
+    exp   y = e**x         dx = g * y                 (save y: exp' = exp)
+    log   y = ln x         dx = g / x
+    sqrt  y = sqrt x       dx = g / (2 y)
+    abs   y = |x|          dx = g * sign(x)
+    sigmoid y = 1/(1+e**-x)  dx = g * (1 - y) * y     (save y, not x)
+    tanh  y = tanh x       dx = g * (1 - y**2)        (save y, not x)
+    relu  y = max(x, 0)    dx = g * (x > 0)
+    clamp y = min(max(x, lo), hi)  dx = g where lo <= x <= hi
+
+Binary ops broadcast their operands; ``unbroadcast`` sums the gradients back to each
+operand's shape. Gradients are only computed for inputs that need them
+(``ctx.needs_input_grad``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from bpcourse.function import ArrayFunction, Context
+from bpcourse.ops.broadcast import unbroadcast
+
+# ----- Binary ops -----------------------------------------------------------------------
+
+
+class Add(ArrayFunction):
+    """y = a + b"""
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.shapes = (a.shape, b.shape)
+        return a + b
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        sa, sb = ctx.shapes
+        return unbroadcast(g, sa), unbroadcast(g, sb)
+
+
+class Sub(ArrayFunction):
+    """y = a - b"""
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.shapes = (a.shape, b.shape)
+        return a - b
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        sa, sb = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        return (unbroadcast(g, sa) if need_a else None,
+                unbroadcast(-g, sb) if need_b else None)
+
+
+class Mul(ArrayFunction):
+    """y = a * b"""
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (unbroadcast(g * b, a.shape) if need_a else None,
+                unbroadcast(g * a, b.shape) if need_b else None)
+
+
+class Div(ArrayFunction):
+    """y = a / b"""
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        y = a / b
+        if y.dtype == np.float64 and a.dtype.kind in "iub" and b.dtype.kind in "iub":
+            y = y.astype(np.float32)  # int / int gives the default float dtype, as in torch
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (unbroadcast(g / b, a.shape) if need_a else None,
+                unbroadcast(-g * a / (b * b), b.shape) if need_b else None)
+
+
+class PowTensor(ArrayFunction):
+    """y = a ** b, both tensors"""
+
+    torch_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        y = a ** b
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        a, b, y = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = unbroadcast(g * b * a ** (b - 1), a.shape) if need_a else None
+        gb = None
+        if need_b:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = unbroadcast(np.where(a > 0, g * y * np.log(np.where(a > 0, a, 1)), 0), b.shape)
+        return ga, gb
+
+
+# ----- Unary ops ------------------------------------------------------------------------
+
+
+class Neg(ArrayFunction):
+    """y = -x"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        return -x
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        return -g
+
+
+class Pow(ArrayFunction):
+    """y = x ** p for a number p"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, p: float) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return x ** p
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        (x,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return np.zeros_like(x), None
+        return g * (p * x ** (p - 1)), None  # torch's order: grad * (p * x^(p-1))
+
+
+class Exp(ArrayFunction):
+    """y = exp(x)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        y = np.exp(x)
+        ctx.save_for_backward(y)  # save the output: exp' = exp
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_tensors
+        return g * y
+
+
+class Log(ArrayFunction):
+    """y = ln(x)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Sqrt(ArrayFunction):
+    """y = sqrt(x)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_tensors
+        return g / (2 * y)
+
+
+class Abs(ArrayFunction):
+    """y = |x|"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        (x,) = ctx.saved_tensors
+        return g * np.sign(x)
+
+
+class Sigmoid(ArrayFunction):
+    """y = 1 / (1 + exp(-x))"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        y = 1 / (1 + np.exp(-x))
+        ctx.save_for_backward(y)  # save y, not x: sigmoid' = (1 - y) y needs only the output
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_tensors
+        return g * (1 - y) * y
+
+
+class Tanh(ArrayFunction):
+    """y = tanh(x)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        y = np.tanh(x)
+        ctx.save_for_backward(y)  # save y, not x: tanh' = 1 - y^2 needs only the output
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_tensors
+        return g * (1 - y * y)
+
+
+class Relu(ArrayFunction):
+    """y = max(x, 0)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        y = np.maximum(x, 0)
+        ctx.save_for_backward(y)  # y > 0 exactly where x > 0
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_tensors
+        return g * (y > 0)
+
+
+class Clamp(ArrayFunction):
+    """y = min(max(x, lo), hi); the gradient passes where x was not clipped"""
+
+    torch_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.bounds = (lo, hi)
+        return np.clip(x, lo, hi).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        keep = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            keep &= x >= lo
+        if hi is not None:
+            keep &= x <= hi
+        return g * keep, None, None
+
+
+# ----- Copies -----------------------------------------------------------------------------
+
+
+class Cast(ArrayFunction):
+    """y = x as another dtype; the gradient goes back in x's dtype"""
+
+    torch_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        ctx.dtype = x.dtype
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        return g.astype(ctx.dtype), None
+
+
+class Clone(ArrayFunction):
+    """y = a copy of x"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        return g

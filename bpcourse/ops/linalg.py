@@ -1,0 +1,100 @@
+"""Matrix products (G is the incoming gradient, shaped like Y):
+
+    matmul  Y = A @ B            dA = G @ B.T     dB = A.T @ G
+    linear  Y = X @ W.T + b      dX = G @ W       dW = G.T @ X     db = sum of G over rows
+
+1-D operands are treated as a row (on the left) or a column (on the right) and the extra
+axis removed again, as numpy and torch do; batched operands broadcast their leading axes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from bpcourse.function import ArrayFunction, Context, ShapeError
+from bpcourse.ops.broadcast import unbroadcast
+
+
+def _check_matmul(a: np.ndarray, b: np.ndarray) -> None:
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"matmul: both arguments need to be at least 1-D: a.shape={a.shape}, b.shape={b.shape}")
+    k_a = a.shape[-1]
+    k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if k_a != k_b:
+        raise ShapeError(
+            f"matmul: inner dimensions differ: a.shape={a.shape}, b.shape={b.shape} ({k_a} != {k_b})"
+        )
+
+
+class MatMul(ArrayFunction):
+    """Y = A @ B"""
+
+    torch_name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _check_matmul(a, b)
+        ctx.save_for_backward(a, b)
+        if a.ndim == 1 or b.ndim == 1:
+            ctx.torch_name = "DotBackward0" if a.ndim == b.ndim == 1 else "MvBackward0" if b.ndim == 1 else "SqueezeBackward4"
+        elif a.ndim > 2 or b.ndim > 2:
+            ctx.torch_name = "BmmBackward0" if a.ndim == b.ndim == 3 else "UnsafeViewBackward0"
+        return a @ b
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:  # the common case, no reshaping
+            return (g @ b.T if need_a else None), (a.T @ g if need_b else None)
+        # 1-D operands: A as a row (1, n), B as a column (n, 1); G gets the axes back
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        ga = gb = None
+        if need_a:
+            ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+        if need_b:
+            gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+        return ga, gb
+
+
+class Linear(ArrayFunction):
+    """Y = X @ W.T + b (torch.nn.functional.linear), one node instead of three"""
+
+    torch_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+        if x.shape[-1] != w.shape[-1]:
+            raise ShapeError(
+                f"linear: input features differ from the weight's: x.shape={x.shape}, "
+                f"weight.shape={w.shape} ({x.shape[-1]} != {w.shape[-1]}); "
+                f"mat1 and mat2 shapes cannot be multiplied"
+            )
+        ctx.save_for_backward(x, w)
+        y = x @ w.T
+        if b is not None:
+            y += b  # y is a fresh array: adding in place saves one temporary
+        else:
+            ctx.torch_name = "MmBackward0"
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = g @ w if need_x else None
+        gw = gb = None
+        if need_w:
+            if x.ndim == 1:
+                gw = np.outer(g, x)
+            else:  # collapse batch axes: dW = sum over all rows of g_row^T x_row
+                g2 = g.reshape(-1, g.shape[-1])
+                gw = g2.T @ x.reshape(-1, x.shape[-1])
+        if need_b:
+            gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if g.ndim > 1 else g
+        return gx, gw, gb

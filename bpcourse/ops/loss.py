@@ -1,0 +1,101 @@
+"""Losses, each one node (r = reduction: 'mean' divides by the count n, 'sum' does not):
+
+    mse_loss  L = r((x - t)^2)                         dx = 2 (x - t) g / n
+    binary_cross_entropy
+              L = r(-(t log x + (1 - t) log(1 - x)))   dx = g (x - t) / (x (1 - x)) / n
+    nll_loss  L = r(-logp[i, t_i])                     dlogp[i, t_i] = -g / n
+
+cross_entropy(x, t) is nll_loss(log_softmax(x), t), as in torch.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from bpcourse.function import ArrayFunction, Context, ShapeError
+from bpcourse.ops.broadcast import unbroadcast
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(values: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "mean":
+        return values.mean(dtype=values.dtype)
+    if reduction == "sum":
+        return values.sum()
+    return values
+
+
+def _scale(g: np.ndarray, n: int, reduction: str) -> np.ndarray:
+    """The gradient of the reduction itself: g / n for mean, g for sum and none."""
+    return g / n if reduction == "mean" else g
+
+
+class MseLoss(ArrayFunction):
+    """L = reduce((x - t)^2)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+        d = x - t
+        ctx.save_for_backward(d)
+        ctx.shapes = (x.shape, t.shape, reduction)
+        return _reduce(d * d, reduction)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        (d,) = ctx.saved_tensors
+        sx, st, reduction = ctx.shapes
+        gd = 2 * d * _scale(g, d.size, reduction)
+        need_x, need_t = ctx.needs_input_grad[:2]
+        return (unbroadcast(gd, sx) if need_x else None,
+                unbroadcast(-gd, st) if need_t else None, None)
+
+
+class BinaryCrossEntropy(ArrayFunction):
+    """L = reduce(-(t log x + (1 - t) log(1 - x))); logs clamped at -100 as in torch"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+        if x.shape != t.shape:
+            raise ShapeError(
+                f"binary_cross_entropy: target and input sizes differ: input.shape={x.shape}, "
+                f"target.shape={t.shape}; use the same size"
+            )
+        if x.size and (x.min() < 0 or x.max() > 1):
+            raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
+        ctx.save_for_backward(x, t)
+        ctx.reduction = reduction
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log(1 - x), -100)
+        return _reduce(-(t * log_x + (1 - t) * log_1mx), reduction)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        x, t = ctx.saved_tensors
+        eps = np.asarray(1e-12, dtype=x.dtype)
+        gx = _scale(g, x.size, ctx.reduction) * (x - t) / np.maximum((1 - x) * x, eps)
+        return gx, None, None
+
+
+class NllLoss(ArrayFunction):
+    """L = reduce(-logp[i, t_i]) for log-probabilities logp (n, classes) and class indices t (n,)"""
+
+    @staticmethod
+    def forward(ctx: Context, logp: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+        if t.dtype.kind not in "iu":
+            raise RuntimeError(f"nll_loss: expected target of integer class indices, got dtype {t.dtype}")
+        if logp.ndim != 2 or t.shape != logp.shape[:1]:
+            raise ShapeError(
+                f"nll_loss: expected input (batch, classes) and target (batch,), got "
+                f"input.shape={logp.shape}, target.shape={t.shape}"
+            )
+        rows = np.arange(t.shape[0])
+        ctx.args = (logp.shape, logp.dtype, rows, t, reduction)
+        return _reduce(-logp[rows, t], reduction)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        shape, dtype, rows, t, reduction = ctx.args
+        glogp = np.zeros(shape, dtype=dtype)
+        glogp[rows, t] = -_scale(g, rows.size, reduction)
+        return glogp, None, None

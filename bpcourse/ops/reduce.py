@@ -1,0 +1,98 @@
+"""Reductions (g has the reduced shape; it is spread back over the reduced axes):
+
+    sum   y = sum_i x_i        dx_i = g
+    mean  y = sum_i x_i / n    dx_i = g / n
+    max   y = max_i x_i        dx_i = g at the maximum, 0 elsewhere
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bpcourse.function import ArrayFunction, Context
+
+
+def _axes(dim: Any) -> Any:
+    """torch's ``dim`` (None, an int or a tuple) -> numpy's ``axis``."""
+    if dim is None or isinstance(dim, tuple):
+        return dim
+    if isinstance(dim, list):
+        return tuple(dim)
+    return int(dim)
+
+
+def _spread(g: np.ndarray, shape: tuple, axis: Any, keepdim: bool) -> np.ndarray:
+    """Put back the reduced axes of g (size 1) and broadcast to the input's shape."""
+    if axis is not None and not keepdim:
+        g = np.expand_dims(g, axis)
+    return np.broadcast_to(g, shape)
+
+
+class Sum(ArrayFunction):
+    """y = sum of x over dim (all elements if dim is None)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
+        axis = _axes(dim)
+        ctx.args = (x.shape, axis, keepdim)
+        if axis is not None:
+            ctx.torch_name = "SumBackward1"
+        if x.dtype.kind in "bi" and x.dtype != np.int64:
+            return x.sum(axis=axis, keepdims=keepdim, dtype=np.int64)
+        return x.sum(axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        shape, axis, keepdim = ctx.args
+        return _spread(g, shape, axis, keepdim), None, None
+
+
+class Mean(ArrayFunction):
+    """y = mean of x over dim (all elements if dim is None)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
+        if x.dtype.kind != "f":
+            raise RuntimeError(
+                f"mean(): could not infer output dtype. Input dtype must be floating point, got {x.dtype}"
+            )
+        axis = _axes(dim)
+        y = x.mean(axis=axis, keepdims=keepdim, dtype=x.dtype)
+        ctx.args = (x.shape, axis, keepdim, x.size // max(y.size, 1) if x.size else 1)
+        if axis is not None:
+            ctx.torch_name = "MeanBackward1"
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        shape, axis, keepdim, n = ctx.args
+        return _spread(g / n, shape, axis, keepdim), None, None
+
+
+class Max(ArrayFunction):
+    """y = max of x over dim; the gradient goes to the (first) maximum"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
+        axis = _axes(dim)
+        y = x.max(axis=axis, keepdims=keepdim)
+        ctx.save_for_backward(x, y)
+        ctx.args = (axis, keepdim)
+        if axis is not None:
+            ctx.torch_name = "MaxBackward0"
+        else:
+            ctx.torch_name = "MaxBackward1"
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        x, y = ctx.saved_tensors
+        axis, keepdim = ctx.args
+        if axis is None:  # torch shares the gradient evenly between tied maxima
+            mask = x == y
+            return g * mask / mask.sum(), None, None
+        idx = np.expand_dims(np.argmax(x, axis=axis), axis)
+        gx = np.zeros_like(x)
+        np.put_along_axis(gx, idx, g if keepdim else np.expand_dims(g, axis), axis=axis)
+        return gx, None, None

@@ -1,0 +1,156 @@
+"""Ops that move numbers around without changing them; backward moves the gradient back:
+
+    view/reshape  y = x.reshape(s)      dx = g.reshape(x.shape)
+    transpose     y = x.swapaxes(i, j)  dx = g.swapaxes(i, j)
+    permute       y = x.transpose(p)    dx = g.transpose(inverse of p)
+    expand        y = broadcast(x)      dx = unbroadcast(g)
+    index         y = x[i]              dx = zeros, with g added at [i] (repeats add up)
+    cat / stack   y = join(x1, x2..)    dxk = the slice of g that came from xk
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bpcourse.function import ArrayFunction, Context, ShapeError
+from bpcourse.ops.broadcast import unbroadcast
+
+
+class View(ArrayFunction):
+    """y = x with another shape (same numbers, same order)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, shape: tuple) -> np.ndarray:
+        ctx.shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise ShapeError(f"view: shape {list(shape)} is invalid for input of size {x.size} "
+                             f"(x.shape={x.shape})") from None
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        return g.reshape(ctx.shape), None
+
+
+class Transpose(ArrayFunction):
+    """y = x with axes dim0 and dim1 swapped"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
+        ctx.dims = (dim0, dim1)
+        return np.swapaxes(x, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        return np.swapaxes(g, *ctx.dims), None, None
+
+
+class T(ArrayFunction):
+    """y = x.t(): transpose of a matrix (a vector stays as it is)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        if x.ndim > 2:
+            raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but x.shape={x.shape}")
+        return x.T
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        return g.T
+
+
+class Permute(ArrayFunction):
+    """y = x with its axes reordered (x.T reverses them)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dims: tuple) -> np.ndarray:
+        ctx.dims = dims
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        return np.transpose(g, np.argsort(ctx.dims)), None
+
+
+class Expand(ArrayFunction):
+    """y = x broadcast to a larger shape"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, shape: tuple) -> np.ndarray:
+        ctx.shape = x.shape
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        return unbroadcast(g, ctx.shape), None
+
+
+def _is_basic(index: Any) -> bool:
+    """True for ints, slices, None and ... (numpy then returns a view, no repeats)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, slice, type(None), type(Ellipsis))) and not isinstance(i, bool)
+               for i in items)
+
+
+class Index(ArrayFunction):
+    """y = x[index] (slices, ints, integer arrays, boolean masks)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, index: Any) -> np.ndarray:
+        basic = _is_basic(index)
+        ctx.args = (x.shape, x.dtype, index, basic)
+        if basic:
+            items = index if isinstance(index, tuple) else (index,)
+            ctx.torch_name = "SelectBackward0" if all(isinstance(i, int) for i in items) else "SliceBackward0"
+        else:
+            ctx.torch_name = "IndexBackward0"
+        try:
+            return x[index]
+        except IndexError as exc:
+            raise IndexError(f"index: {exc} (x.shape={x.shape})") from None
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        shape, dtype, index, basic = ctx.args
+        gx = np.zeros(shape, dtype=g.dtype)
+        if basic:
+            gx[index] = g
+        else:
+            np.add.at(gx, index, g)  # an element picked twice gets both gradients
+        return gx, None
+
+
+class Cat(ArrayFunction):
+    """y = the inputs joined along dim"""
+
+    @staticmethod
+    def forward(ctx: Context, dim: int, *xs: np.ndarray) -> np.ndarray:
+        ctx.dim = dim
+        ctx.sizes = [x.shape[dim] for x in xs]
+        try:
+            return np.concatenate(xs, axis=dim)
+        except ValueError:
+            raise ShapeError(f"cat: shapes do not fit along dim {dim}: {[x.shape for x in xs]}") from None
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        cuts = np.cumsum(ctx.sizes)[:-1]
+        return (None, *np.split(g, cuts, axis=ctx.dim))
+
+
+class Stack(ArrayFunction):
+    """y = the inputs stacked along a new axis dim"""
+
+    @staticmethod
+    def forward(ctx: Context, dim: int, *xs: np.ndarray) -> np.ndarray:
+        ctx.dim = dim
+        try:
+            return np.stack(xs, axis=dim)
+        except ValueError:
+            raise ShapeError(f"stack: expects each tensor to be equal size, got {[x.shape for x in xs]}") from None
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        return (None, *(np.take(g, i, axis=ctx.dim) for i in range(g.shape[ctx.dim])))

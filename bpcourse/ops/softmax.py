@@ -1,0 +1,44 @@
+"""Softmax along one axis (subtracting the max first keeps exp from overflowing):
+
+    softmax      y = exp(x) / sum exp(x)        dx = y * (g - sum(g * y))
+    log_softmax  y = x - log(sum exp(x))        dx = g - exp(y) * sum(g)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from bpcourse.function import ArrayFunction, Context
+
+
+class Softmax(ArrayFunction):
+    """y_i = exp(x_i) / sum_j exp(x_j) along dim"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dim: int) -> np.ndarray:
+        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        y = e / e.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        (y,) = ctx.saved_tensors
+        return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True)), None
+
+
+class LogSoftmax(ArrayFunction):
+    """y_i = x_i - log sum_j exp(x_j) along dim"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dim: int) -> np.ndarray:
+        z = x - x.max(axis=dim, keepdims=True)
+        y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        (y,) = ctx.saved_tensors
+        return g - np.exp(y) * g.sum(axis=ctx.dim, keepdims=True), None

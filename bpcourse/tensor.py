@@ -1,0 +1,861 @@
+"""Tensor: a numpy array that remembers how it was computed.
+
+A ``Tensor`` holds its numbers in ``.array`` (a numpy array; torch's ``.data`` is another
+Tensor sharing that array, as in torch), and, if it was computed from tensors that require
+gradients, ``grad_fn``: the Context of the op that made it, through which ``backward()``
+reaches its inputs. Every maths method below is one line calling an op from ``bpcourse/ops``,
+where the forward formula and its derivative sit side by side.
+
+    >>> w = tensor([1.0], requires_grad=True)
+    >>> l = (2.0 * w - 4.0) ** 2
+    >>> l.backward(); w.grad
+    tensor([-8.])
+
+Semantics follow torch: float32 by default, ``requires_grad`` propagates, ``.grad``
+accumulates on leaves until zeroed, backward frees saved values.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from bpcourse.grad_mode import _grad_mode
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+# ----------------------------------------------------------------------------- dtypes
+class dtype:
+    """A tensor element type. Prints as torch does (``torch.float32``), so that a program prints
+    the same text under ``import torch`` and ``import bpcourse as torch``."""
+
+    __slots__ = ("name", "numpy", "is_floating_point")
+
+    def __init__(self, name: str, numpy_dtype: Any) -> None:
+        self.name = name
+        self.numpy = np.dtype(numpy_dtype)
+        self.is_floating_point = self.numpy.kind == "f"
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+
+float16 = half = dtype("float16", np.float16)
+float32 = float = dtype("float32", np.float32)
+float64 = double = dtype("float64", np.float64)
+int8 = dtype("int8", np.int8)
+uint8 = dtype("uint8", np.uint8)
+int16 = short = dtype("int16", np.int16)
+int32 = int = dtype("int32", np.int32)
+int64 = long = dtype("int64", np.int64)
+bool = dtype("bool", np.bool_)  # noqa: A001 - torch's name
+_DTYPES = {d.numpy: d for d in (float16, float32, float64, int8, uint8, int16, int32, int64, bool)}
+_F32 = np.dtype(np.float32)
+
+import builtins  # noqa: E402  (the names above shadow float/int/bool inside this module)
+
+_pyfloat, _pyint, _pybool = builtins.float, builtins.int, builtins.bool
+
+
+def _np_dtype(d: Any) -> np.dtype:
+    """bpcourse dtype, numpy dtype or python type -> numpy dtype."""
+    if isinstance(d, dtype):
+        return d.numpy
+    if d is _pyfloat:
+        return _F32
+    if d is _pyint:
+        return np.dtype(np.int64)
+    if d is _pybool:
+        return np.dtype(np.bool_)
+    return np.dtype(d)
+
+
+def _as_array(data: Any, dt: Any = None) -> np.ndarray:
+    """Python data / numpy array -> a fresh numpy array with torch's default dtypes."""
+    if isinstance(data, Tensor):
+        data = data.array
+    if dt is not None:
+        return np.array(data, dtype=_np_dtype(dt))
+    if isinstance(data, np.ndarray):
+        return data.copy()
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
+        data = [x.array if isinstance(x, Tensor) else x for x in data]
+    a = np.array(data)
+    if a.dtype.kind == "f":
+        a = a.astype(np.float32)  # torch's default dtype
+    elif a.dtype.kind in "iu":
+        a = a.astype(np.int64)
+    return a
+
+
+def _flat(data: Any) -> Iterator:
+    for x in data:
+        if isinstance(x, (list, tuple)):
+            yield from _flat(x)
+        else:
+            yield x
+
+
+def _wrap(array: np.ndarray) -> "Tensor":
+    """Make a Tensor around an existing array (no copy, no history): the engine's constructor."""
+    t = object.__new__(Tensor)
+    t.array = array
+    t._requires_grad = False
+    t.grad = None
+    t.grad_fn = None
+    t.label = ""
+    t._retains_grad = False
+    return t
+
+
+# ----------------------------------------------------------------------------- Tensor
+class Tensor:
+    """An n-dimensional array with autograd, with torch's names.
+
+    ``Tensor([1.0])`` (like ``torch.Tensor``) always makes float32; prefer ``tensor(data)``,
+    which keeps integers as int64 and accepts ``dtype=`` and ``requires_grad=``.
+    """
+
+    __slots__ = ("array", "_requires_grad", "grad", "grad_fn", "label", "_retains_grad", "__weakref__")
+
+    def __init__(self, *data: Any) -> None:
+        if len(data) == 1 and not isinstance(data[0], _pyint):
+            array = np.array(data[0].array if isinstance(data[0], Tensor) else data[0], dtype=np.float32)
+        else:  # Tensor(2, 3): a (zero-filled) tensor of that shape, as torch.Tensor(2, 3)
+            array = np.zeros(tuple(data) if data else (0,), dtype=np.float32)
+        self.array = array
+        self._requires_grad = False
+        self.grad = None
+        self.grad_fn = None
+        self.label = ""
+        self._retains_grad = False
+
+    # --- autograd attributes ------------------------------------------------------------
+    @property
+    def requires_grad(self) -> _pybool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: _pybool) -> None:
+        if self.grad_fn is not None and not value:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and self.array.dtype.kind != "f":
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients "
+                f"(this one is {self.dtype})"
+            )
+        self._requires_grad = _pybool(value)
+
+    def requires_grad_(self, requires_grad: _pybool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> _pybool:
+        return self.grad_fn is None
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor too after backward (leaves always keep it)."""
+        if self.grad_fn is not None:
+            self._retains_grad = True
+
+    def backward(self, gradient: Any = None, retain_graph: _pybool | None = None,
+                 create_graph: _pybool = False) -> None:
+        """Fill ``.grad`` of every leaf this tensor depends on (see bpcourse/autograd.py)."""
+        from bpcourse.autograd import backward
+
+        backward(self, gradient, retain_graph=retain_graph)
+
+    # --- graph protocol (bpcourse.viz draws any node with .op / .parents / .label) -------
+    @property
+    def op(self) -> str:
+        return self.grad_fn.fn.__name__ if self.grad_fn is not None else ""
+
+    @property
+    def parents(self) -> tuple:
+        return self.grad_fn.parents if self.grad_fn is not None else ()
+
+    # --- .data, detach, copies ------------------------------------------------------------
+    @property
+    def data(self) -> "Tensor":
+        """The same numbers without history: a Tensor sharing this tensor's array."""
+        return _wrap(self.array)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self.array = value.array if isinstance(value, Tensor) else np.asarray(value)
+
+    def detach(self) -> "Tensor":
+        return _wrap(self.array)
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def clone(self) -> "Tensor":
+        return Clone.apply(self)
+
+    def numpy(self) -> np.ndarray:
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
+        return self.array
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        a = self.numpy()
+        return a if dtype is None else a.astype(dtype)
+
+    def item(self) -> Any:
+        if self.array.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.array.size} elements cannot be converted to Scalar: "
+                "only one element tensors can be converted to Python scalars"
+            )
+        return self.array.item()
+
+    def tolist(self) -> Any:
+        return self.array.tolist()
+
+    def __float__(self) -> _pyfloat:
+        return _pyfloat(self.item())
+
+    def __int__(self) -> _pyint:
+        return _pyint(self.item())
+
+    def __index__(self) -> _pyint:
+        if self.array.dtype.kind not in "iu":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return _pyint(self.item())
+
+    def __bool__(self) -> _pybool:
+        if self.array.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous (shape {self.shape})"
+            )
+        return _pybool(self.array.item())
+
+    def __format__(self, spec: str) -> str:
+        if self.array.ndim == 0:
+            return self.item().__format__(spec)
+        return repr(self).__format__(spec)
+
+    __hash__ = object.__hash__
+
+    # --- shape and type ---------------------------------------------------------------------
+    @property
+    def shape(self) -> "Size":
+        return Size(self.array.shape)
+
+    def size(self, dim: _pyint | None = None) -> Any:
+        return Size(self.array.shape) if dim is None else self.array.shape[dim]
+
+    @property
+    def dtype(self) -> dtype:
+        return _DTYPES[self.array.dtype]
+
+    @property
+    def ndim(self) -> _pyint:
+        return self.array.ndim
+
+    def dim(self) -> _pyint:
+        return self.array.ndim
+
+    def numel(self) -> _pyint:
+        return self.array.size
+
+    def __len__(self) -> _pyint:
+        if self.array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.array.shape[0]
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self.array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.array.shape[0]))
+
+    def is_floating_point(self) -> _pybool:
+        return self.array.dtype.kind == "f"
+
+    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+        """``x.to(torch.float64)``; devices other than "cpu" are not available."""
+        dt = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, (dtype, np.dtype, type)):
+                dt = a
+            elif str(a) != "cpu":
+                raise RuntimeError(f"bpcourse tensors live on the CPU only (asked for {a!r})")
+        return self if dt is None else Cast.apply(self, _np_dtype(dt))
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def float(self) -> "Tensor":
+        return Cast.apply(self, _F32)
+
+    def double(self) -> "Tensor":
+        return Cast.apply(self, np.dtype(np.float64))
+
+    def long(self) -> "Tensor":
+        return Cast.apply(self, np.dtype(np.int64))
+
+    def int(self) -> "Tensor":
+        return Cast.apply(self, np.dtype(np.int32))
+
+    def type(self, dt: Any = None) -> Any:
+        return "torch.FloatTensor" if dt is None else self.to(dt)
+
+    # --- operands -----------------------------------------------------------------------------
+    def _operand(self, other: Any) -> Any:
+        """A Python number or array becomes a 0-d array of this tensor's dtype (as torch wraps
+        numbers: ``x * 0.5`` stays float32)."""
+        if isinstance(other, Tensor):
+            return other
+        dt = self.array.dtype
+        if dt.kind != "f" and isinstance(other, _pyfloat):
+            dt = _F32
+        return np.asarray(other, dtype=dt)
+
+    # --- arithmetic (ops/elementwise.py) ----------------------------------------------------
+    def __add__(self, other: Any) -> "Tensor":
+        return Add.apply(self, self._operand(other))
+
+    def __radd__(self, other: Any) -> "Tensor":
+        return Add.apply(self._operand(other), self)
+
+    def __sub__(self, other: Any) -> "Tensor":
+        return Sub.apply(self, self._operand(other))
+
+    def __rsub__(self, other: Any) -> "Tensor":
+        return Sub.apply(self._operand(other), self)
+
+    def __mul__(self, other: Any) -> "Tensor":
+        return Mul.apply(self, self._operand(other))
+
+    def __rmul__(self, other: Any) -> "Tensor":
+        return Mul.apply(self._operand(other), self)
+
+    def __truediv__(self, other: Any) -> "Tensor":
+        return Div.apply(self, self._operand(other))
+
+    def __rtruediv__(self, other: Any) -> "Tensor":
+        return Div.apply(self._operand(other), self)
+
+    def __neg__(self) -> "Tensor":
+        return Neg.apply(self)
+
+    def __pow__(self, exponent: Any) -> "Tensor":
+        if isinstance(exponent, Tensor):
+            return PowTensor.apply(self, exponent)
+        return Pow.apply(self, exponent)
+
+    def __rpow__(self, base: Any) -> "Tensor":
+        return PowTensor.apply(self._operand(base), self)
+
+    def __matmul__(self, other: Any) -> "Tensor":
+        return MatMul.apply(self, other)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        return MatMul.apply(other, self)
+
+    def __abs__(self) -> "Tensor":
+        return Abs.apply(self)
+
+    add = __add__
+    sub = __sub__
+    mul = __mul__
+    div = __truediv__
+    neg = __neg__
+    pow = __pow__
+    matmul = __matmul__
+    mm = __matmul__
+    abs = __abs__
+
+    def exp(self) -> "Tensor":
+        return Exp.apply(self)
+
+    def log(self) -> "Tensor":
+        return Log.apply(self)
+
+    def sqrt(self) -> "Tensor":
+        return Sqrt.apply(self)
+
+    def sigmoid(self) -> "Tensor":
+        return Sigmoid.apply(self)
+
+    def tanh(self) -> "Tensor":
+        return Tanh.apply(self)
+
+    def relu(self) -> "Tensor":
+        return Relu.apply(self)
+
+    def clamp(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+        return Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    # --- comparisons: no gradient, bool tensors ----------------------------------------------
+    def _compare(self, ufunc: Any, other: Any) -> "Tensor":
+        o = other.array if isinstance(other, Tensor) else other
+        return _wrap(np.asarray(ufunc(self.array, o)))
+
+    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return self._compare(np.not_equal, other)
+
+    def __lt__(self, other: Any) -> "Tensor":
+        return self._compare(np.less, other)
+
+    def __le__(self, other: Any) -> "Tensor":
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other: Any) -> "Tensor":
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other: Any) -> "Tensor":
+        return self._compare(np.greater_equal, other)
+
+    eq = __eq__
+    ne = __ne__
+    lt = __lt__
+    gt = __gt__
+
+    # --- reductions (ops/reduce.py) --------------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+        return Sum.apply(self, dim, keepdim)
+
+    def mean(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+        return Mean.apply(self, dim, keepdim)
+
+    def max(self, dim: Any = None, keepdim: _pybool = False) -> Any:
+        if dim is None:
+            return Max.apply(self, None, False)
+        values = Max.apply(self, dim, keepdim)
+        indices = np.argmax(self.array, axis=dim)
+        return MaxResult(values, _wrap(np.expand_dims(indices, dim) if keepdim else indices))
+
+    def argmax(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+        idx = np.argmax(self.array, axis=dim)
+        if keepdim and dim is not None:
+            idx = np.expand_dims(idx, dim)
+        return _wrap(np.asarray(idx, dtype=np.int64))
+
+    # --- shapes (ops/shape.py) -------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> "Tensor":
+        return View.apply(self, _shape_arg(shape))
+
+    def view(self, *shape: Any) -> "Tensor":
+        return View.apply(self, _shape_arg(shape))
+
+    def view_as(self, other: "Tensor") -> "Tensor":
+        return View.apply(self, other.array.shape)
+
+    def flatten(self, start_dim: _pyint = 0, end_dim: _pyint = -1) -> "Tensor":
+        s = self.array.shape
+        if not s:
+            return View.apply(self, (1,))
+        end = end_dim % len(s)
+        new = s[:start_dim] + (-1,) + s[end + 1:]
+        return View.apply(self, new)
+
+    def unsqueeze(self, dim: _pyint) -> "Tensor":
+        s = list(self.array.shape)
+        s.insert(dim % (len(s) + 1), 1)
+        return View.apply(self, tuple(s))
+
+    def squeeze(self, dim: Any = None) -> "Tensor":
+        s = self.array.shape
+        if dim is None:
+            new = tuple(n for n in s if n != 1)
+        else:
+            d = dim % len(s) if s else 0
+            new = s if not s or s[d] != 1 else s[:d] + s[d + 1:]
+        return View.apply(self, new)
+
+    def transpose(self, dim0: _pyint, dim1: _pyint) -> "Tensor":
+        return Transpose.apply(self, dim0, dim1)
+
+    def t(self) -> "Tensor":
+        return T.apply(self)
+
+    def permute(self, *dims: Any) -> "Tensor":
+        return Permute.apply(self, _shape_arg(dims))
+
+    @property
+    def T(self) -> "Tensor":  # noqa: N802 - torch's name
+        return Permute.apply(self, tuple(range(self.array.ndim - 1, -1, -1)))
+
+    def expand(self, *shape: Any) -> "Tensor":
+        shape = tuple(n if n != -1 else m for n, m in zip(_shape_arg(shape), self.array.shape))
+        return Expand.apply(self, shape)
+
+    def __getitem__(self, index: Any) -> "Tensor":
+        return Index.apply(self, _index_arg(index))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if _grad_mode.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
+            if self.grad_fn is None and self._requires_grad:
+                raise RuntimeError(LEAF_INPLACE)
+            raise NotImplementedError(
+                "bpcourse: assigning into a tensor that is part of a graph is not supported; "
+                "build the new tensor out of place (torch.cat / torch.where) or use no_grad()"
+            )
+        self.array[_index_arg(index)] = value.array if isinstance(value, Tensor) else value
+
+    # --- in-place updates: w -= lr * w.grad -------------------------------------------------------
+    def _inplace(self, op: type, ufunc: Any, other: Any) -> "Tensor":
+        other = self._operand(other)
+        if _grad_mode.enabled:
+            if self.grad_fn is None and self._requires_grad:
+                raise RuntimeError(LEAF_INPLACE)
+            if self._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
+                # Recorded: the old value becomes the input of a new node, and this object
+                # now stands for the result (torch "rebases" the history the same way).
+                old = _wrap(self.array)
+                old._requires_grad, old.grad_fn, old.label = self._requires_grad, self.grad_fn, self.label
+                new = op.apply(old, other)
+                self.array, self.grad_fn, self._requires_grad = new.array, new.grad_fn, True
+                return self
+        ufunc(self.array, other.array if isinstance(other, Tensor) else other, out=self.array)
+        return self
+
+    def __iadd__(self, other: Any) -> "Tensor":
+        return self._inplace(Add, np.add, other)
+
+    def __isub__(self, other: Any) -> "Tensor":
+        return self._inplace(Sub, np.subtract, other)
+
+    def __imul__(self, other: Any) -> "Tensor":
+        return self._inplace(Mul, np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        return self._inplace(Div, np.divide, other)
+
+    add_ = __iadd__
+    sub_ = __isub__
+    mul_ = __imul__
+    div_ = __itruediv__
+
+    def zero_(self) -> "Tensor":
+        if _grad_mode.enabled and self.grad_fn is None and self._requires_grad:
+            raise RuntimeError(LEAF_INPLACE)
+        self.array.fill(0)
+        return self
+
+    def fill_(self, value: Any) -> "Tensor":
+        if _grad_mode.enabled and self.grad_fn is None and self._requires_grad:
+            raise RuntimeError(LEAF_INPLACE)
+        self.array.fill(value)
+        return self
+
+    def copy_(self, src: Any) -> "Tensor":
+        if _grad_mode.enabled and self.grad_fn is None and self._requires_grad:
+            raise RuntimeError(LEAF_INPLACE)
+        self.array[...] = src.array if isinstance(src, Tensor) else src
+        return self
+
+    def normal_(self, mean: _pyfloat = 0.0, std: _pyfloat = 1.0) -> "Tensor":
+        self.array[...] = _rng().normal(mean, std, self.array.shape)
+        return self
+
+    def uniform_(self, a: _pyfloat = 0.0, b: _pyfloat = 1.0) -> "Tensor":
+        self.array[...] = _rng().uniform(a, b, self.array.shape)
+        return self
+
+    # --- printing ---------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+
+class Size(tuple):
+    """A shape, printed as torch prints it: ``torch.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> _pyint:
+        return _pyint(np.prod(self))
+
+
+class MaxResult(tuple):
+    """``x.max(dim)`` returns ``(values, indices)``, also as ``.values`` / ``.indices``."""
+
+    def __new__(cls, values: Tensor, indices: Tensor) -> "MaxResult":
+        return super().__new__(cls, (values, indices))
+
+    @property
+    def values(self) -> Tensor:
+        return self[0]
+
+    @property
+    def indices(self) -> Tensor:
+        return self[1]
+
+
+def _shape_arg(shape: tuple) -> tuple:
+    """``view(2, 3)`` and ``view((2, 3))`` both mean the shape (2, 3)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def _index_arg(index: Any) -> Any:
+    """Tensors used as indices become their arrays."""
+    if isinstance(index, Tensor):
+        return index.array
+    if isinstance(index, tuple):
+        return tuple(i.array if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+# ----------------------------------------------------------------------------- printing
+# A port of torch/_tensor_str.py (default print options), so that reprs match torch's.
+_PRECISION, _THRESHOLD, _EDGEITEMS, _LINEWIDTH = 4, 1000, 3, 80
+
+
+class _Formatter:
+    def __init__(self, values: np.ndarray) -> None:
+        self.floating = values.dtype.kind == "f"
+        self.int_mode = True
+        self.sci_mode = False
+        self.max_width = 1
+        if not self.floating:
+            for v in values.ravel().tolist():
+                self.max_width = max(self.max_width, len(f"{v}"))
+            return
+        flat = values.ravel()
+        vals = flat[np.isfinite(flat) & (flat != 0)].astype(np.float64)
+        if vals.size == 0:
+            return
+        absv = np.abs(vals)
+        lo, hi = absv.min(), absv.max()
+        self.int_mode = _pybool(np.all(vals == np.ceil(vals)))
+        self.sci_mode = _pybool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
+        for v in vals.tolist():
+            if self.sci_mode:
+                w = len(f"{v:.{_PRECISION}e}")
+            elif self.int_mode:
+                w = len(f"{v:.0f}") + 1
+            else:
+                w = len(f"{v:.{_PRECISION}f}")
+            self.max_width = max(self.max_width, w)
+
+    def format(self, value: Any) -> str:
+        if self.floating:
+            if self.sci_mode:
+                ret = f"{value:{self.max_width}.{_PRECISION}e}"
+            elif self.int_mode:
+                ret = f"{value:.0f}"
+                if not (math.isinf(value) or math.isnan(value)):
+                    ret += "."
+            else:
+                ret = f"{value:.{_PRECISION}f}"
+        else:
+            ret = f"{value}"
+        return (self.max_width - len(ret)) * " " + ret
+
+
+def _summarized(a: np.ndarray) -> np.ndarray:
+    if a.ndim == 0:
+        return a
+    if a.ndim == 1:
+        return np.concatenate((a[:_EDGEITEMS], a[-_EDGEITEMS:])) if a.shape[0] > 2 * _EDGEITEMS else a
+    rows = list(range(_EDGEITEMS)) + list(range(a.shape[0] - _EDGEITEMS, a.shape[0])) \
+        if a.shape[0] > 2 * _EDGEITEMS else range(a.shape[0])
+    return np.stack([_summarized(a[i]) for i in rows])
+
+
+def _vector_str(a: np.ndarray, indent: _pyint, summarize: _pybool, fmt: _Formatter) -> str:
+    element_length = fmt.max_width + 2
+    per_line = max(1, math.floor((_LINEWIDTH - indent) / element_length))
+    if summarize and a.shape[0] > 2 * _EDGEITEMS:
+        data = [fmt.format(v) for v in a[:_EDGEITEMS].tolist()] + [" ..."] + \
+               [fmt.format(v) for v in a[-_EDGEITEMS:].tolist()]
+    else:
+        data = [fmt.format(v) for v in a.tolist()]
+    lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
+    return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _tensor_str(a: np.ndarray, indent: _pyint, summarize: _pybool, fmt: _Formatter) -> str:
+    if a.ndim == 0:
+        return fmt.format(a.item())
+    if a.ndim == 1:
+        return _vector_str(a, indent, summarize, fmt)
+    if summarize and a.shape[0] > 2 * _EDGEITEMS:
+        slices = [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(_EDGEITEMS)] + ["..."] + \
+                 [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(a.shape[0] - _EDGEITEMS, a.shape[0])]
+    else:
+        slices = [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(a.shape[0])]
+    return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
+
+
+def tensor_repr(t: Tensor) -> str:
+    """torch's text for a tensor: ``tensor([1.0000, 2.5000], requires_grad=True)``."""
+    a = t.array
+    prefix = "tensor("
+    indent = len(prefix)
+    suffixes = []
+    dt = _DTYPES.get(a.dtype)
+    if a.size == 0:
+        if a.ndim != 1:
+            suffixes.append("size=" + str(tuple(a.shape)))
+        if a.dtype != _F32:
+            suffixes.append(f"dtype={dt}")
+        body = "[]"
+    else:
+        if dt not in (float32, int64, bool):
+            suffixes.append(f"dtype={dt}")
+        summarize = a.size > _THRESHOLD
+        fmt = _Formatter(_summarized(a) if summarize else a)
+        body = _tensor_str(a, indent, summarize, fmt)
+    if t.grad_fn is not None:
+        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t._requires_grad:
+        suffixes.append("requires_grad=True")
+    out = [prefix + body]
+    last_line_len = len(out[0]) - out[0].rfind("\n") + 1
+    for s in suffixes:
+        if last_line_len + len(s) + 2 > _LINEWIDTH:
+            out.append(",\n" + " " * indent + s)
+            last_line_len = indent + len(s)
+        else:
+            out.append(", " + s)
+            last_line_len += len(s) + 2
+    out.append(")")
+    return "".join(out)
+
+
+# ----------------------------------------------------------------------------- random numbers
+class _RNG:
+    generator = np.random.default_rng(0)
+
+
+def _rng() -> np.random.Generator:
+    return _RNG.generator
+
+
+def manual_seed(seed: _pyint) -> np.random.Generator:
+    """Seed bpcourse's random numbers (randn, rand, nn.Linear's init, DataLoader shuffling).
+
+    The numbers differ from torch's for the same seed (torch uses its own generator); set
+    weights explicitly when a program must match torch digit for digit.
+    """
+    _RNG.generator = np.random.default_rng(seed)
+    return _RNG.generator
+
+
+# ----------------------------------------------------------------------------- creation
+def tensor(data: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
+    """Copy ``data`` into a new leaf tensor; float data becomes float32 unless ``dtype`` says."""
+    t = _wrap(_as_array(data, dtype))
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _shaped(fill: Any, size: tuple, dtype: Any, requires_grad: _pybool) -> Tensor:
+    t = _wrap(fill(_shape_arg(size), dtype=_np_dtype(dtype) if dtype is not None else _F32))
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
+    return _shaped(np.zeros, size, dtype, requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
+    return _shaped(np.ones, size, dtype, requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
+    return _shaped(np.zeros, size, dtype, requires_grad)
+
+
+def full(size: Sequence[_pyint], fill_value: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
+    t = zeros(*size, dtype=dtype, requires_grad=False)
+    t.array.fill(fill_value)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def zeros_like(x: Tensor, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
+    return zeros(*x.array.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+
+
+def ones_like(x: Tensor, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
+    return ones(*x.array.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
+    return _shaped(lambda s, dtype: _rng().standard_normal(s).astype(dtype), size, dtype, requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
+    return _shaped(lambda s, dtype: _rng().random(s).astype(dtype), size, dtype, requires_grad)
+
+
+def randint(low: _pyint, high: Any = None, size: tuple = (), dtype: Any = None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return _wrap(_rng().integers(low, high, size=size).astype(_np_dtype(dtype or int64)))
+
+
+def randperm(n: _pyint) -> Tensor:
+    return _wrap(_rng().permutation(n).astype(np.int64))
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    a = np.arange(start, end, step)
+    a = a.astype(_np_dtype(dtype) if dtype is not None else (np.int64 if a.dtype.kind in "iu" else np.float32))
+    t = _wrap(a)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def linspace(start: _pyfloat, end: _pyfloat, steps: _pyint, dtype: Any = None) -> Tensor:
+    return _wrap(np.linspace(start, end, steps).astype(_np_dtype(dtype) if dtype is not None else _F32))
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing ``array``'s memory and dtype (float64 stays float64, as in torch)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    return _wrap(array)
+
+
+def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+    if isinstance(data, Tensor) and dtype is None:
+        return data
+    if isinstance(data, np.ndarray) and dtype is None:
+        return _wrap(data)
+    return tensor(data, dtype=dtype)
+
+
+def is_tensor(x: Any) -> _pybool:
+    return isinstance(x, Tensor)
+
+
+# The ops, imported last: they build on Tensor (and Tensor's methods call them).
+from bpcourse.ops.elementwise import (  # noqa: E402
+    Abs, Add, Cast, Clamp, Clone, Div, Exp, Log, Mul, Neg, Pow, PowTensor, Relu, Sigmoid, Sqrt, Sub, Tanh,
+)
+from bpcourse.ops.linalg import MatMul  # noqa: E402
+from bpcourse.ops.reduce import Max, Mean, Sum  # noqa: E402
+from bpcourse.ops.shape import Expand, Index, Permute, T, Transpose, View  # noqa: E402
