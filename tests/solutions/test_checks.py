@@ -60,6 +60,26 @@ WRONG = {
         "    return {**out, 'W1': dA.T @ X}",
     ("03_matrix_calculus_backprop", "q5_bilinear"):
         "def bilinear_grad(a, X, b):\n    return np.outer(b, a).T * 2",
+    ("04_autograd_from_scratch_scalar", "q1_softplus"):
+        "def softplus(a):\n"
+        "    return Value._result(math.log1p(math.exp(a.data)), (a,), (math.exp(a.data),), 'softplus')",
+    ("04_autograd_from_scratch_scalar", "q2_topo"):
+        "def topo_order(root):\n"
+        "    order = []\n"
+        "    def visit(v):\n"
+        "        for p in v._prev:\n"
+        "            visit(p)\n"
+        "        order.append(v)  # no visited set: a reused node appears twice\n"
+        "    visit(root)\n"
+        "    return order",
+    ("04_autograd_from_scratch_scalar", "q3_reused"): "a_grad = 7.0",
+    ("04_autograd_from_scratch_scalar", "q4_backward"):
+        "def backward(root):\n"
+        "    order = topological_order(root)\n"
+        "    root.grad = 1.0\n"
+        "    for node in reversed(order):\n"
+        "        for parent, local in zip(node._prev, node._local):\n"
+        "            parent.grad = local * node.grad  # overwrites instead of accumulating",
 }
 
 
