@@ -42,9 +42,11 @@ RECEIVING = OKABE_ITO["blue"]
 EDGE = "#4d4d4d"
 
 # geometry in data units; the figure size follows from the number of layers and rows
-BOX_W, BOX_H = 2.4, 1.05
-LAYER_DX, ROW_DY = 4.3, 1.5
-OP_GAP = 0.55                         # from a box's left edge to its op bubble's centre
+MIN_BOX_W, BOX_H = 2.4, 1.05         # boxes widen to fit their text
+ROW_DY = 1.5
+OP_GAP = 0.15                         # between an op bubble and its box
+EDGE_ROOM = 1.0                       # horizontal room for the edges between layers
+CHAR_W = 0.136                        # a monospace character at the base font, in data units
 INCH_PER_UNIT = 0.55                  # scale for small graphs; big graphs shrink to fit
 MAX_W_IN, MAX_H_IN = 24.0, 18.0
 DEFAULT_MAX_NODES = 150
@@ -96,8 +98,8 @@ class GraphPicture:
         for n in self.nodes:
             name = f"#{n['id']}" + (f" {n['label']}" if n["label"] else "")
             if n["op"]:
-                args = f" {n['op']} ".join(f"#{i}" for i in inputs[n["id"]]) if len(inputs[n["id"]]) == 2 \
-                    else f"{n['op']}(" + ", ".join(f"#{i}" for i in inputs[n["id"]]) + ")"
+                args = f" {n['op']} ".join(f"#{i}" for i in inputs[n["id"]]) \
+                    if len(inputs[n["id"]]) == 2 and len(n["op"]) <= 2 else f"{n['op']}(" + ", ".join(f"#{i}" for i in inputs[n["id"]]) + ")"
                 name += f" = {args}"
             lines.append(f"{name:<28} data {n['data']:<14} grad {n['grad']}")
         return "\n".join(lines)
@@ -182,13 +184,21 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
     for i, n in enumerate(order):
         kind = "output" if n is root else ("computed" if parents_of(n) else "leaf")
         nodes.append({"id": i, "op": op_of(n), "label": label_of(n), "data": data_text(n),
-                      "grad": grad_text(n), "kind": kind, "layer": layout.layer[i],
-                      "xy": (layout.layer[i] * LAYER_DX, -layout.rank[i] * ROW_DY)})
+                      "grad": grad_text(n), "kind": kind, "layer": layout.layer[i]})
+    chars = max(max(len(n["data"]), len(n["grad"])) + 5 for n in nodes)
+    chars = max(chars, max(int(len(n["label"]) * 1.1) for n in nodes))
+    box_w = max(MIN_BOX_W, CHAR_W * chars + 0.4)
+    op_w = {n["id"]: min(2.2, 0.45 + 0.14 * len(n["op"] or "?")) for n in nodes
+            if n["kind"] != "leaf"}
+    op_room = (max(op_w.values()) + OP_GAP) if op_w else 0.0
+    layer_dx = box_w + op_room + EDGE_ROOM
+    for n in nodes:
+        n["xy"] = (n["layer"] * layer_dx, -layout.rank[n["id"]] * ROW_DY)
 
     # ----- figure and scale -----
     n_layers = max(layout.layer) + 1
     rows = max(layout.layer_sizes)
-    width_u = (n_layers - 1) * LAYER_DX + BOX_W + 2 * OP_GAP + 1.0
+    width_u = (n_layers - 1) * layer_dx + box_w + op_room + 0.8
     height_u = (rows - 1) * ROW_DY + BOX_H + 0.6
     if ax is None:
         scale = min(INCH_PER_UNIT, MAX_W_IN / width_u, MAX_H_IN / (height_u + 1.6))
@@ -203,17 +213,15 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
     font = max(5.5, min(10.0, 9.0 * scale / INCH_PER_UNIT))
 
     ax.set_axis_off()
-    x_min = -BOX_W / 2 - 2 * OP_GAP - 0.5
+    x_min = -box_w / 2 - op_room - 0.5
     ax.set_xlim(x_min, x_min + width_u)
     ax.set_ylim(-height_u + BOX_H / 2 + 0.3, BOX_H / 2 + 0.3)
 
     # ----- edges first, so boxes cover their ends -----
-    op_left = {}
-    for n in nodes:
-        if n["kind"] != "leaf":
-            op_w = min(1.6, 0.45 + 0.12 * len(n["op"] or "?"))
-            x, y = n["xy"]
-            op_left[n["id"]] = (x - BOX_W / 2 - OP_GAP - op_w / 2, y, op_w)
+    op_left = {}                                  # where each op bubble starts, and its width
+    for i, w in op_w.items():
+        x, y = nodes[i]["xy"]
+        op_left[i] = (x - box_w / 2 - OP_GAP - w, y, w)
     seen_pairs: dict[tuple[int, int], int] = {}
     for k, (src, dst) in enumerate(edges):
         x0, y0 = nodes[src]["xy"]
@@ -221,9 +229,9 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
         repeat = seen_pairs.get((src, dst), 0)
         seen_pairs[(src, dst)] = repeat + 1
         bend = 0.25 * repeat * (1 if repeat % 2 else -1)    # x*x: the second edge bends away
-        points = [(x0 + BOX_W / 2, y0)]
+        points = [(x0 + box_w / 2, y0)]
         for lay, rank in layout.routes[k]:
-            points.append((lay * LAYER_DX, -rank * ROW_DY + bend))
+            points.append((lay * layer_dx, -rank * ROW_DY + bend))
         points.append((x1, y1 + bend * 0.5))
         ax.add_patch(FancyArrowPatch(path=_curve(points), arrowstyle="-|>",
                                      mutation_scale=6 + font, color=EDGE, lw=0.9 + 0.1 * font,
@@ -234,15 +242,15 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
         x, y = n["xy"]
         role = marked.get(id(order[n["id"]]))
         if n["id"] in op_left:
-            ox, oy, op_w = op_left[n["id"]]
-            cx = ox + op_w / 2
-            ax.plot([cx + op_w / 2, x - BOX_W / 2], [y, y], color=EDGE, lw=1.0, zorder=1)
-            ax.add_patch(Ellipse((cx, y), op_w, 0.62, facecolor=FILL["op"], edgecolor=EDGE,
+            ox, oy, w = op_left[n["id"]]
+            cx = ox + w / 2
+            ax.plot([cx + w / 2, x - box_w / 2], [y, y], color=EDGE, lw=1.0, zorder=1)
+            ax.add_patch(Ellipse((cx, y), w, 0.62, facecolor=FILL["op"], edgecolor=EDGE,
                                  lw=0.9, zorder=2))
             ax.text(cx, y, n["op"] or "?", ha="center", va="center", fontsize=font,
                     fontweight="bold", zorder=3)
         edge_colour = {"highlight": HIGHLIGHT, "receiving": RECEIVING}.get(role, EDGE)
-        ax.add_patch(FancyBboxPatch((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H,
+        ax.add_patch(FancyBboxPatch((x - box_w / 2, y - BOX_H / 2), box_w, BOX_H,
                                     boxstyle="round,pad=0,rounding_size=0.12",
                                     facecolor=FILL[n["kind"]], edgecolor=edge_colour,
                                     lw={"highlight": 3.2, "receiving": 2.4}.get(role, 1.0),
@@ -257,7 +265,7 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
             ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=font,
                     family="monospace", linespacing=1.35, zorder=3)
         if cut[n["id"]]:                 # inputs left out of a capped drawing
-            ax.text(x - BOX_W / 2 - 2 * OP_GAP - 0.35, y, "…", ha="center", va="center",
+            ax.text(x - box_w / 2 - op_room - 0.35, y, "…", ha="center", va="center",
                     fontsize=font + 2, color=EDGE)
 
     # ----- legend, caption and title -----
