@@ -80,6 +80,33 @@ WRONG = {
         "    for node in reversed(order):\n"
         "        for parent, local in zip(node._prev, node._local):\n"
         "            parent.grad = local * node.grad  # overwrites instead of accumulating",
+    ("05_tensor_autograd", "q1_hypot"):
+        "class Hypot(Function):\n"
+        "    @staticmethod\n"
+        "    def forward(ctx, a, b):\n"
+        "        h = (a * a + b * b).sqrt()\n"
+        "        ctx.save_for_backward(a, b, h)\n"
+        "        return h\n"
+        "    @staticmethod\n"
+        "    def backward(ctx, grad_output):\n"
+        "        a, b, h = ctx.saved_tensors\n"
+        "        return a / h, b / h  # forgot grad_output",
+    ("05_tensor_autograd", "q2_sum_to_shape"):
+        "def sum_to_shape(grad, shape):\n"
+        "    while grad.ndim > len(shape):\n"
+        "        grad = grad.sum(axis=0)\n"
+        "    return grad  # forgot the size-1 axes",
+    ("05_tensor_autograd", "q3_broadcast"): "dL_dc5 = 2 * A5 ** 2 * c5",
+    ("05_tensor_autograd", "q4_numerical_grad"):
+        "def numerical_grad(f, x, eps=1e-6):\n"
+        "    grad = np.zeros_like(x)\n"
+        "    for i in np.ndindex(x.shape):\n"
+        "        x[i] += eps  # changes the caller's array, and a one-sided difference\n"
+        "        up = f(x)\n"
+        "        x[i] -= eps\n"
+        "        grad[i] = (up - f(x)) / eps\n"
+        "    return grad",
+    ("05_tensor_autograd", "q5_gradcheck"): "broken = 'LogCosh'",
 }
 
 
