@@ -48,6 +48,14 @@ def abs(x: Tensor) -> Tensor:  # noqa: A001
     return x.abs()
 
 
+def sin(x: Tensor) -> Tensor:
+    return x.sin()
+
+
+def cos(x: Tensor) -> Tensor:
+    return x.cos()
+
+
 def sigmoid(x: Tensor) -> Tensor:
     return x.sigmoid()
 

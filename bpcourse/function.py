@@ -139,8 +139,8 @@ class Function:
         if not isinstance(out, Tensor):
             out = _wrap(np.asarray(out))
         if prev and any(needs):
-            if out.grad_fn is not None or out in args:
-                # forward returned a graph tensor or an input: give the result its own node
+            if any(out is a for a in args):
+                # forward returned one of its inputs: the result gets its own tensor
                 out = _wrap(out.array)
             ctx.fn = cls
             ctx.inputs = args

@@ -387,6 +387,12 @@ class Tensor:
     def sqrt(self) -> "Tensor":
         return Sqrt.apply(self)
 
+    def sin(self) -> "Tensor":
+        return Sin.apply(self)
+
+    def cos(self) -> "Tensor":
+        return Cos.apply(self)
+
     def sigmoid(self) -> "Tensor":
         return Sigmoid.apply(self)
 
@@ -854,7 +860,7 @@ def is_tensor(x: Any) -> _pybool:
 
 # The ops, imported last: they build on Tensor (and Tensor's methods call them).
 from bpcourse.ops.elementwise import (  # noqa: E402
-    Abs, Add, Cast, Clamp, Clone, Div, Exp, Log, Mul, Neg, Pow, PowTensor, Relu, Sigmoid, Sqrt, Sub, Tanh,
+    Abs, Add, Cast, Clamp, Clone, Cos, Div, Sin, Exp, Log, Mul, Neg, Pow, PowTensor, Relu, Sigmoid, Sqrt, Sub, Tanh,
 )
 from bpcourse.ops.linalg import MatMul  # noqa: E402
 from bpcourse.ops.reduce import Max, Mean, Sum  # noqa: E402

@@ -19,6 +19,7 @@ def run_program(source: str, engine: str, tmp_path: Path) -> str:
     if engine == "bpcourse":
         source = re.sub(r"^import torch$", "import bpcourse as torch", source, flags=re.M)
         source = re.sub(r"^from torch(\.| )", r"from bpcourse\1", source, flags=re.M)
+        source = re.sub(r"^import torch\.(\S+) as ", r"import bpcourse.\1 as ", source, flags=re.M)
     path = tmp_path / f"program_{engine}.py"
     path.write_text(source, encoding="utf-8")
     done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120)

@@ -11,6 +11,8 @@
     log   y = ln x         dx = g / x
     sqrt  y = sqrt x       dx = g / (2 y)
     abs   y = |x|          dx = g * sign(x)
+    sin   y = sin x        dx = g * cos x
+    cos   y = cos x        dx = -g * sin x
     sigmoid y = 1/(1+e**-x)  dx = g * (1 - y) * y     (save y, not x)
     tanh  y = tanh x       dx = g * (1 - y**2)        (save y, not x)
     relu  y = max(x, 0)    dx = g * (x > 0)
@@ -207,6 +209,34 @@ class Abs(ArrayFunction):
     def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
         (x,) = ctx.saved_tensors
         return g * np.sign(x)
+
+
+class Sin(ArrayFunction):
+    """y = sin(x)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        (x,) = ctx.saved_tensors
+        return g * np.cos(x)
+
+
+class Cos(ArrayFunction):
+    """y = cos(x)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        (x,) = ctx.saved_tensors
+        return -g * np.sin(x)
 
 
 class Sigmoid(ArrayFunction):

@@ -1,0 +1,110 @@
+"""Start the learner's kernel with limits: run as ``python -I -S _launch_kernel.py CONFIG -- KERNEL ARGV``.
+
+Self-contained (stdlib only) and short-lived. It sets the resource limits and asks to be killed
+when the worker dies, then replaces itself with the kernel (same pid, same process group). When
+the worker runs as root and names a user (``nobody``), it first moves into private mount and
+network namespaces (no network at all; the kernel talks to the worker over unix sockets), makes
+the Python installation reachable if it sits under a private folder such as ``/root`` (that
+folder is replaced by an empty one, so the kernel sees nothing else in it), gives the connection
+file to the user and becomes that user.
+"""
+import ctypes
+import json
+import os
+import pwd
+import resource
+import signal
+import stat
+import sys
+
+PR_SET_PDEATHSIG = 1
+CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 32, 4096, 16384, 1 << 18
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def call(name: str, *args) -> None:
+    if getattr(libc, name)(*args) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{name}{args}: {os.strerror(err)}")
+
+
+def mount(source, target, fstype, flags, data=None) -> None:
+    enc = lambda s: None if s is None else str(s).encode()  # noqa: E731
+    call("mount", enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data))
+
+
+def closed_ancestor(path: str) -> str | None:
+    """The outermost folder on ``path`` that other users cannot enter (``/root`` is 0700), if any."""
+    parts = os.path.abspath(path).split("/")
+    for i in range(2, len(parts) + 1):
+        folder = "/".join(parts[:i])
+        if os.path.isdir(folder) and not os.stat(folder).st_mode & stat.S_IXOTH:
+            return folder
+    return None
+
+
+def isolate(expose: list, stash: str) -> list:
+    """Private mount + network namespaces; folders in ``expose`` stay reachable (read-only)."""
+    notes = []
+    try:
+        call("unshare", CLONE_NEWNS | CLONE_NEWNET)
+    except OSError as exc:
+        return [f"no namespaces ({exc.strerror})"]
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    for i, path in enumerate(expose):
+        closed = closed_ancestor(path)
+        if closed is None:
+            continue
+        keep = os.path.join(stash, str(i))
+        os.makedirs(keep, exist_ok=True)
+        mount(path, keep, None, MS_BIND | MS_REC)
+        mount("tmpfs", closed, "tmpfs", MS_NOSUID, "mode=0755,size=1m")
+        os.makedirs(path, exist_ok=True)
+        mount(keep, path, None, MS_BIND | MS_REC)
+        mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+        notes.append(f"{closed} hidden, {path} exposed")
+    return notes
+
+
+def main() -> None:
+    split = sys.argv.index("--")
+    cfg = json.loads(sys.argv[1])
+    argv = sys.argv[split + 1:]
+    limits = cfg.get("limits", {})
+    user = cfg.get("user")
+    if user:
+        pw = pwd.getpwnam(user)
+        if os.geteuid() == 0 and cfg.get("namespaces", True):
+            isolate(cfg.get("expose", []), cfg["stash"])
+        os.chown(cfg["connection_file"], pw.pw_uid, pw.pw_gid)
+        os.setgroups([])
+        os.setgid(pw.pw_gid)
+        os.setuid(pw.pw_uid)
+        if os.getuid() != pw.pw_uid or os.geteuid() != pw.pw_uid:
+            os._exit(71)
+    # Exceeding the file-size limit then fails the write (OSError EFBIG) instead of killing the kernel.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    mb = 2**20
+    table = [
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_AS, limits.get("memory_mb") and limits["memory_mb"] * mb),
+        (resource.RLIMIT_FSIZE, limits.get("fsize_mb") and limits["fsize_mb"] * mb),
+        (resource.RLIMIT_NOFILE, limits.get("nofile")),
+        (resource.RLIMIT_NPROC, limits.get("nproc")),
+    ]
+    for which, value in table:
+        if value is not None:
+            resource.setrlimit(which, (int(value), int(value)))
+    cpu = limits.get("cpu_s")
+    if cpu:
+        # SIGXCPU at the soft limit, SIGKILL at the hard one: a GIL-holding loop cannot run on.
+        resource.setrlimit(resource.RLIMIT_CPU, (int(cpu), int(cpu) + 2))
+    # Set after changing user: a change of credentials clears the parent-death signal.
+    call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != cfg["parent"]:
+        os._exit(72)  # the worker died before we asked
+    os.execv(argv[0], argv)
+
+
+main()

@@ -1,0 +1,398 @@
+"""Grade one submission: rebuild it from the source, run it in a worker, judge the results here.
+
+    >>> assignment = Assignment.load("solutions/03_matrix_calculus_backprop.ipynb")   # doctest: +SKIP
+    >>> grade_submission("exercises/03_matrix_calculus_backprop.ipynb", assignment).total  # doctest: +SKIP
+    0.0
+
+The learner's code only ever runs in the worker's kernel (another process, with limits, as
+``nobody`` when the grader runs as root). What comes back is JSON and plain numeric arrays, checked
+here with the course's ``verify`` functions, so nothing the kernel does to ``np.allclose`` or to
+its own asserts can raise a score.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+import json
+import os
+import pwd
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil
+
+from bpcourse.grader.api import Check
+from bpcourse.grader.checks import HERE as BUILTIN_CHECKS
+from bpcourse.grader.checks import load_checks
+from bpcourse.grader.notebook import (NotebookError, Question, is_answer, is_question, questions, read_source,
+                                      read_submission, rebuild, replace_solution)
+
+WORKER = Path(__file__).resolve().parent / "worker.py"
+SEED = 20261127
+FRAME = re.compile(rb"BPCOURSE-RESULT ([0-9a-f]{64}) ([0-9]{1,10})\n")
+
+
+@dataclass
+class Limits:
+    """What one submission may use. Times in seconds, sizes in MB."""
+
+    cell_timeout: float = 60.0
+    wall_limit: float = 300.0
+    memory_mb: int = 2048
+    cpu_s: int | None = None  # default: wall_limit + 10
+    fsize_mb: int = 64
+    output_mb: int = 10
+    nofile: int = 1024
+    nproc: int = 512  # only applied when the kernel runs as its own user (RLIMIT_NPROC counts per user)
+    max_restarts: int = 3
+    start_timeout: float = 60.0
+
+
+@dataclass
+class Config:
+    limits: Limits = field(default_factory=Limits)
+    kernel_user: str | None = "auto"  # "auto": nobody when the grader runs as root, else the same user
+    worker_cmd: list[str] = field(default_factory=list)  # a prefix, e.g. a container or no-network runner
+    hidden: list[Path] = field(default_factory=list)
+    checks_dir: Path | None = BUILTIN_CHECKS
+    seed: int = SEED
+
+    def resolved_user(self) -> str | None:
+        if self.kernel_user in (None, "", "none"):
+            return None
+        if self.kernel_user == "auto":
+            if os.geteuid() != 0:
+                return None
+            try:
+                pwd.getpwnam("nobody")
+            except KeyError:
+                return None
+            return "nobody"
+        return self.kernel_user
+
+
+@dataclass
+class PreparedCheck:
+    check: Check
+    inputs: Any
+    inputs_json: str
+    label: str
+
+
+def _jsonable(o):
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, np.generic):
+        return o.item()
+    raise TypeError(f"check inputs must be JSON data, got {type(o).__name__}")
+
+
+@dataclass
+class Assignment:
+    """A source notebook with its questions and checks, prepared once for a whole batch."""
+
+    path: Path
+    stem: str
+    notebook: Any
+    questions: list[Question]
+    checks: dict[str, list[PreparedCheck]]
+
+    @classmethod
+    def load(cls, path: str | Path, config: Config | None = None) -> "Assignment":
+        config = config or Config()
+        path = Path(path)
+        nb = read_source(path)
+        qs = questions(nb)
+        ids = {q.grade_id for q in qs}
+        checks: dict[str, list[PreparedCheck]] = {q.grade_id: [] for q in qs}
+        for k, check in enumerate(load_checks(path.stem, config.hidden, config.checks_dir)):
+            if check.grade_id not in ids:
+                raise ValueError(f"a check for {path.stem} names grade_id {check.grade_id!r}, "
+                                 f"which is not a question of {path} (questions: {sorted(ids)})")
+            n = len(checks[check.grade_id])
+            seed = config.seed ^ zlib.crc32(f"{path.stem}:{check.grade_id}:{n}".encode())
+            inputs = check.inputs(np.random.default_rng(seed))
+            text = json.dumps(inputs, default=_jsonable, sort_keys=True)
+            checks[check.grade_id].append(PreparedCheck(check, inputs, text, f"{check.grade_id}#{n}"))
+        return cls(path, path.stem, nb, qs, checks)
+
+    @property
+    def max_points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+
+@dataclass
+class QuestionResult:
+    grade_id: str
+    points: float
+    max_points: float
+    status: str  # passed, failed, not implemented, error, timeout, kernel died, memory limit, ...
+    message: str = ""
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    path: Path
+    status: str  # "ok", "incomplete: ...", "invalid notebook", "worker failed", "grader error"
+    questions: list[QuestionResult]
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    @property
+    def max_points(self) -> float:
+        return sum(q.max_points for q in self.questions)
+
+    def summary(self) -> str:
+        """One line per question that did not pass, for the CSV's feedback column."""
+        parts = [f"{q.grade_id}: {q.status}" + (f" ({first_line(q.message)[:120]})" if q.message else "")
+                 for q in self.questions if q.status != "passed"]
+        return "; ".join(parts)
+
+
+def first_line(text: str) -> str:
+    for line in str(text).splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+# ------------------------------------------------------------------------------------------ worker
+def kill_job(token: str) -> None:
+    """Kill every process started for one job (they carry BPCOURSE_GRADER_JOB=token), groups included."""
+    victims = []
+    for proc in psutil.process_iter(["environ"]):
+        try:
+            env = proc.info.get("environ") or {}
+        except psutil.Error:
+            continue
+        if env.get("BPCOURSE_GRADER_JOB") == token and proc.pid != os.getpid():
+            victims.append(proc)
+    for proc in victims:
+        for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
+            try:
+                kill()
+            except (OSError, psutil.Error):
+                pass
+    psutil.wait_procs(victims, timeout=5)
+
+
+def _drain(stream, cap: int, sink: list) -> None:
+    size = 0
+    while True:
+        chunk = stream.read(65536)
+        if not chunk:
+            break
+        if size < cap:
+            sink.append(chunk[: cap - size])
+        size += len(chunk)
+    stream.close()
+
+
+def verified_result(stdout: bytes, key: bytes) -> dict | None:
+    """The worker's frame if its HMAC checks out; anything else on the channel is ignored."""
+    for match in FRAME.finditer(stdout):
+        start, length = match.end(), int(match.group(2))
+        payload = stdout[start:start + length]
+        expected = hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
+        if len(payload) == length and hmac.compare_digest(expected, match.group(1)):
+            try:
+                return json.loads(payload)
+            except ValueError:
+                return None
+    return None
+
+
+def run_worker(job: dict, config: Config) -> tuple[dict | None, str]:
+    """Run one job in a worker process. Returns (verified result, problem); result None if it failed."""
+    key = secrets.token_bytes(32)
+    token = f"{os.getpid()}-{secrets.token_hex(8)}"
+    job = dict(job, key=key.hex())
+    cmd = [*config.worker_cmd, sys.executable, "-I", str(WORKER)]
+    env = dict(os.environ, BPCOURSE_GRADER_JOB=token)
+    limit = config.limits.wall_limit + config.limits.start_timeout + 15
+    out: list[bytes] = []
+    err: list[bytes] = []
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True, env=env, close_fds=True)
+    readers = [threading.Thread(target=_drain, args=(proc.stdout, 64 * 2**20, out), daemon=True),
+               threading.Thread(target=_drain, args=(proc.stderr, 64 * 2**10, err), daemon=True)]
+    for t in readers:
+        t.start()
+    timed_out = False
+    try:
+        try:
+            proc.stdin.write(json.dumps(job).encode())
+            proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            code = proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            code = proc.wait()
+    finally:
+        kill_job(token)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        for t in readers:
+            t.join(timeout=10)
+    if timed_out:
+        return None, f"timeout: the worker ran past {limit:.0f} s and was killed"
+    if code != 0:
+        how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+        lines = b"".join(err).decode("utf-8", "replace").strip().splitlines()
+        tail = lines[-1].strip()[:300] if lines else ""
+        return None, f"worker failed ({how})" + (f": {tail}" if tail else "")
+    result = verified_result(b"".join(out), key)
+    if result is None:
+        return None, "worker failed (no valid signed result)"
+    return result, ""
+
+
+# ------------------------------------------------------------------------------------------ grading
+def build_job(assignment: Assignment, nb, config: Config) -> dict:
+    segment: dict[int, str] = {}
+    for q in assignment.questions:
+        start = max([-1] + [p.cell_index for p in assignment.questions if p.cell_index < q.cell_index])
+        for i in range(start + 1, q.cell_index + 1):
+            segment[i] = q.grade_id
+    cells = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        kind = "grade" if is_question(cell) else "answer" if is_answer(cell) else "code"
+        entry = {"index": i, "kind": kind, "source": cell.source, "question": segment.get(i),
+                 "grade_id": segment.get(i) if kind == "grade" else None}
+        if kind == "answer":
+            entry["stub"] = replace_solution(assignment.notebook.cells[i].source, "code")
+        cells.append(entry)
+    lim = config.limits
+    user = config.resolved_user()
+    limits = {"memory_mb": lim.memory_mb, "cpu_s": lim.cpu_s or int(lim.wall_limit) + 10, "fsize_mb": lim.fsize_mb,
+              "nofile": lim.nofile, "nproc": lim.nproc if user else None}
+    probes = {gid: [{"inputs": p.inputs_json, "probe": p.check.probe, "label": p.label} for p in checks]
+              for gid, checks in assignment.checks.items() if checks}
+    return {"cells": cells, "probes": probes, "cell_timeout": lim.cell_timeout, "wall_limit": lim.wall_limit,
+            "output_limit": lim.output_mb * 2**20, "max_restarts": lim.max_restarts, "limits": limits,
+            "user": user, "start_timeout": lim.start_timeout}
+
+
+def decode_result(data):
+    if isinstance(data, dict):
+        if set(data) == {"__ndarray__"} and isinstance(data["__ndarray__"], dict):
+            spec = data["__ndarray__"]
+            dtype = np.dtype(spec["dtype"])
+            if dtype.kind not in "biufcU":
+                raise TypeError(f"dtype {dtype} not allowed")
+            raw = base64.b64decode(spec["b64"])
+            return np.frombuffer(raw, dtype=dtype).reshape(spec["shape"]).copy()
+        return {k: decode_result(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [decode_result(v) for v in data]
+    return data
+
+
+ERROR_STATUS = {"AssertionError": "failed", "NotImplementedError": "not implemented", "MemoryError": "memory limit"}
+
+
+def error_text(ran: dict) -> str:
+    return f"{ran.get('ename', '')}: {first_line(ran.get('evalue', ''))}".strip(": ")
+
+
+def judge(question: Question, record: dict, checks: list[PreparedCheck]) -> QuestionResult:
+    """Score one question from what its grade cell and probes reported."""
+    gid, pts = question.grade_id, question.points
+    ran = record["cell"]
+    if ran["status"] != "ok":
+        status = ERROR_STATUS.get(ran.get("ename", ""), "error")
+        if ran.get("ename") == "OSError" and "File too large" in ran.get("evalue", ""):
+            status = "file size limit"
+        return QuestionResult(gid, 0.0, pts, status, "test cell: " + error_text(ran))
+    probes = record.get("probes", [])
+    if len(probes) != len(checks):
+        return QuestionResult(gid, 0.0, pts, "error", f"{len(probes)} check results for {len(checks)} checks")
+    for prepared, probe in zip(checks, probes):
+        if probe["status"] != "ok":
+            status = ERROR_STATUS.get(probe.get("ename", ""), "failed")
+            return QuestionResult(gid, 0.0, pts, status, f"check {prepared.label}: {error_text(probe)}")
+        try:
+            prepared.check.verify(copy.deepcopy(prepared.inputs), decode_result(probe["result"]))
+        except AssertionError as exc:
+            return QuestionResult(gid, 0.0, pts, "failed", first_line(str(exc)) or f"check {prepared.label} failed")
+        except Exception as exc:  # a result of the wrong kind (a string for an array, ...)
+            return QuestionResult(gid, 0.0, pts, "failed",
+                                  f"check {prepared.label}: the result could not be checked: {type(exc).__name__}: {exc}")
+    return QuestionResult(gid, pts, pts, "passed", "")
+
+
+def score(assignment: Assignment, result: dict) -> tuple[list[QuestionResult], str]:
+    records, fatal, stopped = result.get("questions", {}), result.get("fatal", {}), result.get("stopped")
+    out = []
+    for q in assignment.questions:
+        if q.grade_id in fatal:
+            f = fatal[q.grade_id]
+            out.append(QuestionResult(q.grade_id, 0.0, q.points, f["status"], f["message"]))
+        elif q.grade_id in records:
+            out.append(judge(q, records[q.grade_id], assignment.checks.get(q.grade_id, [])))
+        elif stopped:
+            mine = stopped.get("question") == q.grade_id
+            out.append(QuestionResult(q.grade_id, 0.0, q.points, stopped["status"] if mine else "not run",
+                                      stopped["message"] if mine else
+                                      f"not run: the notebook stopped at cell {stopped['cell']} ({stopped['status']})"))
+        else:
+            out.append(QuestionResult(q.grade_id, 0.0, q.points, "not run", "the test cell did not run"))
+    events = [f"{g}: {f['status']}" for g, f in fatal.items()]
+    if stopped:
+        events.append(f"stopped at cell {stopped['cell']}: {stopped['status']}")
+    return out, ("ok" if not events else "incomplete: " + "; ".join(events))
+
+
+def grade_submission(path: str | Path, assignment: Assignment, config: Config | None = None,
+                     student: str | None = None) -> SubmissionResult:
+    """Grade one learner's notebook against ``assignment``. Never writes to ``path``."""
+    config = config or Config()
+    path = Path(path)
+    student = student or path.stem
+    started = time.monotonic()
+
+    def zero(status: str, message: str) -> SubmissionResult:
+        qs = [QuestionResult(q.grade_id, 0.0, q.points, status, message) for q in assignment.questions]
+        return SubmissionResult(student, path, f"{status}: {message}", qs, round(time.monotonic() - started, 2))
+
+    try:
+        submission = read_submission(path)
+    except NotebookError as exc:
+        return zero("invalid notebook", str(exc))
+    rebuilt = rebuild(assignment.notebook, submission)
+    result, problem = run_worker(build_job(assignment, rebuilt.notebook, config), config)
+    if result is None:
+        status = "timeout" if problem.startswith("timeout") else "worker failed"
+        return zero(status, problem)
+    if "error" in result:
+        return zero("grader error", result["error"])
+    qs, status = score(assignment, result)
+    warnings = [f"cell {w['cell']}: {first_line(w['text'])}" for w in result.get("warnings", [])]
+    return SubmissionResult(student, path, status, qs, round(time.monotonic() - started, 2), warnings)

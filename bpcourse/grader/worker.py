@@ -1,0 +1,393 @@
+"""The worker: executes one rebuilt submission in a fresh, limited kernel and reports what happened.
+
+Run by the grader as ``[WORKER_CMD...] python -I worker.py`` (a container or no-network wrapper can
+be put in front). It reads one job as JSON on stdin, and writes one result frame on the stdout it
+was started with, signed with the job's key (HMAC-SHA256); the kernel never sees that key or that
+file descriptor, so a kernel cannot forge a result (and if it kills the worker, the grader sees a
+non-zero exit and scores 0). Self-contained: stdlib, numpy, psutil and jupyter_client only.
+
+Per code cell the worker waits for the kernel with a per-cell timeout and a whole-notebook
+deadline, counts the output (a flood stops the kernel), notices a dead kernel and why. Right after
+a question's grade cell runs without error, each check's probe runs in the same kernel and its
+``RESULT`` comes back as JSON + ``.npy`` files (``allow_pickle=False``). If a cell times out or
+kills the kernel, that question's answer cells are replaced by the stub and the notebook is run
+again from the start in a fresh kernel (at most ``max_restarts`` times), so one bad answer costs
+only its own question.
+"""
+from __future__ import annotations
+
+import base64
+import ctypes
+import hashlib
+import hmac
+import json
+import os
+import pwd
+import queue
+import secrets
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+HERE = Path(__file__).resolve().parent
+LAUNCHER = HERE / "_launch_kernel.py"
+PR_SET_CHILD_SUBREAPER = 36
+MAX_RESULT_BYTES = 32 * 2**20
+SAFE_KINDS = "biufcU"
+
+PROBE_HARNESS = '''\
+def __bpcourse_probe(_json=__import__("json"), _np=__import__("numpy")):
+    ns = dict(globals())
+    ns["INPUTS"] = _json.loads({inputs!r})
+    exec(compile({probe!r}, {label!r}, "exec"), ns)
+    if "RESULT" not in ns:
+        raise NameError("the check's probe did not assign RESULT")
+    arrays = []
+
+    def enc(o, depth=0):
+        if depth > 32:
+            raise ValueError("RESULT is nested too deeply")
+        if o is None or isinstance(o, (bool, str)):
+            return o
+        if isinstance(o, _np.generic):
+            return o.item()
+        if isinstance(o, (int, float)):
+            return o
+        if isinstance(o, dict):
+            return {{str(k): enc(v, depth + 1) for k, v in o.items()}}
+        if isinstance(o, (list, tuple)):
+            return [enc(v, depth + 1) for v in o]
+        if not isinstance(o, _np.ndarray):
+            if hasattr(o, "detach"):
+                o = o.detach()
+            if hasattr(o, "cpu"):
+                o = o.cpu()
+            if hasattr(o, "numpy"):
+                o = o.numpy()
+            if not hasattr(o, "__array__"):
+                raise TypeError(f"RESULT holds a {{type(o).__name__}}; use numbers, lists, dicts or arrays")
+            o = _np.asarray(o)
+        arrays.append(o)
+        return {{"__ndarray__": len(arrays) - 1}}
+
+    data = enc(ns["RESULT"])
+    for i, a in enumerate(arrays):
+        _np.save({out!r} + f".{{i}}.npy", a, allow_pickle=False)
+    with open({out!r} + ".json", "w") as f:
+        _json.dump(data, f)
+try:
+    __bpcourse_probe()
+finally:
+    del __bpcourse_probe
+'''
+
+
+class Fatal(Exception):
+    """The kernel cannot go on: timeout, crash, output flood, wall-clock limit."""
+
+    def __init__(self, status: str, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def signal_name(code: int) -> str:
+    try:
+        return signal.Signals(code).name
+    except ValueError:
+        return f"signal {code}"
+
+
+class Worker:
+    def __init__(self, job: dict):
+        self.job = job
+        self.cells = job["cells"]
+        self.deadline = time.monotonic() + float(job["wall_limit"])
+        self.parent = os.getppid()
+        self.user = job.get("user") or None
+        self.warnings: list[dict] = []
+        self.kernel: subprocess.Popen | None = None
+        self.client = None
+        self.kernel_starts = 0
+        self.workdir = Path(tempfile.mkdtemp(prefix="bpgrade-"))
+        self.uid = self.gid = None
+        if self.user:
+            pw = pwd.getpwnam(self.user)
+            self.uid, self.gid = pw.pw_uid, pw.pw_gid
+
+    # ---------------------------------------------------------------- kernel lifecycle
+    def _own(self, path: Path) -> Path:
+        path.mkdir(exist_ok=True)
+        if self.uid is not None:
+            os.chown(path, self.uid, self.gid)
+        return path
+
+    def kernel_env(self, home: Path) -> dict:
+        env = {
+            "PATH": os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8", "HOME": str(home), "TMPDIR": str(self._own(home / "tmp")),
+            "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".mpl"),
+            "MPLBACKEND": "Agg", "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
+            "JUPYTER_DATA_DIR": str(home / ".jupyter"), "JUPYTER_RUNTIME_DIR": str(home / ".jupyter"),
+            "XDG_CACHE_HOME": str(home / ".cache"), "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "BPCOURSE_GRADER_JOB": os.environ.get("BPCOURSE_GRADER_JOB", ""),
+        }
+        return env
+
+    def start_kernel(self) -> None:
+        from jupyter_client import BlockingKernelClient
+        from jupyter_client.connect import write_connection_file
+
+        self.kernel_starts += 1
+        home = self._own(self.workdir / f"run{self.kernel_starts}")
+        self.out_dir = self._own(home / "out")
+        # Unix sockets in the kernel's own folder: no ports to race for, and they work without a network.
+        conn, _ = write_connection_file(fname=str(self.workdir / f"kernel{self.kernel_starts}.json"),
+                                        transport="ipc", ip=str(home / "k"))
+        cfg = {"connection_file": conn, "limits": self.job["limits"], "user": self.user, "parent": os.getpid(),
+               "expose": sorted({sys.base_prefix, sys.prefix}), "stash": str(self.workdir / f"stash{self.kernel_starts}"),
+               "namespaces": self.job.get("namespaces", True)}
+        argv = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(cfg), "--",
+                sys.executable, "-m", "ipykernel_launcher", "-f", conn, "--HistoryManager.enabled=False",
+                "--IPKernelApp.log_level=ERROR"]
+        log = open(self.workdir / f"kernel{self.kernel_starts}.log", "wb")
+        self.kernel = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=home,
+                                       env=self.kernel_env(home), start_new_session=True, close_fds=True)
+        log.close()
+        client = BlockingKernelClient(connection_file=conn)
+        client.load_connection_file()
+        client.start_channels()
+        self.client = client
+        limit = time.monotonic() + float(self.job.get("start_timeout", 60))
+        while True:
+            try:
+                client.wait_for_ready(timeout=1)
+                return
+            except RuntimeError:
+                pass
+            self.check_parent()
+            if self.kernel.poll() is not None or time.monotonic() > limit:
+                tail = (self.workdir / f"kernel{self.kernel_starts}.log").read_bytes()[-2000:]
+                self.stop_kernel()
+                raise RuntimeError("the kernel did not start: " + tail.decode("utf-8", "replace"))
+
+    def stop_kernel(self) -> None:
+        """Kill the kernel's whole process group, then anything else still below the worker."""
+        if self.client is not None:
+            try:
+                self.client.stop_channels()
+            except Exception:
+                pass
+            self.client = None
+        if self.kernel is not None:
+            try:
+                os.killpg(self.kernel.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.kernel.kill()
+            self.kernel.wait()
+        for child in psutil.Process().children(recursive=True):
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
+        for child in psutil.Process().children():
+            try:
+                os.waitpid(child.pid, 0)
+            except ChildProcessError:
+                pass
+
+    def check_parent(self) -> None:
+        if os.getppid() != self.parent:  # the grader is gone: nobody will read our result
+            self.stop_kernel()
+            os._exit(3)
+
+    def death(self) -> Fatal:
+        code = self.kernel.wait()
+        if code < 0:
+            name = signal_name(-code)
+            if name == "SIGXCPU":
+                return Fatal("cpu limit", f"the kernel used up its {self.job['limits'].get('cpu_s')} s of CPU time")
+            if name == "SIGKILL":
+                return Fatal("kernel died", "the kernel was killed (SIGKILL: out of memory or CPU time)")
+            return Fatal("kernel died", f"the kernel crashed ({name})")
+        return Fatal("kernel died", f"the kernel exited with code {code} (sys.exit/os._exit in a cell?)")
+
+    # ---------------------------------------------------------------- one cell
+    def execute(self, code: str, cell_index: int, record_stderr: bool = True) -> dict:
+        client = self.client
+        msg_id = client.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
+        deadline = min(time.monotonic() + float(self.job["cell_timeout"]), self.deadline)
+        error = None
+        printed = 0
+        stderr = []
+        while True:
+            self.check_parent()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if deadline >= self.deadline:
+                    raise Fatal("timeout", f"the whole notebook ran out of its {self.job['wall_limit']} s")
+                raise Fatal("timeout", f"cell {cell_index} ran longer than {self.job['cell_timeout']} s")
+            try:
+                msg = client.get_iopub_msg(timeout=min(remaining, 0.2))
+            except queue.Empty:
+                if self.kernel.poll() is not None:
+                    raise self.death()
+                continue
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                text = content.get("text", "")
+                printed += len(text)
+                if content.get("name") == "stderr" and record_stderr and sum(map(len, stderr)) < 2000:
+                    stderr.append(text)
+            elif kind in ("display_data", "execute_result", "update_display_data"):
+                printed += sum(len(str(v)) for v in content.get("data", {}).values())
+            elif kind == "error":
+                error = {"ename": str(content.get("ename", ""))[:200], "evalue": str(content.get("evalue", ""))[:2000]}
+            elif kind == "status" and content.get("execution_state") == "idle":
+                break
+            if printed > self.job["output_limit"]:
+                raise Fatal("output limit", f"cell {cell_index} printed more than {self.job['output_limit'] // 2**20} MB")
+        if stderr:
+            self.warnings.append({"cell": cell_index, "text": "".join(stderr)[:2000]})
+        if error is None:
+            return {"status": "ok"}
+        return {"status": "error", **error}
+
+    # ---------------------------------------------------------------- probes
+    def probe(self, check: dict, cell_index: int) -> dict:
+        token = secrets.token_hex(8)
+        out = str(self.out_dir / token)
+        code = PROBE_HARNESS.format(inputs=check["inputs"], probe=check["probe"], label=f"<check {check['label']}>",
+                                    out=out)
+        ran = self.execute(code, cell_index, record_stderr=False)
+        if ran["status"] != "ok":
+            return ran
+        try:
+            data = json.loads(self.read_private(self.out_dir / f"{token}.json"))
+            return {"status": "ok", "result": self.decode(data, token)}
+        except Exception as exc:
+            return {"status": "error", "ename": "ResultError",
+                    "evalue": f"the probe's RESULT could not be read back: {type(exc).__name__}: {exc}"[:500]}
+
+    def read_private(self, path: Path) -> bytes:
+        """Read a file the kernel wrote, refusing links and oversize files."""
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESULT_BYTES:
+                raise ValueError("not a regular file or too large")
+            return f.read(MAX_RESULT_BYTES + 1)
+
+    def decode(self, data, token: str):
+        if isinstance(data, dict):
+            if set(data) == {"__ndarray__"} and isinstance(data["__ndarray__"], int):
+                import io
+                raw = self.read_private(self.out_dir / f"{token}.{int(data['__ndarray__'])}.npy")
+                a = np.load(io.BytesIO(raw), allow_pickle=False)
+                if a.dtype.kind not in SAFE_KINDS:
+                    raise TypeError(f"array of dtype {a.dtype} is not allowed")
+                a = np.ascontiguousarray(a)
+                return {"__ndarray__": {"dtype": a.dtype.str, "shape": list(a.shape),
+                                        "b64": base64.b64encode(a.tobytes()).decode("ascii")}}
+            return {k: self.decode(v, token) for k, v in data.items()}
+        if isinstance(data, list):
+            return [self.decode(v, token) for v in data]
+        return data
+
+    # ---------------------------------------------------------------- the notebook
+    def run_once(self, stubbed: dict[int, str]) -> tuple[dict, dict | None]:
+        """Execute every code cell once in a fresh kernel. Returns (per-question records, fatal or None)."""
+        records: dict[str, dict] = {}
+        self.start_kernel()
+        current = None
+        try:
+            for cell in self.cells:
+                current = cell
+                source = cell["stub"] if cell["index"] in stubbed else cell["source"]
+                ran = self.execute(source, cell["index"])
+                if cell["kind"] != "grade":
+                    continue
+                record = records[cell["grade_id"]] = {"cell": ran, "probes": []}
+                if ran["status"] == "ok":
+                    for check in self.job["probes"].get(cell["grade_id"], []):
+                        record["probes"].append(self.probe(check, cell["index"]))
+            return records, None
+        except Fatal as fatal:
+            return records, {"status": fatal.status, "message": fatal.message,
+                             "cell": current["index"], "question": current.get("question")}
+        finally:
+            self.stop_kernel()
+
+    def run(self) -> dict:
+        started = time.monotonic()
+        stubbed: dict[int, str] = {}
+        fatal_by_question: dict[str, dict] = {}
+        answers = {c["index"]: c.get("question") for c in self.cells if c["kind"] == "answer"}
+        stopped = None
+        for attempt in range(int(self.job["max_restarts"]) + 1):
+            self.warnings = []
+            try:
+                records, fatal = self.run_once(stubbed)
+            except RuntimeError as exc:  # the kernel did not start: the grader's problem, not the learner's
+                return {"error": str(exc)[:3000], "kernel_starts": self.kernel_starts}
+            if fatal is None:
+                stopped = None
+                break
+            stopped = fatal
+            question = fatal.get("question")
+            to_stub = [i for i, q in answers.items() if q == question and i not in stubbed]
+            if question is None or question in fatal_by_question or time.monotonic() >= self.deadline:
+                break
+            fatal_by_question[question] = fatal
+            for i in to_stub:
+                stubbed[i] = fatal["status"]
+            stopped = None
+        return {"questions": records, "fatal": fatal_by_question, "stopped": stopped, "warnings": self.warnings,
+                "kernel_starts": self.kernel_starts, "seconds": round(time.monotonic() - started, 3)}
+
+    def cleanup(self) -> None:
+        self.stop_kernel()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def frame(key: bytes, payload: bytes) -> bytes:
+    digest = hmac.new(key, payload, hashlib.sha256).hexdigest()
+    return b"BPCOURSE-RESULT %s %d\n" % (digest.encode(), len(payload)) + payload + b"\n"
+
+
+def main() -> int:
+    # The result channel is the stdout we were started with; keep it private, point fd 1 elsewhere.
+    channel = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    job = json.loads(sys.stdin.buffer.read())
+    sys.stdin.close()
+    key = bytes.fromhex(job.pop("key"))
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the kernel stay ours to kill
+    worker = Worker(job)
+    try:
+        result = worker.run()
+    finally:
+        worker.cleanup()
+    payload = json.dumps(result).encode()
+    data = frame(key, payload)
+    while data:
+        data = data[os.write(channel, data):]
+    os.close(channel)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
