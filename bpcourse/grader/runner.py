@@ -327,10 +327,13 @@ def judge(question: Question, record: dict, checks: list[PreparedCheck]) -> Ques
     gid, pts = question.grade_id, question.points
     ran = record["cell"]
     if ran["status"] != "ok":
-        status = ERROR_STATUS.get(ran.get("ename", ""), "error")
-        if ran.get("ename") == "OSError" and "File too large" in ran.get("evalue", ""):
+        answer = record.get("answer")
+        blame = answer if answer and answer.get("ename") in ERROR_STATUS else ran
+        status = ERROR_STATUS.get(blame.get("ename", ""), "error")
+        if "File too large" in blame.get("evalue", ""):
             status = "file size limit"
-        return QuestionResult(gid, 0.0, pts, status, "test cell: " + error_text(ran))
+        message = (f"answer cell: {error_text(answer)}; " if answer else "") + "test cell: " + error_text(ran)
+        return QuestionResult(gid, 0.0, pts, status, message)
     probes = record.get("probes", [])
     if len(probes) != len(checks):
         return QuestionResult(gid, 0.0, pts, "error", f"{len(probes)} check results for {len(checks)} checks")

@@ -121,6 +121,7 @@ class Worker:
         if self.user:
             pw = pwd.getpwnam(self.user)
             self.uid, self.gid = pw.pw_uid, pw.pw_gid
+            os.chmod(self.workdir, 0o711)  # the kernel's user may pass through to its own folder, not list ours
 
     # ---------------------------------------------------------------- kernel lifecycle
     def _own(self, path: Path) -> Path:
@@ -151,7 +152,7 @@ class Worker:
         home = self._own(self.workdir / f"run{self.kernel_starts}")
         self.out_dir = self._own(home / "out")
         # Unix sockets in the kernel's own folder: no ports to race for, and they work without a network.
-        conn, _ = write_connection_file(fname=str(self.workdir / f"kernel{self.kernel_starts}.json"),
+        conn, _ = write_connection_file(fname=str(home / "kernel.json"),
                                         transport="ipc", ip=str(home / "k"))
         cfg = {"connection_file": conn, "limits": self.job["limits"], "user": self.user, "parent": os.getpid(),
                "expose": sorted({sys.base_prefix, sys.prefix}), "stash": str(self.workdir / f"stash{self.kernel_starts}"),
@@ -310,6 +311,7 @@ class Worker:
     def run_once(self, stubbed: dict[int, str]) -> tuple[dict, dict | None]:
         """Execute every code cell once in a fresh kernel. Returns (per-question records, fatal or None)."""
         records: dict[str, dict] = {}
+        answer_errors: dict[str, dict] = {}
         self.start_kernel()
         current = None
         try:
@@ -317,9 +319,12 @@ class Worker:
                 current = cell
                 source = cell["stub"] if cell["index"] in stubbed else cell["source"]
                 ran = self.execute(source, cell["index"])
+                if cell["kind"] == "answer" and ran["status"] != "ok":
+                    answer_errors.setdefault(cell["question"], ran)
                 if cell["kind"] != "grade":
                     continue
-                record = records[cell["grade_id"]] = {"cell": ran, "probes": []}
+                record = records[cell["grade_id"]] = {"cell": ran, "probes": [],
+                                                      "answer": answer_errors.get(cell["grade_id"])}
                 if ran["status"] == "ok":
                     for check in self.job["probes"].get(cell["grade_id"], []):
                         record["probes"].append(self.probe(check, cell["index"]))
