@@ -284,20 +284,36 @@ for name, train, limit in [("batch GD", batch_gd, 3 / 14), ("SGD", sgd, roots[1]
 # slides or GitHub, widgets do not run: the cell after it prints the same numbers as text.)
 
 # %% tags=nbval-ignore-output
-from bpcourse.widgets import lr_explorer, train_linear
+from bpcourse.widgets import lr_explorer, stability_limit, train_linear
 
 lr_explorer()
 
 # %% [markdown] slide=subslide
 # The numbers the explorer shows, at three fixed settings (batch GD, 100 epochs, $w_0 = 1$):
-# a fast rate, a slow rate and one beyond the limit.
+# a fast rate, a slow rate and one beyond the limit. `train_linear` is the function behind the explorer.
 
 # %%
 for lr in [0.1, 0.001, 0.25]:
     result = train_linear(lr, epochs=100, w0=1.0, mode="batch")
+    below = np.flatnonzero(result.losses < 1e-6)
+    reached = f"loss < 1e-6 after {below[0]} epochs" if below.size else "loss never below 1e-6"
     where = "never" if result.diverged_at is None else f"at epoch {result.diverged_at}"
-    print(f"lr = {lr:<6} final loss = {result.final_loss:.4e}   diverged: {where}")
-print("compare with our own loop at lr = 0.1:", f"{batch_gd(0.1)[0][-1]:.4e}")
+    print(f"lr = {lr:<6} {result.status:9s} final loss {result.final_loss:.4e}  {reached};  diverged: {where}")
+
+# %% [markdown] slide=subslide
+# ### The limits, confirmed by the explorer's numbers
+#
+# Scan learning rates in steps of 0.001 with 300 epochs and report the first one at which the loss ends higher than it
+# started. It should sit just above the derived limits $3/14 \approx 0.2143$ (batch) and $0.2040$ (SGD).
+
+# %%
+for mode, derived in [("batch", 3 / 14), ("sgd", roots[1])]:
+    for lr in np.arange(0.190, 0.230, 0.001):
+        result = train_linear(lr, epochs=300, w0=1.0, mode=mode)
+        if result.status in ("diverging", "diverged"):
+            break
+    print(f"{mode:5s}: first unstable lr on the grid {lr:.3f};  derived limit {derived:.4f};"
+          f"  widgets.stability_limit {stability_limit(mode):.4f}")
 
 # %% [markdown] slide=slide
 # ## Summary

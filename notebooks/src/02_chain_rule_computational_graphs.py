@@ -97,11 +97,11 @@ draw_graph(loss, title="loss = (w*x - y)**2 after backward()")
 # %%
 w, b, x, y = Value(1.0, label="w"), Value(0.5, label="b"), Value(2.0, label="x"), Value(4.0, label="y")
 wx = w * x
-wx.label = "wx"
 y_hat = wx + b
-y_hat.label = "y_hat"
-loss = (y_hat - y) ** 2
-loss.label = "loss"
+r = y_hat - y
+loss = r ** 2
+for node, name in [(wx, "wx"), (y_hat, "y_hat"), (r, "r"), (loss, "loss")]:
+    node.label = name
 loss.backward()
 f = lambda w_, b_: (w_ * 2.0 + b_ - 4.0) ** 2  # noqa: E731  (the same loss as plain Python)
 print(f"dl/dw: hand {2 * (2.5 - 4) * 2:5.1f}  engine {w.grad:5.1f}  finite diff. {numerical_grad(lambda v: f(v, 0.5), 1.0):.6f}")
