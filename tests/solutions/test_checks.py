@@ -107,6 +107,27 @@ WRONG = {
         "        grad[i] = (up - f(x)) / eps\n"
         "    return grad",
     ("05_tensor_autograd", "q5_gradcheck"): "broken = 'LogCosh'",
+    ("06_pytorch_autograd", "q1_zero_grad"): "train_seed = train_seed_broken",
+    ("06_pytorch_autograd", "q2_graph"): "mean_losses = mean_losses_broken",
+    ("06_pytorch_autograd", "q3_update"):
+        "def gd(w0, lr, epochs, x, y):\n"
+        "    w = torch.tensor([w0], requires_grad=True)\n"
+        "    for _ in range(epochs):\n"
+        "        loss = ((w * x - y) ** 2).mean()\n"
+        "        loss.backward()\n"
+        "        w = (w - lr * w.grad).detach().requires_grad_()  # right numbers, but w is rebuilt\n"
+        "    return w * 1.0",
+    ("06_pytorch_autograd", "q4_custom"):
+        "class LeakyReLU(torch.autograd.Function):\n"
+        "    @staticmethod\n"
+        "    def forward(ctx, x, slope):\n"
+        "        ctx.save_for_backward(x)\n"
+        "        return torch.where(x > 0, x, slope * x)\n"
+        "    @staticmethod\n"
+        "    def backward(ctx, grad_output):\n"
+        "        (x,) = ctx.saved_tensors\n"
+        "        return grad_output * (x > 0), None  # forgot the slope",
+    ("06_pytorch_autograd", "q5_accumulate"): "w_after_two = 1.0984",
 }
 
 
