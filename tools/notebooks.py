@@ -132,12 +132,44 @@ def check(directory: Path) -> int:
     return bad
 
 
+# reveal.js and the scripts nbconvert's slides link to, fetched once from the npm registry into
+# slides/vendor so the decks also work offline in a lecture hall.
+VENDOR = {"reveal.js": "reveal.js@4.0.2", "mathjax": "mathjax@2.7.7", "requirejs": "requirejs@2.1.10",
+          "jquery": "jquery@2.1.0"}
+
+
+def vendor(target: Path) -> bool:
+    """Unpack the slide dependencies into target/vendor; False (decks use the CDN) if npm fails."""
+    vendor_dir = target / "vendor"
+    for folder, spec in VENDOR.items():
+        if (vendor_dir / folder).exists():
+            continue
+        vendor_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            packed = subprocess.run(["npm", "pack", "--silent", spec], cwd=vendor_dir, check=True,
+                                    capture_output=True, text=True, timeout=300).stdout.split()[-1]
+            (vendor_dir / folder).mkdir()
+            subprocess.run(["tar", "xzf", packed, "--strip-components=1", "-C", folder], cwd=vendor_dir,
+                           check=True)
+            (vendor_dir / packed).unlink()
+        except (OSError, subprocess.SubprocessError) as err:
+            print(f"could not fetch {spec} with npm ({err}); the decks will load it from a CDN")
+            return False
+    return True
+
+
 def slides(directory: Path) -> None:
     target = ROOT / "slides"
     target.mkdir(exist_ok=True)
+    offline = vendor(target)
+    options = ["--SlidesExporter.reveal_url_prefix=vendor/reveal.js",
+               "--SlidesExporter.mathjax_url=vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
+               "--SlidesExporter.require_js_url=vendor/requirejs/require.js",
+               "--SlidesExporter.jquery_url=vendor/jquery/dist/jquery.min.js"] if offline else []
     for nb in sorted(directory.glob("[0-9][0-9]_*.ipynb")):
         subprocess.run([sys.executable, "-m", "nbconvert", "--to", "slides", "--output-dir", str(target),
-                        str(nb)], check=True)
+                        *options, str(nb)], check=True)
+    print(f"decks in {target.relative_to(ROOT)}/: open NN_topic.slides.html in a browser")
 
 
 def main() -> int:
