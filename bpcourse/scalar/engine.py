@@ -1,6 +1,6 @@
 """A scalar autograd engine: micrograd's ``Value``, with every local derivative stored at forward time.
 
-Rules (y = the op's output, x / a, b = its inputs; each is stored in ``_local`` as dy/dinput):
+Rules (y = the op's output, x / a, b = its inputs; stored in ``_da``, ``_db`` as dy/da, dy/db):
 
     a + b  -> (1, 1)          a - b  -> (1, -1)         a * b  -> (b, a)
     a / b  -> (1/b, -a/b^2)   x ** n -> (n x^(n-1),)    -x     -> (-1,)
@@ -8,7 +8,7 @@ Rules (y = the op's output, x / a, b = its inputs; each is stored in ``_local`` 
     exp    -> (y,)            log    -> (1/x,)
 
 ``backward()`` then needs no per-op code at all: walking the graph from the output back to the
-inputs, every node hands ``local * node.grad`` to each of its parents (the chain rule).
+inputs, every node hands ``local * node.grad`` to each of its (at most two) inputs: the chain rule.
 
     >>> x = Value(-4.0); y = (2 * x + 2 + x).relu() + x * x; y.backward()
     >>> y.data, x.grad
@@ -18,40 +18,55 @@ from __future__ import annotations
 
 import gc
 import math
-from typing import Iterator
 
 __all__ = ["Value", "topological_order", "zero_grad", "collector_paused"]
 
 
-class collector_paused:
-    """``with collector_paused():`` -- pause Python's *cyclic* garbage collector, then restore it.
+class _CollectorPause:
+    """``with collector_paused:`` -- pause Python's *cyclic* garbage collector, then restore it.
 
-    Why: a training step builds ~65,000 ``Value`` objects that stay alive until ``backward()``.
-    Every 700 new objects CPython runs its cycle collector, and the longer collections re-scan all
-    live nodes, again and again (in micrograd that is ~89% of a step). Our graphs contain no
-    reference cycles (no closures, parents never point back to children), so plain reference
-    counting frees every node the moment the graph is dropped: the collector has nothing to find.
-    The library therefore pauses it only around its *own* bulk work (``backward()``, a model's
-    forward pass) and restores the previous state afterwards, even on an error. Your interpreter
-    is not changed outside those calls; collections that came due run right after.
+    Why: a training step builds ~65,000 nodes that stay alive until ``backward()``. Every 700 new
+    objects CPython runs its cycle collector, and its longer collections re-scan all live nodes, again
+    and again: in micrograd that is ~89% of a step. Our graphs contain no reference cycles (no
+    closures; inputs never point back to outputs), so reference counting alone frees every node the
+    moment the graph is dropped: the collector has nothing to find in them. So the library pauses it
+    around its *own* bulk work only (``backward()``, a model's forward pass) and restores the previous
+    state afterwards, even on an error: your interpreter is not changed outside those calls.
+    Collections that came due during a pause run at the next allocation after it.
+
+    One shared object, with its state on the class and static ``__enter__``/``__exit__``: then
+    entering the ``with`` allocates nothing (a bound method is an object the collector counts), so
+    the pause cannot itself set off a collection. Nested pauses only count depth. Meant for one
+    thread at a time, like the rest of the engine.
     """
 
-    __slots__ = ("was_enabled",)
+    depth = 0
+    was_enabled = False
 
-    def __enter__(self) -> None:
-        self.was_enabled = gc.isenabled()
-        gc.disable()
+    @staticmethod
+    def __enter__() -> None:
+        if _CollectorPause.depth == 0:
+            _CollectorPause.was_enabled = gc.isenabled()
+            gc.disable()
+        _CollectorPause.depth += 1
 
-    def __exit__(self, *exc_info: object) -> None:
-        if self.was_enabled:
+    @staticmethod
+    def __exit__(*exc_info: object) -> None:
+        _CollectorPause.depth -= 1
+        if _CollectorPause.depth == 0 and _CollectorPause.was_enabled:
             gc.enable()
+
+
+collector_paused = _CollectorPause()
 
 
 class Value:
     """A scalar with a gradient. ``Value(2.0, label="w")``; ``.data``, ``.grad`` (0.0 at creation)."""
 
-    # __slots__: no per-node dict (smaller, faster attribute access), and typos raise AttributeError.
-    __slots__ = ("data", "grad", "label", "_prev", "_local", "_op")
+    # One node = ONE object: the inputs and local derivatives live in the node's own slots rather
+    # than in tuples, so the garbage collector tracks a single object per node and the floats not at
+    # all (see collector_paused). __slots__ also means no per-node dict, and typos raise AttributeError.
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db")
     __array_ufunc__ = None  # `numpy_float * Value` defers to Value.__rmul__ instead of making an array
 
     def __init__(self, data: float, label: str = "") -> None:
@@ -61,15 +76,17 @@ class Value:
             raise TypeError(f"Value: data must be a real number, got {data!r} ({type(data).__name__})") from None
         self.grad = 0.0
         self.label = label
-        self._prev: tuple[Value, ...] = ()  # the inputs, in operand order; () for a leaf
-        self._local: tuple[float, ...] = ()  # d self / d input, one per input, computed in the forward pass
-        self._op = ""
+        self._op = ""  # the op that made this node; "" for a leaf
+        self._a: Value | None = None  # first input (None for a leaf)
+        self._da = 0.0  # d self / d _a, computed in the forward pass
+        self._b: Value | None = None  # second input (None for a leaf or a one-input op)
+        self._db = 0.0  # d self / d _b
 
     @staticmethod
-    def _result(data: float, prev: tuple[Value, ...], local: tuple[float, ...], op: str) -> Value:
-        """The output node of an op: its value, inputs, local derivatives and name."""
+    def _result(data: float, op: str, a: Value, da: float, b: Value | None = None, db: float = 0.0) -> Value:
+        """The output node of an op: its value, name, inputs and their local derivatives."""
         out = Value.__new__(Value)
-        out.data, out.grad, out.label, out._prev, out._local, out._op = data, 0.0, "", prev, local, op
+        out.data, out.grad, out.label, out._op, out._a, out._da, out._b, out._db = data, 0.0, "", op, a, da, b, db
         return out
 
     # ---- graph protocol (what bpcourse.viz and the widgets read) ----
@@ -79,27 +96,37 @@ class Value:
 
     @property
     def parents(self) -> tuple[Value, ...]:
-        return self._prev
+        """The inputs, in operand order; () for a leaf."""
+        if self._a is None:
+            return ()
+        return (self._a,) if self._b is None else (self._a, self._b)
+
+    _prev = parents  # micrograd's name
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d self / d input, one per entry of ``parents``."""
+        return (self._da, self._db)[: len(self.parents)]
 
     # ---- binary ops: forward value, then the local derivatives beside it ----
     def __add__(self, other: Value | float) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return Value._result(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        return Value._result(self.data + other.data, "+", self, 1.0, other, 1.0)
 
     def __sub__(self, other: Value | float) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return Value._result(self.data - other.data, (self, other), (1.0, -1.0), "-")
+        return Value._result(self.data - other.data, "-", self, 1.0, other, -1.0)
 
     def __mul__(self, other: Value | float) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return Value._result(self.data * other.data, (self, other), (other.data, self.data), "*")
+        return Value._result(self.data * other.data, "*", self, other.data, other, self.data)
 
     def __truediv__(self, other: Value | float) -> Value:
         other = other if isinstance(other, Value) else Value(other)
         a, b = self.data, other.data
         if b == 0.0:
             raise ZeroDivisionError(f"/: division by zero: {self!r} / {other!r}")
-        return Value._result(a / b, (self, other), (1.0 / b, -a / (b * b)), "/")
+        return Value._result(a / b, "/", self, 1.0 / b, other, -a / (b * b))
 
     def __pow__(self, n: float) -> Value:
         if isinstance(n, Value):
@@ -112,7 +139,7 @@ class Value:
             raise ValueError(f"**: {self!r} ** {n} is not a real number (negative base, non-integer exponent)")
         if x == 0.0 and n < 1 and n != 0:
             raise ValueError(f"**: {self!r} ** {n}: the derivative n * x**(n-1) is infinite at x = 0")
-        return Value._result(x**n, (self,), (n * x ** (n - 1) if n != 0 else 0.0,), f"**{n}")
+        return Value._result(x**n, f"**{n}", self, n * x ** (n - 1) if n != 0 else 0.0)
 
     def __rpow__(self, base: float) -> Value:
         raise TypeError(f"**: the exponent must be a number, not a Value ({base!r} ** {self!r}); "
@@ -120,31 +147,31 @@ class Value:
 
     # ---- unary ops ----
     def __neg__(self) -> Value:
-        return Value._result(-self.data, (self,), (-1.0,), "neg")
+        return Value._result(-self.data, "neg", self, -1.0)
 
     def relu(self) -> Value:
         y = self.data if self.data > 0.0 else 0.0
-        return Value._result(y, (self,), (1.0 if y > 0.0 else 0.0,), "ReLU")  # micrograd's op name
+        return Value._result(y, "ReLU", self, 1.0 if y > 0.0 else 0.0)  # micrograd's op name
 
     def tanh(self) -> Value:
         y = math.tanh(self.data)
-        return Value._result(y, (self,), (1.0 - y * y,), "tanh")  # tanh' = 1 - tanh^2: needs only y
+        return Value._result(y, "tanh", self, 1.0 - y * y)  # tanh' = 1 - tanh^2: needs only y
 
     def sigmoid(self) -> Value:
         x = self.data
         # 1 / (1 + e^-x), written so that exp never overflows
         y = 1.0 / (1.0 + math.exp(-x)) if x >= 0.0 else math.exp(x) / (1.0 + math.exp(x))
-        return Value._result(y, (self,), (y * (1.0 - y),), "sigmoid")
+        return Value._result(y, "sigmoid", self, y * (1.0 - y))
 
     def exp(self) -> Value:
         y = math.exp(self.data)
-        return Value._result(y, (self,), (y,), "exp")  # exp' = exp: the local derivative is the output
+        return Value._result(y, "exp", self, y)  # exp' = exp: the local derivative is the output
 
     def log(self) -> Value:
         x = self.data
         if x <= 0.0:
             raise ValueError(f"log: input must be positive, got {self!r}; log is only defined for x > 0")
-        return Value._result(math.log(x), (self,), (1.0 / x,), "log")
+        return Value._result(math.log(x), "log", self, 1.0 / x)
 
     # ---- a number on the left: 2 + x, 2 - x, 2 * x, 2 / x ----
     def __radd__(self, other: float) -> Value:
@@ -167,16 +194,18 @@ class Value:
         does with ``retain_graph=True``: call ``model.zero_grad()`` or ``zero_grad(root)`` between
         steps. Intermediate nodes always show this pass's gradient.
         """
-        with collector_paused():
+        with collector_paused:
             topo = topological_order(self)
             for node in topo:  # intermediate grads start from 0 each pass; leaves keep accumulating
-                if node._prev:
+                if node._a is not None:
                     node.grad = 0.0
             self.grad += 1.0  # d self / d self
             # Outputs before inputs: when we reach a node, every use of it has added its share.
             for node in reversed(topo):
-                for parent, local in zip(node._prev, node._local):
-                    parent.grad += local * node.grad  # chain rule
+                if node._a is not None:
+                    node._a.grad += node._da * node.grad  # chain rule: d root/d a += d node/d a * d root/d node
+                if node._b is not None:
+                    node._b.grad += node._db * node.grad
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -186,21 +215,23 @@ class Value:
 def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, inputs first and ``root`` last. Iterative: any depth.
 
-    Depth-first search with an explicit stack: a node is appended after all of its parents.
+    Depth-first search with an explicit stack (no recursion): the top node waits until its inputs
+    have been visited (first ``_a``, then ``_b``), and is appended to ``order`` after them.
     """
     order: list[Value] = []
     visited = {root}
-    stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root._prev))]
+    stack = [root]
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:  # resume where we left off with this node
-            if parent not in visited:
-                visited.add(parent)
-                stack.append((parent, iter(parent._prev)))
-                break
-        else:  # all parents done
-            stack.pop()
-            order.append(node)
+        node = stack[-1]
+        a, b = node._a, node._b
+        if a is not None and a not in visited:
+            visited.add(a)
+            stack.append(a)
+        elif b is not None and b not in visited:
+            visited.add(b)
+            stack.append(b)
+        else:  # both inputs are in `order` already (a graph has no cycles)
+            order.append(stack.pop())
     return order
 
 

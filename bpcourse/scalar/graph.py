@@ -42,7 +42,7 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
     root.grad = 1.0
     for node in reversed(topo):
         contributions = []
-        for parent, local in zip(node._prev, node._local):
+        for parent, local in zip(node.parents, node.local_grads):
             added = local * node.grad
             parent.grad += added
             contributions.append((parent, local, added))

@@ -43,7 +43,7 @@ class Neuron(Module):
         self.nonlin = nonlin
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
-        with collector_paused():  # see engine.collector_paused: our graphs have no cycles to collect
+        with collector_paused:  # see engine.collector_paused: our graphs have no cycles to collect
             act = self.b
             for wi, xi in zip(self.w, x):
                 act = act + wi * xi  # the same order of sums as micrograd, so the same numbers
@@ -62,7 +62,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, rng=rng, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        with collector_paused():
+        with collector_paused:
             out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
@@ -82,7 +82,7 @@ class MLP(Module):
         self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1, rng=rng) for i in range(len(nouts))]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        with collector_paused():
+        with collector_paused:
             for layer in self.layers:
                 x = layer(x)
         return x
