@@ -82,8 +82,8 @@ def _as_numpy(x: Any) -> Any:
 
     if isinstance(x, bpcourse.Tensor):
         return x.array.copy()
-    if isinstance(x, np.ndarray):
-        return x.copy()
+    if isinstance(x, (np.ndarray, np.generic)):
+        return np.array(x)
     if isinstance(x, (list, tuple, float)):
         a = np.array(x)
         return a.astype(np.float32) if a.dtype == np.float64 else a

@@ -72,9 +72,15 @@ class BinaryCrossEntropy(ArrayFunction):
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> tuple:
         x, t = ctx.saved_tensors
+        need_x, need_t = ctx.needs_input_grad[:2]
+        g = _scale(g, x.size, ctx.reduction)
         eps = np.asarray(1e-12, dtype=x.dtype)
-        gx = _scale(g, x.size, ctx.reduction) * (x - t) / np.maximum((1 - x) * x, eps)
-        return gx, None, None
+        gx = g * (x - t) / np.maximum((1 - x) * x, eps) if need_x else None
+        gt = None
+        if need_t:  # dL/dt = log(1 - x) - log(x)
+            with np.errstate(divide="ignore"):
+                gt = g * (np.maximum(np.log(1 - x), -100) - np.maximum(np.log(x), -100))
+        return gx, gt, None
 
 
 class NllLoss(ArrayFunction):

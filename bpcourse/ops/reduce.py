@@ -13,9 +13,11 @@ import numpy as np
 from bpcourse.function import ArrayFunction, Context
 
 
-def _axes(dim: Any) -> Any:
+def _axes(dim: Any, ndim: int) -> Any:
     """torch's ``dim`` (None, an int or a tuple) -> numpy's ``axis``."""
-    if dim is None or isinstance(dim, tuple):
+    if dim is None or ndim == 0:  # torch accepts dim=0 / -1 on a 0-d tensor
+        return None
+    if isinstance(dim, tuple):
         return dim
     if isinstance(dim, list):
         return tuple(dim)
@@ -34,7 +36,7 @@ class Sum(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
-        axis = _axes(dim)
+        axis = _axes(dim, x.ndim)
         ctx.args = (x.shape, axis, keepdim)
         if axis is not None:
             ctx.torch_name = "SumBackward1"
@@ -57,7 +59,7 @@ class Mean(ArrayFunction):
             raise RuntimeError(
                 f"mean(): could not infer output dtype. Input dtype must be floating point, got {x.dtype}"
             )
-        axis = _axes(dim)
+        axis = _axes(dim, x.ndim)
         y = x.mean(axis=axis, keepdims=keepdim, dtype=x.dtype)
         ctx.args = (x.shape, axis, keepdim, x.size // max(y.size, 1) if x.size else 1)
         if axis is not None:
@@ -75,7 +77,7 @@ class Max(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
-        axis = _axes(dim)
+        axis = _axes(dim, x.ndim)
         y = x.max(axis=axis, keepdims=keepdim)
         ctx.save_for_backward(x, y)
         ctx.args = (axis, keepdim)
