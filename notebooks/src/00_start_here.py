@@ -34,7 +34,7 @@
 # was tested with and says what to fix. The same check from Python is below; its output depends on your machine
 # (paths, versions), so yours may look different. Every line should start with `[ok ]`.
 
-# %% tags=nbval-ignore-output
+# %% tags=nbval-ignore-output slide=fragment
 from bpcourse.doctor import run_doctor
 
 problems = run_doctor()
@@ -42,7 +42,7 @@ problems = run_doctor()
 # %% [markdown] slide=fragment
 # The packages the notebooks need import, and `bpcourse` finds its parts:
 
-# %%
+# %% slide=fragment
 import importlib
 
 for name in ["numpy", "matplotlib", "ipywidgets", "bpcourse.manual", "bpcourse.scalar", "bpcourse.viz",
@@ -63,7 +63,7 @@ for name in ["numpy", "matplotlib", "ipywidgets", "bpcourse.manual", "bpcourse.s
 # says how to fix it. In a static view (GitHub, the slides) widgets never move, so each widget cell is followed by a cell
 # that prints the same numbers as text. Try it: move $w$ and watch the loss of the lecture's model.
 
-# %% tags=nbval-ignore-output
+# %% tags=nbval-ignore-output slide=subslide
 import ipywidgets as widgets
 
 from bpcourse.manual import mse
@@ -82,7 +82,7 @@ widgets.HBox([w_slider, readout])
 # Widgets also work from Python: setting the slider's value runs the same update. This is how the course tests them,
 # and how this cell prints what the widget would show at three settings.
 
-# %%
+# %% slide=fragment
 for value in [1.0, 2.0, 3.0]:
     w_slider.value = value
     print(f"w = {value}: {readout.value}")

@@ -30,7 +30,7 @@ BLACK, ORANGE, SKY, GREEN, BLUE, VERMILLION, PURPLE = (
 # Training means finding the $w$ that makes the predictions $\hat y_i$ close to the targets $y_i$.
 # We already know the answer ($w = 2$); the point is to watch an algorithm *find* it. Like the lecture, we start at $w = 1$.
 
-# %%
+# %% slide=fragment
 x_data = np.array([1.0, 2.0, 3.0])
 y_data = np.array([2.0, 4.0, 6.0])
 w0 = 1.0
@@ -53,7 +53,7 @@ print("predict (before training)", 4, w0 * 4, "   lecture printed: 4 4.0")
 #
 # For this data the loss is a parabola with its minimum, zero, at $w = 2$. Let's verify the closed form.
 
-# %%
+# %% slide=fragment
 for w in [0.0, 1.0, 2.0, 3.5]:
     print(f"w = {w:3.1f}   mse = {mse(w, x_data, y_data):8.4f}   14/3 (w-2)^2 = {14 / 3 * (w - 2) ** 2:8.4f}")
 
@@ -63,7 +63,7 @@ for w in [0.0, 1.0, 2.0, 3.5]:
 # Plotting $L(w)$ shows the whole problem at once: one valley, bottom at $w = 2$. The orange line is
 # the tangent at the starting point $w = 1$; its slope is the gradient we derive next.
 
-# %%
+# %% slide=subslide
 ws = np.linspace(-0.5, 4.5, 201)
 losses = [mse(w, x_data, y_data) for w in ws]
 fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -101,7 +101,7 @@ print("minimum of the plotted curve at w =", ws[int(np.argmin(losses))], "with L
 # with an error of order $\varepsilon^2$ (the one-sided $\frac{L(w+\varepsilon) - L(w)}{\varepsilon}$ errs by order $\varepsilon$).
 # `numerical_grad(f, x, eps)` does this, and `relative_error(a, b)` says how far apart two answers are.
 
-# %%
+# %% slide=fragment
 print(" x   y  hand 2x(xw-y)  finite diff.  rel. error")
 for xi, yi in zip(x_data, y_data):
     hand = sample_grad(w0, xi, yi)
@@ -116,7 +116,7 @@ print(f"mean: {hand:13.6f} {numeric:13.6f} {relative_error(hand, numeric):11.1e}
 # in $L(w\pm\varepsilon)$ dominates. For a parabola the central difference is exact in exact arithmetic, so
 # its remaining error is pure rounding; the one-sided difference errs by $\frac{14}{3}\varepsilon$.
 
-# %%
+# %% slide=fragment
 L = lambda w: mse(w, x_data, y_data)  # noqa: E731  (a one-line function of w)
 print("   eps    one-sided error   central error")
 for eps in [1e-1, 1e-3, 1e-6, 1e-9]:
@@ -138,7 +138,7 @@ print("expected one-sided error at eps=0.1: 14/3 * 0.1 =", round(14 / 3 * 0.1, 6
 #
 # Both with the lecture's $\eta = 0.01$ and 100 epochs, from $w = 1$.
 
-# %%
+# %% slide=fragment
 def batch_gd(lr, epochs=100, w=1.0):
     """One step per epoch with the mean gradient; returns the loss after each epoch and the final w."""
     history = []
@@ -158,7 +158,7 @@ print(f"closed form: w = 2 - (1 - 0.01*28/3)**100 = {2 - (1 - 0.01 * 28 / 3) ** 
 # Now SGD, written to match the lecture's torch program *exactly*: torch stores `w` as a 32-bit float
 # (`float32`), so we do every forward and backward operation in `np.float32`, in the same order as torch.
 
-# %%
+# %% slide=fragment
 f32 = np.float32
 w = f32(1.0)
 for epoch in range(100):
@@ -178,7 +178,7 @@ print("predict (after training)", 4, float(f32(4) * w), "  lecture printed: 7.99
 # $0.01 \cdot 2x(xw-y) \approx 5.7\times10^{-8}$ is smaller than half the gap between neighbouring
 # `float32` numbers near $w = 2$, so $w - \text{update}$ rounds back to $w$. In float64 the same loop keeps going:
 
-# %%
+# %% slide=fragment
 def sgd(lr, epochs=100, w=1.0):
     """Three steps per epoch (one per example, in order); returns the loss after each epoch and w."""
     history = []
@@ -190,13 +190,14 @@ def sgd(lr, epochs=100, w=1.0):
 
 sgd_losses, w_sgd = sgd(0.01)
 print(f"SGD float64: w = {w_sgd:.12f}, L = {sgd_losses[-1]:.3e}")
-print(f"last float32 update {0.01 * abs(float(grad)):.2e} < half the float32 spacing at w: {np.spacing(w) / 2:.2e}")
+print(f"last float32 update {0.01 * abs(float(grad)):.2e}"
+      f" < half the float32 spacing at w: {np.spacing(w) / 2:.2e}")
 
 # %% [markdown] slide=subslide
 # SGD takes three steps per epoch, so with the same learning rate it gets further per epoch than batch GD.
 # On a log scale the loss of each falls on a straight line: a constant factor per epoch.
 
-# %%
+# %% slide=subslide
 epochs = np.arange(1, 101)
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.semilogy(epochs, batch_losses, color=BLUE, label="batch GD (1 step/epoch)")
@@ -226,9 +227,10 @@ for k in [1, 10, 50, 100]:
 # %% [markdown] slide=subslide
 # The four regimes side by side: the path of $w$ for the first 15 epochs of batch GD at four learning rates.
 
-# %%
+# %% slide=subslide
 fig, ax = plt.subplots(figsize=(6, 3.5))
-for lr, colour, style in [(0.05, BLUE, "-"), (3 / 28, GREEN, "-."), (0.19, ORANGE, "--"), (0.225, VERMILLION, ":")]:
+runs = [(0.05, BLUE, "-"), (3 / 28, GREEN, "-."), (0.19, ORANGE, "--"), (0.225, VERMILLION, ":")]
+for lr, colour, style in runs:
     path = [1.0]
     for epoch in range(15):
         path.append(path[-1] - lr * mse_grad(path[-1], x_data, y_data))
@@ -252,7 +254,7 @@ plt.show()
 # $q(\eta) = (1-2\eta)(1-8\eta)(1-18\eta)$, and what matters over many epochs is $|q(\eta)| < 1$,
 # which holds up to $\eta \approx 0.2040$ (the root of $q(\eta) = 1$), even though single steps grow the error above $1/9$.
 
-# %%
+# %% slide=fragment
 L2 = 2 * np.mean(x_data ** 2)
 print(f"L'' = {L2:.6f}  expected 28/3 = {28 / 3:.6f}")
 print(f"batch limit 2/L'' = {2 / L2:.6f}  expected 3/14 = {3 / 14:.6f}")
@@ -266,7 +268,7 @@ print(f"SGD epoch limit (first root of q = 1 above 0): {roots[1]:.6f}")
 #
 # Just below and just above each limit, 100 epochs from $w = 1$. "grows" means the final loss is larger than the starting loss $14/3$.
 
-# %%
+# %% slide=fragment
 for name, train, limit in [("batch GD", batch_gd, 3 / 14), ("SGD", sgd, roots[1])]:
     for factor in [0.95, 1.05]:
         lr = factor * limit
@@ -283,7 +285,7 @@ for name, train, limit in [("batch GD", batch_gd, 3 / 14), ("SGD", sgd, roots[1]
 # and just above $3/14 \approx 0.214$. (Sliders retrain when you release them. In a static page, such as the
 # slides or GitHub, widgets do not run: the cell after it prints the same numbers as text.)
 
-# %% tags=nbval-ignore-output
+# %% tags=nbval-ignore-output slide=subslide
 from bpcourse.widgets import lr_explorer, stability_limit, train_linear
 
 lr_explorer()
@@ -292,7 +294,7 @@ lr_explorer()
 # The numbers the explorer shows, at three fixed settings (batch GD, 100 epochs, $w_0 = 1$):
 # a fast rate, a slow rate and one beyond the limit. `train_linear` is the function behind the explorer.
 
-# %%
+# %% slide=fragment
 for lr in [0.1, 0.001, 0.25]:
     result = train_linear(lr, epochs=100, w0=1.0, mode="batch")
     below = np.flatnonzero(result.losses < 1e-6)
@@ -306,7 +308,7 @@ for lr in [0.1, 0.001, 0.25]:
 # Scan learning rates in steps of 0.001 with 300 epochs and report the first one at which the loss ends higher than it
 # started. It should sit just above the derived limits $3/14 \approx 0.2143$ (batch) and $0.2040$ (SGD).
 
-# %%
+# %% slide=fragment
 for mode, derived in [("batch", 3 / 14), ("sgd", roots[1])]:
     for lr in np.arange(0.190, 0.230, 0.001):
         result = train_linear(lr, epochs=300, w0=1.0, mode=mode)

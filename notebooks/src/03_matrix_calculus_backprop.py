@@ -29,7 +29,7 @@ BLUE, ORANGE, VERMILLION, BLACK = "#0072B2", "#E69F00", "#D55E00", "#000000"  # 
 #
 # $$y_i = \sum_{j} W_{ij}\,x_j + b_i, \qquad \underbrace{\mathbf{y}}_{(d_\text{out},)} = \underbrace{W}_{(d_\text{out},\,d_\text{in})}\,\underbrace{\mathbf{x}}_{(d_\text{in},)} + \underbrace{\mathbf{b}}_{(d_\text{out},)} .$$
 
-# %%
+# %% slide=fragment
 rng = np.random.default_rng(0)
 W, b = rng.normal(size=(2, 3)), rng.normal(size=2)
 x = rng.normal(size=3)
@@ -48,7 +48,7 @@ print("y from the sums:", np.array(by_index))
 #
 # where numpy *broadcasts* $\mathbf{b}$: it is added to every row.
 
-# %%
+# %% slide=fragment
 X = rng.normal(size=(4, 3))
 Y = linear_forward(W, b, X)
 rows = np.stack([W @ X[k] + b for k in range(4)])
@@ -86,10 +86,24 @@ print("batch equals one row at a time:", np.allclose(Y, rows), "  expected True"
 # For one vector ($n = 1$): $\partial L/\partial W = \mathbf{g}\,\mathbf{x}^\top$ (an outer product), $\partial L/\partial\mathbf{b} = \mathbf{g}$, $\partial L/\partial\mathbf{x} = W^\top\mathbf{g}$.
 
 # %% [markdown] slide=subslide
+# Shapes also catch mistakes. Writing $\partial L/\partial W$ as $G X$ instead of $G^\top X$ is not just wrong, it cannot
+# even be computed: numpy refuses, and its message names the two sizes that disagree.
+
+# %% slide=fragment
+G = np.ones_like(Y)                                      # an upstream gradient, shape (4, 2)
+try:
+    G @ X                                                # (4, 2) @ (4, 3): inner sizes 2 and 4 differ
+except ValueError as error:
+    print("ValueError:", error)
+print("G^T X has shape", (G.T @ X).shape, "= W.shape", W.shape)
+
+# %% [markdown] slide=subslide
 # To check these we need a loss whose upstream gradient is a chosen $G$: $L = \sum_{k,i} G_{ki} Y_{ki}$ has exactly
 # $\partial L/\partial Y = G$. Then we compare `linear_backward` with finite differences, for a batch and for one vector.
+# The exact size of the disagreement (around $10^{-10}$) is rounding noise that differs between machines, so we print
+# whether it is below $10^{-7}$: a wrong formula misses that by many orders of magnitude.
 
-# %%
+# %% slide=fragment
 for name, inputs in [("batch", X), ("vector", x)]:
     G = rng.normal(size=linear_forward(W, b, inputs).shape)
     loss = lambda W_, b_, X_: np.sum(G * linear_forward(W_, b_, X_))  # noqa: E731
@@ -98,7 +112,8 @@ for name, inputs in [("batch", X), ("vector", x)]:
               ("dL/db", db, numerical_grad(lambda a: loss(W, a, inputs), b)),
               ("dL/dX", dX, numerical_grad(lambda a: loss(W, b, a), inputs))]
     for what, hand, numeric in checks:
-        print(f"{name:6s} {what}: shape {str(hand.shape):7s} rel. error vs finite diff. {relative_error(hand, numeric):.1e}")
+        err = relative_error(hand, numeric)
+        print(f"{name:6s} {what}: shape {str(hand.shape):7s} agrees with finite diff. (rel. error < 1e-7): {err < 1e-7}")
 
 # %% [markdown] slide=slide
 # ## Identities from the Matrix Cookbook
@@ -116,7 +131,7 @@ for name, inputs in [("batch", X), ("vector", x)]:
 # | $\lVert A\mathbf{x} - \mathbf{b}\rVert^2$ | $2A^\top(A\mathbf{x} - \mathbf{b})$ | least squares (notebook 01 in matrix form) |
 # | $\sum_i f(z_i)$ | $f'(\mathbf{z})$ elementwise | activations |
 
-# %%
+# %% slide=fragment
 a, v, c = rng.normal(size=3), rng.normal(size=3), rng.normal(size=4)
 B, A, M = rng.normal(size=(3, 3)), rng.normal(size=(3, 4)), rng.normal(size=(4, 3))
 identities = [  # (name, f, point, formula for the gradient at that point)
@@ -129,7 +144,7 @@ identities = [  # (name, f, point, formula for the gradient at that point)
 ]
 for name, f, point, formula in identities:
     err = relative_error(formula, numerical_grad(f, point))
-    print(f"{name:15s} gradient shape {str(np.shape(formula)):7s} rel. error {err:.1e}  (expected < 1e-7)")
+    print(f"{name:15s} gradient shape {str(np.shape(formula)):7s} rel. error < 1e-7: {err < 1e-7}")
 
 # %% [markdown] slide=slide
 # ## A two-layer sigmoid network
@@ -143,7 +158,7 @@ for name, f, point, formula in identities:
 #
 # $$\sigma'(z) = \frac{e^{-z}}{(1 + e^{-z})^2} = \sigma(z)\,\bigl(1 - \sigma(z)\bigr).$$
 
-# %%
+# %% slide=fragment
 for z in [-2.0, 0.0, 3.0]:
     s = sigmoid(z)
     print(f"z = {z:4.1f}: s(1-s) = {s * (1 - s):.8f}   finite diff. = {numerical_grad(sigmoid, z):.8f}")
@@ -172,7 +187,7 @@ print(inspect.getsource(mlp_backward))
 # A small regression problem: learn $y = \sin x$ on $[-3, 3]$ with 8 hidden units. Every parameter's hand gradient is
 # compared with central differences of the loss (one forward pass per nudge: 2 × 25 of them).
 
-# %%
+# %% slide=fragment
 x_train = np.linspace(-3, 3, 40).reshape(-1, 1)
 y_train = np.sin(x_train)
 params = init_mlp(1, 8, 1, seed=0)
@@ -182,7 +197,7 @@ print(f"loss at initialisation: {L0:.6f}")
 for name, value in params.items():
     numeric = numerical_grad(lambda p: mlp_forward({**params, name: p}, x_train, y_train)[0], value)
     err = relative_error(grads[name], numeric)
-    print(f"dL/d{name}: shape {str(value.shape):6s} rel. error {err:.1e}  (expected < 1e-7)")
+    print(f"dL/d{name}: shape {str(value.shape):6s} rel. error < 1e-7: {err < 1e-7}")
 
 # %% [markdown] slide=slide
 # ## Training with our own gradients
@@ -190,7 +205,7 @@ for name, value in params.items():
 # With correct gradients, plain gradient descent trains the network: $\theta \leftarrow \theta - \eta\,\partial L/\partial\theta$
 # for each parameter, 3000 full-batch steps with $\eta = 0.5$. No autograd anywhere.
 
-# %%
+# %% slide=fragment
 trained = {k: v.copy() for k, v in params.items()}
 history = []
 for step in range(3000):
@@ -206,7 +221,7 @@ print(f"largest loss on the way: {max(history):.2f} at step {int(np.argmax(histo
 # The loss first *jumps* (from 2.2 to about 40) and then falls: $\eta = 0.5$ is close to the edge of stability
 # for the first steps, as in notebook 01, and the network recovers. Try $\eta = 0.2$: no jump, but a slower fit.
 
-# %%
+# %% slide=subslide
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.3))
 ax1.semilogy(history, color=BLUE)
 ax1.set(title="Training loss", xlabel="step", ylabel="mean squared error (log scale)")
@@ -223,7 +238,7 @@ plt.show()
 #
 # - A layer is $Y = XW^\top + \mathbf{b}$; given $G = \partial L/\partial Y$ its gradients are $G^\top X$, $\sum_\text{rows} G$ and $GW$. Shapes alone almost determine them.
 # - The Matrix Cookbook identities ($\mathbf{a}^\top\mathbf{x}$, $\mathbf{x}^\top B\mathbf{x}$, $\mathbf{a}^\top X\mathbf{b}$, $\operatorname{tr}(AX)$, least squares) all check out numerically.
-# - Back-propagation through a two-layer sigmoid network is five lines of numpy, each a layer rule or $\sigma' = \sigma(1-\sigma)$; finite differences agree to about $10^{-9}$.
+# - Back-propagation through a two-layer sigmoid network is five lines of numpy, each a layer rule or $\sigma' = \sigma(1-\sigma)$; finite differences agree to a relative error below $10^{-7}$.
 # - Writing these by hand for every new network is tedious and error-prone: the next notebooks build an engine that does it automatically.
 #
 # **Next:** [04 — autograd from scratch](04_autograd_from_scratch_scalar.ipynb).
