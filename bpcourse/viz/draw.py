@@ -202,20 +202,23 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
     height_u = (rows - 1) * ROW_DY + BOX_H + 0.6
     if ax is None:
         scale = min(INCH_PER_UNIT, MAX_W_IN / width_u, MAX_H_IN / (height_u + 1.6))
-        figure = Figure(figsize=(max(4.5, width_u * scale), max(2.6, (height_u + 1.6) * scale)),
+        figure = Figure(figsize=(max(6.0, width_u * scale), max(2.6, (height_u + 1.6) * scale)),
                         dpi=100, layout="constrained")
         ax = figure.add_subplot()
+        extra_w = max(0.0, 6.0 / scale - width_u)          # a small graph: centred, not stretched
+        extra_h = max(0.0, 2.6 / scale - height_u - 1.6)
     else:
         figure = ax.figure
         box = ax.get_position()
         w_in, h_in = figure.get_size_inches()
         scale = min(box.width * w_in / width_u, box.height * h_in / height_u)
+        extra_w = extra_h = 0.0
     font = max(5.5, min(10.0, 9.0 * scale / INCH_PER_UNIT))
 
     ax.set_axis_off()
     x_min = -box_w / 2 - op_room - 0.5
-    ax.set_xlim(x_min, x_min + width_u)
-    ax.set_ylim(-height_u + BOX_H / 2 + 0.3, BOX_H / 2 + 0.3)
+    ax.set_xlim(x_min - extra_w / 2, x_min + width_u + extra_w / 2)
+    ax.set_ylim(-height_u + BOX_H / 2 + 0.3 - extra_h / 2, BOX_H / 2 + 0.3 + extra_h / 2)
 
     # ----- edges first, so boxes cover their ends -----
     op_left = {}                                  # where each op bubble starts, and its width
@@ -278,7 +281,9 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
     if any(r == "receiving" for r in marked.values()):
         legend.append(Patch(facecolor="white", edgecolor=RECEIVING, lw=2, linestyle="--",
                             label="receives gradient"))
-    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(legend),
+    fig_w_in = figure.get_size_inches()[0]
+    per_row = max(2, min(len(legend), int(fig_w_in / (1.7 * font / 9))))
+    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=per_row,
               fontsize=font, frameon=False, handlelength=1.4, columnspacing=1.2)
     caption = f"{len(nodes)} nodes, {len(edges)} edges"
     if message:

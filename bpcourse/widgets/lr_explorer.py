@@ -82,9 +82,9 @@ class LRExplorer:
                             w0=self.w0_slider.value, mode=self.mode_toggle.value)
         self.message = self.result.message
         colour = STATUS_COLOUR[self.result.status]
-        self.status.value = (f'<div style="font-size:1.05em; padding:2px 0">'
-                             f'<b style="color:{colour}">{self.result.status}</b>'
-                             f'<span>{_html(self.message[len(self.result.status):])}</span></div>')
+        self.status.value = (f'<div class="bpcourse-message" style="font-size:1.05em; '
+                             f'padding:2px 0; color:{colour}; font-weight:bold">'
+                             f'{_html(self.message)}</div>')
         self._draw()
         show_png(self.output, figure_png(self.figure), alt=self.message)
         self.redraws += 1
