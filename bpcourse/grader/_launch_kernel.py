@@ -44,8 +44,15 @@ def closed_ancestor(path: str) -> str | None:
     return None
 
 
-def isolate(expose: list, stash: str) -> list:
-    """Private mount + network namespaces; folders in ``expose`` stay reachable (read-only)."""
+def inside(path: str, folder: str) -> bool:
+    path, folder = os.path.abspath(path), os.path.abspath(folder)
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def isolate(expose: list, stash: str, hide: list, keep: list) -> list:
+    """Private mount + network namespaces; folders in ``expose`` stay reachable (read-only), those
+    in ``hide`` (submissions, grades, hidden checks, solutions) are covered by an empty folder or
+    file, unless that would also cover something the kernel needs (``expose`` or ``keep``)."""
     notes = []
     try:
         call("unshare", CLONE_NEWNS | CLONE_NEWNET)
@@ -64,6 +71,14 @@ def isolate(expose: list, stash: str) -> list:
         mount(keep, path, None, MS_BIND | MS_REC)
         mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
         notes.append(f"{closed} hidden, {path} exposed")
+    for path in hide:
+        if not os.path.exists(path) or any(inside(k, path) for k in list(expose) + list(keep)):
+            continue
+        if os.path.isdir(path):
+            mount("tmpfs", path, "tmpfs", MS_NOSUID, "mode=0000,size=4k")
+        else:
+            mount("/dev/null", path, None, MS_BIND)
+        notes.append(f"{path} hidden")
     return notes
 
 
@@ -76,7 +91,7 @@ def main() -> None:
     if user:
         pw = pwd.getpwnam(user)
         if os.geteuid() == 0 and cfg.get("namespaces", True):
-            isolate(cfg.get("expose", []), cfg["stash"])
+            isolate(cfg.get("expose", []), cfg["stash"], cfg.get("hide", []), cfg.get("keep", []))
         os.chown(cfg["connection_file"], pw.pw_uid, pw.pw_gid)
         os.setgroups([])
         os.setgid(pw.pw_gid)

@@ -97,17 +97,21 @@ def read_source(path: str | Path) -> nbformat.NotebookNode:
     return nbformat.read(str(path), as_version=4)
 
 
-def read_submission(path: str | Path) -> dict:
-    """The learner's file as plain JSON, read once, never written. Raises NotebookError if unusable.
+def read_submission(path: str | Path, raw: bytes | None = None) -> dict:
+    """The learner's file (or its bytes, read earlier) as plain JSON. Raises NotebookError if unusable.
 
-    Only the answer cells are used later, so this checks just enough structure to find them.
+    The file is opened read-only, once; only the answer cells are used later, so this checks just
+    enough structure to find them.
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_NOTEBOOK_BYTES:
-            raise NotebookError(f"file is {size / 2**20:.0f} MB, larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
-        raw = path.read_bytes()
+        if raw is None:
+            size = path.stat().st_size
+            if size > MAX_NOTEBOOK_BYTES:
+                raise NotebookError(f"file is {size / 2**20:.0f} MB, larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+            raw = path.read_bytes()
+        if len(raw) > MAX_NOTEBOOK_BYTES:
+            raise NotebookError(f"file is {len(raw) / 2**20:.0f} MB, larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
         data = json.loads(raw.decode("utf-8"))
     except NotebookError:
         raise

@@ -68,6 +68,7 @@ class Config:
     hidden: list[Path] = field(default_factory=list)
     checks_dir: Path | None = BUILTIN_CHECKS
     seed: int = SEED
+    protect: list[Path] = field(default_factory=list)  # hidden from the kernel where namespaces allow
 
     def resolved_user(self) -> str | None:
         if self.kernel_user in (None, "", "none"):
@@ -297,7 +298,8 @@ def build_job(assignment: Assignment, nb, config: Config) -> dict:
               for gid, checks in assignment.checks.items() if checks}
     return {"cells": cells, "probes": probes, "cell_timeout": lim.cell_timeout, "wall_limit": lim.wall_limit,
             "output_limit": lim.output_mb * 2**20, "max_restarts": lim.max_restarts, "limits": limits,
-            "user": user, "start_timeout": lim.start_timeout}
+            "user": user, "start_timeout": lim.start_timeout,
+            "hide": sorted({str(Path(p).resolve()) for p in [assignment.path.parent, *config.hidden, *config.protect]})}
 
 
 def decode_result(data):
@@ -374,8 +376,11 @@ def score(assignment: Assignment, result: dict) -> tuple[list[QuestionResult], s
 
 
 def grade_submission(path: str | Path, assignment: Assignment, config: Config | None = None,
-                     student: str | None = None) -> SubmissionResult:
-    """Grade one learner's notebook against ``assignment``. Never writes to ``path``."""
+                     student: str | None = None, raw: bytes | None = None) -> SubmissionResult:
+    """Grade one learner's notebook against ``assignment`` (``raw``: its bytes if already read).
+
+    Never writes to ``path``; the worker gets only the rebuilt cells, never the file.
+    """
     config = config or Config()
     path = Path(path)
     student = student or path.stem
@@ -386,7 +391,7 @@ def grade_submission(path: str | Path, assignment: Assignment, config: Config | 
         return SubmissionResult(student, path, f"{status}: {message}", qs, round(time.monotonic() - started, 2))
 
     try:
-        submission = read_submission(path)
+        submission = read_submission(path, raw)
     except NotebookError as exc:
         return zero("invalid notebook", str(exc))
     rebuilt = rebuild(assignment.notebook, submission)

@@ -156,7 +156,8 @@ class Worker:
                                         transport="ipc", ip=str(home / "k"))
         cfg = {"connection_file": conn, "limits": self.job["limits"], "user": self.user, "parent": os.getpid(),
                "expose": sorted({sys.base_prefix, sys.prefix}), "stash": str(self.workdir / f"stash{self.kernel_starts}"),
-               "namespaces": self.job.get("namespaces", True)}
+               "namespaces": self.job.get("namespaces", True), "hide": self.job.get("hide", []),
+               "keep": [str(self.workdir), str(HERE.parents[1])]}
         argv = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(cfg), "--",
                 sys.executable, "-m", "ipykernel_launcher", "-f", conn, "--HistoryManager.enabled=False",
                 "--IPKernelApp.log_level=ERROR"]

@@ -1,0 +1,119 @@
+"""``bpcourse grade``: a learner's self-check, or an instructor's batch.
+
+    bpcourse grade exercises/03_matrix_calculus_backprop.ipynb
+    bpcourse grade --batch submitted/ --source solutions/03_matrix_calculus_backprop.ipynb \\
+        --csv grades.csv --feedback feedback/ --jobs 2 --hidden ~/private-checks
+
+Exit status: 0 when grading ran (whatever the scores), 2 for a usage or configuration error.
+"""
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from bpcourse.grader.batch import feedback_text, fmt, grade_batch
+from bpcourse.grader.runner import Assignment, Config, Limits, grade_submission
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def default_source(notebook: Path) -> Path | None:
+    """solutions/<same stem>.ipynb next to the notebook's folder, in the course repo, or under cwd.
+
+    A renamed copy (``03_..._mine.ipynb``) is matched by its two-digit number if that is unique.
+    """
+    folders = [notebook.resolve().parent.parent / "solutions", REPO / "solutions", Path.cwd() / "solutions"]
+    for folder in folders:
+        exact = folder / f"{notebook.stem}.ipynb"
+        if exact.is_file():
+            return exact
+    number = notebook.stem[:2]
+    if number.isdigit():
+        for folder in folders:
+            same = sorted(folder.glob(f"{number}_*.ipynb"))
+            if len(same) == 1:
+                return same[0]
+    return None
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="bpcourse grade", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("notebook", nargs="?", type=Path, help="a notebook to self-check (never modified)")
+    p.add_argument("--source", type=Path, help="the solution notebook (default: solutions/<same name>.ipynb)")
+    p.add_argument("--batch", type=Path, metavar="DIR", help="grade every submission in DIR")
+    p.add_argument("--csv", type=Path, help="with --batch: where to write the grades (atomically)")
+    p.add_argument("--feedback", type=Path, metavar="DIR", help="with --batch: one <student>.txt per submission")
+    p.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
+    p.add_argument("--hidden", type=Path, action="append", default=[], metavar="DIR",
+                   help="a folder of extra checks, DIR/NN_topic.py defining CHECKS (repeatable)")
+    p.add_argument("--checks", type=Path, metavar="DIR", help="replace the course's own checks folder")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per cell (default 60)")
+    p.add_argument("--wall", type=float, default=300.0, help="seconds per submission (default 300)")
+    p.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of the kernel (default 2048)")
+    p.add_argument("--kernel-user", default="auto",
+                   help="user the kernel runs as: 'auto' (nobody when run as root), a user name, or 'none'")
+    p.add_argument("--worker-cmd", default="", metavar="PREFIX",
+                   help="command put before the worker, e.g. a container or no-network runner (see docs/grading.md)")
+    return p
+
+
+def print_table(result) -> None:
+    rows = [(q.grade_id, f"{fmt(q.points)}/{fmt(q.max_points)}", q.status, q.message.splitlines()[0] if q.message else "")
+            for q in result.questions]
+    head = ("question", "points", "status", "first line of the failure")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(3)]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths + [0])).rstrip()  # noqa: E731
+    print(line(head))
+    print(line(tuple("-" * w for w in widths) + ("-" * 25,)))
+    for r in rows:
+        print(line(r[:3] + (r[3][:100],)))
+    print(f"total: {fmt(result.total)} / {fmt(result.max_points)}" + ("" if result.status == "ok" else f"   ({result.status})"))
+    if result.warnings:
+        print("\nwarnings on stderr (reported, never penalised):")
+        for w in result.warnings:
+            print(f"  {w[:160]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    limits = Limits(cell_timeout=args.timeout, wall_limit=args.wall, memory_mb=args.memory_mb)
+    config = Config(limits=limits, kernel_user=args.kernel_user, worker_cmd=shlex.split(args.worker_cmd),
+                    hidden=list(args.hidden))
+    if args.checks:
+        config.checks_dir = args.checks
+    if args.batch:
+        if not (args.source and args.csv):
+            print("bpcourse grade --batch needs --source SOLUTION.ipynb and --csv GRADES.csv", file=sys.stderr)
+            return 2
+        try:
+            results = grade_batch(args.batch, args.source, args.csv, args.feedback, args.jobs, config,
+                                  progress=lambda r: print(f"{r.student}: {fmt(r.total)}/{fmt(r.max_points)} "
+                                                           f"{r.status} ({r.seconds:.1f} s)", flush=True))
+        except (OSError, ValueError, TypeError, ImportError) as exc:
+            print(f"bpcourse grade: {exc}", file=sys.stderr)
+            return 2
+        print(f"{len(results)} submissions graded; grades in {args.csv}")
+        return 0
+    if args.notebook is None:
+        parser().print_usage(sys.stderr)
+        return 2
+    source = args.source or default_source(args.notebook)
+    if source is None:
+        print(f"bpcourse grade: no solutions/{args.notebook.stem}.ipynb found; pass --source", file=sys.stderr)
+        return 2
+    try:
+        assignment = Assignment.load(source, config)
+    except (OSError, ValueError, TypeError, ImportError) as exc:
+        print(f"bpcourse grade: {exc}", file=sys.stderr)
+        return 2
+    print(f"grading {args.notebook} against {source} in a fresh kernel ...", flush=True)
+    result = grade_submission(args.notebook, assignment, config)
+    print_table(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
