@@ -280,10 +280,11 @@ for name, train, limit in [("batch GD", batch_gd, 3 / 14), ("SGD", sgd, roots[1]
 # ## Explore the learning rate yourself
 #
 # The explorer below trains the same model while you move the sliders: the learning rate (log scale), the number
-# of epochs and the starting weight, with a toggle between batch GD and SGD. It draws the loss curve, the fitted
-# line and the path of $w$ on the loss parabola, and says in words when training diverges. Try a rate just below
-# and just above $3/14 \approx 0.214$. (Sliders retrain when you release them. In a static page, such as the
-# slides or GitHub, widgets do not run: the cell after it prints the same numbers as text.)
+# of epochs and the starting weight, with a toggle between batch GD and SGD (it starts in SGD mode, like the lecture).
+# It draws the loss curve, the fitted line and the path of $w$ on the loss parabola, and says in words when training
+# diverges. Try rates just below and just above the limits: $3/14 \approx 0.214$ for batch GD, $0.204$ for SGD.
+# (Sliders retrain when you release them. In a static page, such as the slides or GitHub, widgets do not run: the
+# cell after it prints the same numbers as text.)
 
 # %% tags=nbval-ignore-output slide=subslide
 from bpcourse.widgets import lr_explorer, stability_limit, train_linear
