@@ -3,16 +3,11 @@
 #
 # These exercises go with `notebooks/04_autograd_from_scratch_scalar.ipynb` and use
 # `bpcourse.scalar.Value`. Recall how the engine stores a graph: every node has `.data`, `.grad`,
-# its inputs in `._prev` (also `.parents`) and, computed in the forward pass, the local derivatives
-# $\partial\,\text{node} / \partial\,\text{input}$ in `._local`, one per input. An op makes its output
-# node with `Value._result(data, inputs, local_derivatives, op_name)`; for example `tanh` is
-#
-# ```python
-# y = math.tanh(self.data)
-# return Value._result(y, (self,), (1.0 - y * y,), "tanh")
-# ```
-#
-# and `backward()` walks the graph outputs-first doing `parent.grad += local * node.grad`.
+# its inputs as `.parents` (a tuple, in operand order; `()` for a leaf) and, computed in the forward
+# pass, the local derivatives $\partial\,\text{node} / \partial\,\text{input}$ as `.local_grads`, one per
+# parent. An op makes its output node with `Value._result(data, op_name, a, da)` (one input `a` with
+# local derivative `da`; a two-input op adds `b, db`). The setup cell prints `tanh` as an example.
+# `backward()` walks the graph outputs-first doing `parent.grad += local * node.grad`.
 #
 # | question | kind | points |
 # |---|---|---|
@@ -22,9 +17,12 @@
 # | 4. the backward pass | implement | 2 |
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "setup"}, "editable": false, "deletable": false}
+import inspect
 import math
 
 from bpcourse.scalar import Value, topological_order
+
+print(inspect.getsource(Value.tanh))
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q1_softplus_task"}, "editable": false, "deletable": false}
 # ## Question 1: a new op, softplus (3 points)
@@ -42,7 +40,7 @@ def softplus(a):
     x = a.data
     y = x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
     local = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))  # sigmoid(x)
-    return Value._result(y, (a,), (local,), "softplus")
+    return Value._result(y, "softplus", a, local)
     ### END SOLUTION
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_softplus", "points": 3}, "editable": false, "deletable": false}
@@ -71,13 +69,13 @@ print(f"softplus(0) = {out.data:.6f}, d/da at 0 = {a.grad}")
 def topo_order(root):
     ### BEGIN SOLUTION
     order, visited = [], {root}
-    stack = [(root, iter(root._prev))]
+    stack = [(root, iter(root.parents))]
     while stack:
         node, parents = stack[-1]
         for parent in parents:
             if parent not in visited:
                 visited.add(parent)
-                stack.append((parent, iter(parent._prev)))
+                stack.append((parent, iter(parent.parents)))
                 break
         else:  # every input of node is already in the order
             stack.pop()
@@ -140,7 +138,7 @@ def backward(root):
         node.grad = 0.0
     root.grad = 1.0
     for node in reversed(order):  # outputs first: a node's grad is complete before it is passed on
-        for parent, local in zip(node._prev, node._local):
+        for parent, local in zip(node.parents, node.local_grads):
             parent.grad += local * node.grad
     ### END SOLUTION
 

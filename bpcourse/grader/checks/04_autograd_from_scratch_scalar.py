@@ -133,7 +133,7 @@ def _q1_verify(inputs, result):
         if got.get("is_new_node") is not True:
             raise AssertionError("softplus must return a new Value node")
         if got.get("input_is_a") is not True:
-            raise AssertionError("softplus's output node must have exactly its argument as input (._prev)")
+            raise AssertionError("softplus's output node must have exactly its argument as input (.parents)")
         _close(f"softplus({x * s:.4g})", got.get("data"), _softplus(x * s), rtol=1e-9)
         want = _diff(lambda v: k * _softplus(v * s), x, 1e-5)
         _close(f"d/da of {k:.3g} * softplus({s:.3g} * a) at a = {x:.4g}", got.get("grad"), want,
