@@ -263,10 +263,9 @@ def run_worker(job: dict, config: Config) -> tuple[dict | None, str]:
     if timed_out:
         return None, f"timeout: the worker ran past {limit:.0f} s and was killed"
     if code != 0:
+        # The worker's stderr is not quoted: a kernel running as the same user can write to it.
         how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
-        lines = b"".join(err).decode("utf-8", "replace").strip().splitlines()
-        tail = lines[-1].strip()[:300] if lines else ""
-        return None, f"worker failed ({how})" + (f": {tail}" if tail else "")
+        return None, f"worker failed ({how})"
     result = verified_result(b"".join(out), key)
     if result is None:
         return None, "worker failed (no valid signed result)"
