@@ -56,8 +56,9 @@ class LRExplorer:
             value=w0, min=w0_range[0], max=w0_range[1], step=0.1, description="initial w",
             readout_format=".1f", continuous_update=False, style=style, layout=layout)
         self.mode_toggle = widgets.ToggleButtons(
-            options=[("SGD (one sample per step)", "sgd"), ("batch GD (all samples)", "batch")],
-            value=mode, description="update", style=style)
+            options=[("SGD", "sgd"), ("batch GD", "batch")], value=mode, description="update",
+            tooltips=["one step per sample, in order (the seed lecture's loop)",
+                      "one step per epoch on the mean loss over all samples"], style=style)
         self.status = widgets.HTML()
         self.output = widgets.Output(layout=widgets.Layout(min_height="300px"))
         controls = widgets.VBox([self.lr_slider, self.epochs_slider, self.w0_slider,
