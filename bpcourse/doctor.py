@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,21 +20,25 @@ def version_of(package: str) -> str | None:
 
 def widget_extension_enabled() -> bool:
     """True when JupyterLab will load the ipywidgets front-end (a prebuilt lab extension)."""
-    for base in [Path(sys.prefix), Path.home() / ".local"]:
-        if (base / "share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager/package.json").exists():
-            disabled = _disabled_extensions()
-            return "@jupyter-widgets/jupyterlab-manager" not in disabled
-    return False
+    installed = any((base / "share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager/package.json").exists()
+                    for base in [Path(sys.prefix), Path.home() / ".local"])
+    return installed and "@jupyter-widgets/jupyterlab-manager" not in _disabled_extensions()
 
 
 def _disabled_extensions() -> set[str]:
-    try:
-        out = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"],
-                             capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return set()
-    return {line.split()[0] for line in (out.stdout + out.stderr).splitlines()
-            if "disabled" in line and line.strip()}
+    """Extensions switched off with `jupyter labextension disable`, read from the labconfig files
+    (reading them directly takes milliseconds; `jupyter labextension list` takes seconds)."""
+    disabled: set[str] = set()
+    for base in [Path(sys.prefix) / "etc/jupyter", Path.home() / ".jupyter", Path("/etc/jupyter"),
+                 Path("/usr/local/etc/jupyter")]:
+        config = base / "labconfig/page_config.json"
+        try:
+            entries = json.loads(config.read_text()).get("disabledExtensions", {})
+        except (OSError, ValueError):
+            continue
+        names = entries.items() if isinstance(entries, dict) else ((name, True) for name in entries)
+        disabled |= {name for name, off in names if off}
+    return disabled
 
 
 def checks() -> list[tuple[str, str, str | None]]:
