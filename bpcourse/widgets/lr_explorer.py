@@ -32,7 +32,7 @@ class LRExplorer:
     the figure they drive. Attributes: ``widget`` (the box to display), ``lr_slider``,
     ``epochs_slider``, ``w0_slider``, ``mode_toggle``, ``result`` (the last ``TrainResult``),
     ``message`` (its sentence), ``redraws`` (how many times the figure was drawn), ``figure``,
-    ``last_update_seconds`` (compute time of the last update: training plus drawing).
+    ``last_update_seconds`` and ``timings`` (the last update's training and drawing time).
     """
 
     def __init__(self, problem: Problem, *, lr: float = 0.01, epochs: int = 100, w0: float = 1.0,
@@ -43,6 +43,7 @@ class LRExplorer:
         self.result: TrainResult | None = None
         self.message = ""
         self.last_update_seconds = 0.0
+        self.timings: dict[str, float] = {}
         lo, hi = np.log10(lr_range[0]), np.log10(lr_range[1])
         style = {"description_width": "initial"}
         layout = widgets.Layout(width="420px")
@@ -81,6 +82,7 @@ class LRExplorer:
         start = time.perf_counter()
         self.result = train(self.problem, self.lr_slider.value, epochs=self.epochs_slider.value,
                             w0=self.w0_slider.value, mode=self.mode_toggle.value)
+        trained = time.perf_counter()
         self.message = self.result.message
         colour = STATUS_COLOUR[self.result.status]
         self.status.value = (f'<div class="bpcourse-message" style="font-size:1.05em; '
@@ -89,7 +91,9 @@ class LRExplorer:
         self._draw()
         show_png(self.output, figure_png(self.figure), alt=self.message)
         self.redraws += 1
-        self.last_update_seconds = time.perf_counter() - start
+        done = time.perf_counter()
+        self.last_update_seconds = done - start
+        self.timings = {"train": trained - start, "draw": done - trained}
         return self.result
 
     # ----- drawing -----
