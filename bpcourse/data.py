@@ -16,7 +16,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1) -> tuple
 
     The construction (and, for the same seed, the numbers) of scikit-learn's
     ``make_moons(n_samples, noise=noise, random_state=seed)``: the upper moon is class 0, the
-    lower one, shifted right by 1 and down by 0.5, class 1.
+    lower one (centred at (1, 0.5), open side up) class 1.
     """
     if n_samples < 2:
         raise ValueError(f"make_moons: n_samples must be at least 2 (one point per moon), got {n_samples}")
