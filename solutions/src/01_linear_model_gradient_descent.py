@@ -209,7 +209,7 @@ assert abs(largest_stable_lr(2 * x) - largest_stable_lr(x) / 4) < 1e-12
 # %% [markdown] meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "summary"}, "editable": false, "deletable": false}
 # ## Summary
 #
-# You wrote the MSE loss, derived its gradient $\frac{1}{N}\sum_i 2 x_i (w x_i - y_i)$, ran batch
-# gradient descent and the seed's SGD loop, and found the largest stable learning rate
-# $\eta_{max} = 1 / \overline{x^2}$ ($3/14$ on the seed data) from the curvature of the loss.
+# You wrote the MSE loss, derived its gradient by hand, ran batch gradient descent and the seed's
+# SGD loop, and found the largest stable learning rate from the curvature of the loss, then
+# confirmed it by running gradient descent on both sides of it.
 # Next: `02_chain_rule_computational_graphs`.

@@ -169,5 +169,5 @@ assert 0 < df_dx < 2 * 1 * 0.25 * 3
 #
 # A gradient on a graph is the product of local derivatives along the path from the loss back to the
 # parameter; shared prefixes ($\partial L/\partial \hat y$, $\partial L/\partial a$) are computed once.
-# The sigmoid's derivative needs only its output, and without a non-linearity depth adds nothing:
-# $W_2(W_1x + b_1) + b_2 = (W_2W_1)x + (W_2b_1 + b_2)$. Next: `03_matrix_calculus_backprop`.
+# The sigmoid's derivative needs only its output, and without a non-linearity two linear layers are
+# no more expressive than one. Next: `03_matrix_calculus_backprop`.

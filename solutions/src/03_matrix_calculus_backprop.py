@@ -187,7 +187,7 @@ assert np.allclose(bilinear_grad(a5, X5, b5), numerical_grad(lambda X_: a5 @ X_ 
 # %% [markdown] meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "summary"}, "editable": false, "deletable": false}
 # ## Summary
 #
-# For $Y = XW^\top + b$ with upstream $G$: $\partial L/\partial W = G^\top X$, $\partial L/\partial b$ sums $G$
-# over the batch, $\partial L/\partial X = G W$; every gradient has its variable's shape, which is
-# the quickest check on a derivation. A two-layer MLP's backward pass is these rules twice with
-# $\sigma' = H(1 - H)$ in between. Next: `04_autograd_from_scratch_scalar`.
+# A linear layer's backward pass gives three gradients, each with the shape of its variable (the
+# quickest check on a derivation); on a batch, the parameters' gradients sum over the samples. A
+# two-layer MLP's backward pass is the layer rule twice with the sigmoid's derivative in between.
+# Next: `04_autograd_from_scratch_scalar`.
