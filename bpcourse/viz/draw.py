@@ -13,6 +13,7 @@ Colours are the Okabe-Ito palette, which colour-blind readers can tell apart.
 from __future__ import annotations
 
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -42,10 +43,10 @@ RECEIVING = OKABE_ITO["blue"]
 EDGE = "#4d4d4d"
 
 # geometry in data units; the figure size follows from the number of layers and rows
-MIN_BOX_W, BOX_H = 2.4, 1.05         # boxes widen to fit their text
+MIN_BOX_W, BOX_H = 2.1, 1.05         # boxes widen to fit their text
 ROW_DY = 1.5
 OP_GAP = 0.15                         # between an op bubble and its box
-EDGE_ROOM = 1.0                       # horizontal room for the edges between layers
+EDGE_ROOM = 0.8                       # horizontal room for the edges between layers
 CHAR_W = 0.136                        # a monospace character at the base font, in data units
 INCH_PER_UNIT = 0.55                  # scale for small graphs; big graphs shrink to fit
 MAX_W_IN, MAX_H_IN = 24.0, 18.0
@@ -190,15 +191,20 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
     box_w = max(MIN_BOX_W, CHAR_W * chars + 0.4)
     op_w = {n["id"]: min(2.2, 0.45 + 0.14 * len(n["op"] or "?")) for n in nodes
             if n["kind"] != "leaf"}
-    op_room = (max(op_w.values()) + OP_GAP) if op_w else 0.0
-    layer_dx = box_w + op_room + EDGE_ROOM
+    # each layer is as wide as its widest op bubble needs ("+" is narrow, "sigmoid" is not)
+    n_layers = max(layout.layer) + 1
+    op_room = [0.0] * n_layers
+    for i, w in op_w.items():
+        op_room[nodes[i]["layer"]] = max(op_room[nodes[i]["layer"]], w + OP_GAP)
+    layer_x = [0.0] * n_layers
+    for lay in range(1, n_layers):
+        layer_x[lay] = layer_x[lay - 1] + box_w + EDGE_ROOM + op_room[lay]
     for n in nodes:
-        n["xy"] = (n["layer"] * layer_dx, -layout.rank[n["id"]] * ROW_DY)
+        n["xy"] = (layer_x[n["layer"]], -layout.rank[n["id"]] * ROW_DY)
 
     # ----- figure and scale -----
-    n_layers = max(layout.layer) + 1
     rows = max(layout.layer_sizes)
-    width_u = (n_layers - 1) * layer_dx + box_w + op_room + 0.8
+    width_u = layer_x[-1] + box_w + op_room[0] + 0.8
     height_u = (rows - 1) * ROW_DY + BOX_H + 0.6
     if ax is None:
         scale = min(INCH_PER_UNIT, MAX_W_IN / width_u, MAX_H_IN / (height_u + 1.6))
@@ -216,7 +222,7 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
     font = max(5.5, min(10.0, 9.0 * scale / INCH_PER_UNIT))
 
     ax.set_axis_off()
-    x_min = -box_w / 2 - op_room - 0.5
+    x_min = -box_w / 2 - op_room[0] - 0.5
     ax.set_xlim(x_min - extra_w / 2, x_min + width_u + extra_w / 2)
     ax.set_ylim(-height_u + BOX_H / 2 + 0.3 - extra_h / 2, BOX_H / 2 + 0.3 + extra_h / 2)
 
@@ -225,17 +231,24 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
     for i, w in op_w.items():
         x, y = nodes[i]["xy"]
         op_left[i] = (x - box_w / 2 - OP_GAP - w, y, w)
-    seen_pairs: dict[tuple[int, int], int] = {}
+    copies = Counter(edges)                       # x * x: two edges between the same nodes
+    drawn: Counter = Counter()
     for k, (src, dst) in enumerate(edges):
         x0, y0 = nodes[src]["xy"]
         x1, y1, _ = op_left[dst]
-        repeat = seen_pairs.get((src, dst), 0)
-        seen_pairs[(src, dst)] = repeat + 1
-        bend = 0.25 * repeat * (1 if repeat % 2 else -1)    # x*x: the second edge bends away
+        bend = 0.0
+        if copies[(src, dst)] > 1:                # fan the copies out so each one shows
+            bend = 0.35 * (drawn[(src, dst)] - (copies[(src, dst)] - 1) / 2)
+            drawn[(src, dst)] += 1
         points = [(x0 + box_w / 2, y0)]
         for lay, rank in layout.routes[k]:
-            points.append((lay * layer_dx, -rank * ROW_DY + bend))
-        points.append((x1, y1 + bend * 0.5))
+            points.append((layer_x[lay], -rank * ROW_DY + bend))
+        if bend and not layout.routes[k]:         # a short repeated edge: an arc above/below
+            ax.add_patch(FancyArrowPatch(points[0], (x1, y1), connectionstyle=f"arc3,rad={-2 * bend}",
+                                         arrowstyle="-|>", mutation_scale=6 + font, color=EDGE,
+                                         lw=0.9 + 0.1 * font, shrinkA=0, shrinkB=0, zorder=1))
+            continue
+        points.append((x1, y1 + bend * 0.4))
         ax.add_patch(FancyArrowPatch(path=_curve(points), arrowstyle="-|>",
                                      mutation_scale=6 + font, color=EDGE, lw=0.9 + 0.1 * font,
                                      shrinkA=0, shrinkB=0, zorder=1))
@@ -268,7 +281,7 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
             ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=font,
                     family="monospace", linespacing=1.35, zorder=3)
         if cut[n["id"]]:                 # inputs left out of a capped drawing
-            ax.text(x - box_w / 2 - op_room - 0.35, y, "…", ha="center", va="center",
+            ax.text(x - box_w / 2 - op_room[n["layer"]] - 0.35, y, "…", ha="center", va="center",
                     fontsize=font + 2, color=EDGE)
 
     # ----- legend, caption and title -----
