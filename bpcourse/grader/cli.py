@@ -78,6 +78,9 @@ def print_table(result) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--"]:  # `bpcourse grade -- --batch ...` reaches us with the separator
+        argv = argv[1:]
     args = parser().parse_args(argv)
     limits = Limits(cell_timeout=args.timeout, wall_limit=args.wall, memory_mb=args.memory_mb)
     config = Config(limits=limits, kernel_user=args.kernel_user, worker_cmd=shlex.split(args.worker_cmd),
