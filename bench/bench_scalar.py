@@ -31,14 +31,15 @@ import numpy as np
 from bpcourse.data import make_moons
 
 CHAIN_DEPTH = 1_000_000
+clock = time.process_time  # CPU seconds of this process: load from other programs does not count
 
 
 # ----------------------------------------------------------------------------------------------
 # 1. micrograd's demo step, through each library's own nn.MLP
 # ----------------------------------------------------------------------------------------------
-def demo_step(Value: type, model, X: np.ndarray, y: np.ndarray, lr: float, times: dict) -> int:
+def demo_step(Value: type, model, X: np.ndarray, y: np.ndarray, lr: float, times) -> int:
     """One step of micrograd's demo.ipynb, verbatim apart from the timers. Returns the node count."""
-    t0 = time.perf_counter()
+    t0 = clock()
     inputs = [list(map(Value, xrow)) for xrow in X]
     scores = list(map(model, inputs))
     losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
@@ -46,13 +47,13 @@ def demo_step(Value: type, model, X: np.ndarray, y: np.ndarray, lr: float, times
     alpha = 1e-4
     reg_loss = alpha * sum((p * p for p in model.parameters()))
     total_loss = data_loss + reg_loss
-    t1 = time.perf_counter()
+    t1 = clock()
     model.zero_grad()
     total_loss.backward()
-    t2 = time.perf_counter()
+    t2 = clock()
     for p in model.parameters():
         p.data -= lr * p.grad
-    t3 = time.perf_counter()
+    t3 = clock()
     times["forward"].append(t1 - t0)
     times["backward"].append(t2 - t1)
     times["update"].append(t3 - t2)
@@ -80,9 +81,9 @@ def learner_init(Value: type, sizes: list[int], seed: int) -> list[list[tuple[li
             for nin, nout in zip(sizes[:-1], sizes[1:])]
 
 
-def learner_step(Value: type, layers, X: np.ndarray, y: np.ndarray, lr: float, times: dict) -> int:
+def learner_step(Value: type, layers, X: np.ndarray, y: np.ndarray, lr: float, times) -> int:
     params = [p for layer in layers for w, b in layer for p in [*w, b]]
-    t0 = time.perf_counter()
+    t0 = clock()
     total = Value(0.0)
     for xrow, yi in zip(X.tolist(), y.tolist()):
         h = [Value(v) for v in xrow]
@@ -99,14 +100,14 @@ def learner_step(Value: type, layers, X: np.ndarray, y: np.ndarray, lr: float, t
     for p in params:
         reg = reg + p * p
     loss = total * (1.0 / len(X)) + 1e-4 * reg
-    t1 = time.perf_counter()
+    t1 = clock()
     for p in params:
         p.grad = 0.0
     loss.backward()
-    t2 = time.perf_counter()
+    t2 = clock()
     for p in params:
         p.data -= lr * p.grad
-    t3 = time.perf_counter()
+    t3 = clock()
     times["forward"].append(t1 - t0)
     times["backward"].append(t2 - t1)
     times["update"].append(t3 - t2)
@@ -114,12 +115,56 @@ def learner_step(Value: type, layers, X: np.ndarray, y: np.ndarray, lr: float, t
     return count_nodes(loss)
 
 
-def run_steps(step: Callable[[dict], int], n: int) -> tuple[dict, int]:
-    times: dict = {"forward": [], "backward": [], "update": [], "step": []}
-    nodes = step({"forward": [], "backward": [], "update": [], "step": []})  # warm-up, not timed
-    for _ in range(n):
-        nodes = step(times)
-    return {k: statistics.median(v) for k, v in times.items()}, nodes
+class StepTimer:
+    """Per-phase timers for one configuration: CPU time of this process (so that other programs
+    on a shared machine do not count), wall time of the whole step, and time spent inside Python's
+    cyclic garbage collector (measured with gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, list[float]] = {"forward": [], "backward": [], "update": [], "step": []}
+        self.wall: list[float] = []
+        self.gc_time: list[float] = []
+        self.gc_runs: list[int] = []
+
+    def __getitem__(self, phase: str) -> list[float]:
+        return self.phases[phase]
+
+    def medians(self) -> dict[str, float]:
+        out = {k: statistics.median(v) for k, v in self.phases.items()}
+        out.update(wall=statistics.median(self.wall), gc=statistics.median(self.gc_time),
+                   gc_runs=statistics.median(self.gc_runs))
+        return out
+
+
+class GCMeter:
+    def __init__(self) -> None:
+        self.total, self.runs, self._start = 0.0, 0, 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._start = clock()
+        else:
+            self.total += clock() - self._start
+            self.runs += 1
+
+
+def run_steps(step: Callable[[StepTimer], int], n: int) -> tuple[dict, int]:
+    """One warm-up step, then n timed steps; medians."""
+    timer = StepTimer()
+    nodes = step(StepTimer())
+    meter = GCMeter()
+    gc.callbacks.append(meter)
+    try:
+        for _ in range(n):
+            meter.total, meter.runs = 0.0, 0
+            t0 = time.perf_counter()
+            step(timer)
+            timer.wall.append(time.perf_counter() - t0)
+            timer.gc_time.append(meter.total)
+            timer.gc_runs.append(meter.runs)
+    finally:
+        gc.callbacks.remove(meter)
+    return timer.medians(), nodes
 
 
 class _NotPaused:
@@ -130,7 +175,18 @@ class _NotPaused:
     def __exit__(self, *exc_info: object) -> None: ...
 
 
-def step_benchmarks(n_steps: int) -> list[tuple[str, dict, int]]:
+CONFIGS = [
+    "demo step, bpcourse.scalar",
+    "demo step, micrograd 0.1.0",
+    "demo step, bpcourse.scalar, collector not paused (ablation)",
+    "learner code, bpcourse.scalar",
+    "learner code, micrograd 0.1.0",
+]
+
+
+def step_child(config: str, n_steps: int) -> dict:
+    """Runs inside a fresh subprocess: one configuration, so that no other configuration's garbage
+    (micrograd leaves its graphs to the cycle collector) is collected on this one's clock."""
     import micrograd.engine as mg_engine
     import micrograd.nn as mg_nn
 
@@ -139,30 +195,53 @@ def step_benchmarks(n_steps: int) -> list[tuple[str, dict, int]]:
 
     X, y01 = make_moons(100, noise=0.1, seed=1)
     y = (y01 * 2 - 1).astype(float)  # labels -1 / +1 for the max-margin loss
-    rows = []
-    for name, V, nn in [("bpcourse.scalar", bp_engine.Value, bp_nn), ("micrograd 0.1.0", mg_engine.Value, mg_nn)]:
+    V, nn = (mg_engine.Value, mg_nn) if "micrograd" in config else (bp_engine.Value, bp_nn)
+    if "ablation" in config:  # what the scoped collector pause buys
+        bp_engine.collector_paused = bp_nn.collector_paused = _NotPaused()
+    if config.startswith("demo"):
         random.seed(1337)
         model = nn.MLP(2, [16, 16, 1])
-        rows.append((f"demo step, {name}", *run_steps(lambda t: demo_step(V, model, X, y, 0.5, t), n_steps)))
-    # ablation: what the scoped collector pause buys
-    saved = bp_engine.collector_paused, bp_nn.collector_paused
-    bp_engine.collector_paused = bp_nn.collector_paused = _NotPaused()
-    try:
-        random.seed(1337)
-        model = bp_nn.MLP(2, [16, 16, 1])
-        rows.append(("demo step, bpcourse.scalar, collector NOT paused (ablation)",
-                     *run_steps(lambda t: demo_step(bp_engine.Value, model, X, y, 0.5, t), n_steps)))
-    finally:
-        bp_engine.collector_paused, bp_nn.collector_paused = saved
-    for name, V in [("bpcourse.scalar", bp_engine.Value), ("micrograd 0.1.0", mg_engine.Value)]:
+        step = lambda t: demo_step(V, model, X, y, 0.5, t)  # noqa: E731
+    else:
         layers = learner_init(V, [2, 16, 16, 1], seed=0)
-        rows.append((f"learner code, {name}", *run_steps(lambda t: learner_step(V, layers, X, y, 0.5, t), n_steps)))
+        step = lambda t: learner_step(V, layers, X, y, 0.5, t)  # noqa: E731
+    medians, nodes = run_steps(step, n_steps)
+    return {"medians": medians, "nodes": nodes}
+
+
+def step_benchmarks(n_steps: int) -> list[tuple[str, dict, int]]:
+    rows = []
+    for config in CONFIGS:
+        proc = subprocess.run([sys.executable, __file__, "--step-child", config, str(n_steps)],
+                              capture_output=True, text=True, check=True)
+        out = json.loads(proc.stdout.strip().splitlines()[-1])
+        rows.append((config, out["medians"], out["nodes"]))
     return rows
 
 
 # ----------------------------------------------------------------------------------------------
 # 3. a 1,000,000-deep chain, each engine in a fresh process (peak RSS is per process)
 # ----------------------------------------------------------------------------------------------
+def reset_peak_rss() -> None:
+    """Linux: writing 5 to /proc/self/clear_refs resets the peak RSS (VmHWM) to the current RSS."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass  # elsewhere the peak includes start-up (ru_maxrss)
+
+
+def peak_rss() -> int:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
+
+
 def chain_child(engine: str, depth: int) -> dict:
     """Runs inside the subprocess: build y = tanh(...tanh(x)), backward, report time and memory."""
     import psutil
@@ -178,19 +257,20 @@ def chain_child(engine: str, depth: int) -> dict:
         x = Value(0.5)
         step = Value.tanh
     gc.collect()
+    reset_peak_rss()
     base = psutil.Process().memory_info().rss
-    t0 = time.perf_counter()
+    t0 = clock()
     y = x
     for _ in range(depth):
         y = step(y)
-    t1 = time.perf_counter()
+    t1 = clock()
     y.backward()
-    t2 = time.perf_counter()
+    t2 = clock()
     grad = float(x.grad)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
-    t3 = time.perf_counter()
+    peak = peak_rss()
+    t3 = clock()
     del y
-    t4 = time.perf_counter()
+    t4 = clock()
     return {"forward": t1 - t0, "backward": t2 - t1, "free": t4 - t3, "peak_mb": (peak - base) / 2**20,
             "grad": grad, "recursion_limit": sys.getrecursionlimit()}
 
@@ -211,7 +291,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--depth", type=int, default=CHAIN_DEPTH)
     ap.add_argument("--chain-child", nargs=2, metavar=("ENGINE", "DEPTH"), help=argparse.SUPPRESS)
+    ap.add_argument("--step-child", nargs=2, metavar=("CONFIG", "STEPS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.step_child:
+        print(json.dumps(step_child(args.step_child[0], int(args.step_child[1]))))
+        return
     if args.chain_child:
         print(json.dumps(chain_child(args.chain_child[0], int(args.chain_child[1]))))
         return
@@ -221,18 +305,33 @@ def main(argv: list[str] | None = None) -> None:
     import torch
 
     print(f"Python {sys.version.split()[0]}, torch {torch.__version__}, micrograd "
-          f"{getattr(micrograd, '__version__', '0.1.0')}; median of {n_steps} steps after 1 warm-up\n")
+          f"{getattr(micrograd, '__version__', '0.1.0')}; median of {n_steps} steps after 1 warm-up;\n"
+          "each configuration in a fresh process\n")
     rows = step_benchmarks(n_steps)
-    ref = {r[0].split(", ")[0]: r[1]["step"] for r in rows if "micrograd" in r[0]}
-    head = f"{'':62} {'step s':>8} {'fwd s':>7} {'bwd s':>7} {'upd s':>7} {'nodes':>7} {'us/node':>8} {'speed-up':>9}"
+    ref = {name.split(", ")[0]: t for name, t, _ in rows if "micrograd" in name}
+    head = (f"{'(medians; ms = CPU milliseconds of this process)':60} {'step ms':>8} {'fwd ms':>7} {'bwd ms':>7} "
+            f"{'in gc ms':>8} {'gc runs':>7} {'nodes':>6} {'us/node':>7} {'speed-up':>8} {'wall ms':>8} {'wall x':>6}")
     print(head)
     print("-" * len(head))
+    summary = {}
     for name, t, nodes in rows:
-        speedup = ref[name.split(", ")[0]] / t["step"]
-        print(f"{name:62} {t['step']:8.4f} {t['forward']:7.4f} {t['backward']:7.4f} {t['update']:7.4f} "
-              f"{nodes:7d} {1e6 * t['step'] / nodes:8.2f} {speedup:8.1f}x")
+        r = ref[name.split(", ")[0]]
+        summary[name] = (r["step"] / t["step"], r["wall"] / t["wall"], 1e6 * t["step"] / nodes)
+        print(f"{name:60} {1e3 * t['step']:8.1f} {1e3 * t['forward']:7.1f} {1e3 * t['backward']:7.1f} "
+              f"{1e3 * t['gc']:8.1f} {t['gc_runs']:7.0f} {nodes:6d} {1e6 * t['step'] / nodes:7.2f} "
+              f"{summary[name][0]:7.1f}x {1e3 * t['wall']:8.1f} {summary[name][1]:5.1f}x")
+    demo_x, _, demo_us = summary["demo step, bpcourse.scalar"]
+    learner_x = summary["learner code, bpcourse.scalar"][0]
+    bp = next(t for name, t, _ in rows if name == "demo step, bpcourse.scalar")
+    bwd_us = 1e6 * bp["backward"] / next(n for name, _, n in rows if name == "demo step, bpcourse.scalar")
+    print("\nTargets (issue 3), CPU time:")
+    for what, ok, got in [("demo step >= 10x faster than micrograd", demo_x >= 10, f"{demo_x:.1f}x"),
+                          ("learner code >= 3x faster than micrograd", learner_x >= 3, f"{learner_x:.1f}x"),
+                          ("<= 2 us per node in library code paths (whole demo step)", demo_us <= 2, f"{demo_us:.2f} us"),
+                          ("  of which backward()", bwd_us <= 2, f"{bwd_us:.2f} us")]:
+        print(f"  {what:60} {got:>9}  {'met' if ok else 'MISSED'}")
 
-    print(f"\n{args.depth:,}-deep chain y = tanh(y), forward + backward, default recursion limit, fresh process each:")
+    print(f"\n{args.depth:,}-deep chain y = tanh(y), forward + backward (CPU s),\ndefault recursion limit, each engine in a fresh process; peak = peak RSS minus RSS before:")
     chains = chain_benchmarks(args.depth)
     head = f"{'':16} {'forward s':>10} {'backward s':>11} {'total s':>8} {'free s':>7} {'peak +MB':>9} {'bytes/node':>11} {'dy/dx':>10}"
     print(head)
