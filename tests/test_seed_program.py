@@ -3,6 +3,7 @@
 prints. Then the modern idioms, and more lecture-style programs, run under both."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -14,17 +15,35 @@ DATA = Path(__file__).parent / "data"
 LECTURES = Path(__file__).parent / "tensor" / "lectures"
 
 
-def run_program(source: str, engine: str, tmp_path: Path) -> str:
-    """Run ``source`` in a fresh interpreter with ``import torch`` bound to ``engine``."""
+def start_program(source: str, engine: str, tmp_path: Path) -> subprocess.Popen:
+    """Start ``source`` in a fresh interpreter with ``import torch`` bound to ``engine``."""
     if engine == "bpcourse":
         source = re.sub(r"^import torch$", "import bpcourse as torch", source, flags=re.M)
         source = re.sub(r"^from torch(\.| )", r"from bpcourse\1", source, flags=re.M)
         source = re.sub(r"^import torch\.(\S+) as ", r"import bpcourse.\1 as ", source, flags=re.M)
     path = tmp_path / f"program_{engine}.py"
     path.write_text(source, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, f"{engine} run failed:\n{done.stderr}"
-    return done.stdout
+    # one thread each: these programs are tiny, and idle OpenMP threads spin on a busy machine
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    return subprocess.Popen([sys.executable, str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+
+
+def finish(proc: subprocess.Popen, engine: str) -> str:
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, f"{engine} run failed:\n{err}"
+    return out
+
+
+def run_program(source: str, engine: str, tmp_path: Path) -> str:
+    return finish(start_program(source, engine, tmp_path), engine)
+
+
+def run_both(source: str, tmp_path: Path) -> tuple:
+    """bpcourse's and torch's output of the same program (run side by side)."""
+    ours = start_program(source, "bpcourse", tmp_path)
+    theirs = start_program(source, "torch", tmp_path)
+    return finish(ours, "bpcourse"), finish(theirs, "torch")
 
 
 def test_seed_program_prints_what_torch_prints(tmp_path: Path) -> None:
@@ -64,7 +83,8 @@ print(w.grad, w.is_leaf, l.is_leaf, l.requires_grad)
 
 
 def test_modern_idioms_print_what_torch_prints(tmp_path: Path) -> None:
-    assert run_program(MODERN, "bpcourse", tmp_path) == run_program(MODERN, "torch", tmp_path)
+    ours, theirs = run_both(MODERN, tmp_path)
+    assert ours == theirs
 
 
 def _numbers(text: str) -> list:
@@ -75,8 +95,7 @@ def _numbers(text: str) -> list:
 def test_lecture_programs_match_torch(name: str, tmp_path: Path) -> None:
     """Same printed numbers to float32 tolerance (same initial weights, set in the program)."""
     source = (LECTURES / name).read_text(encoding="utf-8")
-    ours = run_program(source, "bpcourse", tmp_path)
-    theirs = run_program(source, "torch", tmp_path)
+    ours, theirs = run_both(source, tmp_path)
     a, b = _numbers(ours), _numbers(theirs)
     assert len(a) == len(b) > 5, f"{name}: printed different things:\n{ours[:500]}\n---\n{theirs[:500]}"
     for i, (x, y) in enumerate(zip(a, b)):

@@ -122,7 +122,7 @@ CASES = [
     Case("reshape", lambda t, a: a.reshape(-1), ("x",), one()),
     Case("view", lambda t, a: a.view(a.shape[0], -1), ("x",), one(min_dims=1)),
     Case("transpose", lambda t, a: a.transpose(0, -1), ("x",), one(min_dims=1)),
-    Case("T", lambda t, a: a.T * 1, ("x",), one(max_dims=2)),
+    Case("T", lambda t, a: a.T * 1, ("x",), one(min_dims=2, max_dims=2)),
     Case("t", lambda t, a: a.t(), ("x",), one(max_dims=2)),
     Case("permute", lambda t, a: a.permute(2, 0, 1), ("x",), one(min_dims=3)),
     Case("unsqueeze", lambda t, a: a.unsqueeze(0).squeeze(0), ("x",), one()),

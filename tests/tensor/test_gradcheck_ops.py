@@ -11,7 +11,7 @@ from tests.tensor._cases import CASES, case_inputs
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-@settings(max_examples=5, deadline=None, derandomize=True)
+@settings(max_examples=3, deadline=None, derandomize=True)
 @given(data=st.data())
 def test_gradcheck(case, data) -> None:
     xs = [bpcourse.tensor(x) for x in data.draw(case_inputs(case, np.float64))]

@@ -19,7 +19,7 @@ def _explain(case, xs, r) -> str:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(data=st.data())
 def test_float64_values_and_grads_match_torch(case, data) -> None:
     xs = data.draw(case_inputs(case, np.float64))
@@ -28,7 +28,7 @@ def test_float64_values_and_grads_match_torch(case, data) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(data=st.data())
 def test_float32_values_and_grads_match_torch(case, data) -> None:
     xs = data.draw(case_inputs(case, np.float32))
