@@ -23,8 +23,9 @@ $(STAMP): requirements-lock.txt pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# Serves the whole course folder (notebooks, exercises, solutions) and opens notebook 00.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 # The README's test command. Unit, property, grader and browser tests, plus nbval (strict mode,
 # the environment's own python3 kernel) over the executed notebooks and solutions.

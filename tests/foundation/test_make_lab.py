@@ -17,6 +17,35 @@ ROOT = Path(__file__).resolve().parents[2]
 FIRST_NOTEBOOK = "notebooks/00_start_here.ipynb"
 
 
+def run_in_kernel(port: int, token: str, kernel_id: str, code: str, timeout: float = 90) -> str:
+    """Execute code in a running kernel over JupyterLab's websocket; return its stdout."""
+    import uuid
+
+    import websocket  # websocket-client, a jupyter_server dependency
+
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?token={token}", timeout=timeout)
+    msg_id = uuid.uuid4().hex
+    ws.send(json.dumps({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
+                                   "session": uuid.uuid4().hex, "version": "5.3"},
+                        "parent_header": {}, "metadata": {}, "channel": "shell",
+                        "content": {"code": code, "silent": False, "store_history": False,
+                                    "user_expressions": {}, "allow_stdin": False}}))
+    out, deadline = "", time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            msg = json.loads(ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream":
+                out += msg["content"]["text"]
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return out
+    finally:
+        ws.close()
+    raise AssertionError(f"no reply from the kernel within {timeout} s")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -87,6 +116,8 @@ def test_make_lab_serves_the_first_notebook_on_the_project_kernel(lab):
     session = api(port, token, "/api/sessions", "POST",
                   {"path": FIRST_NOTEBOOK, "type": "notebook", "kernel": {"name": "python3"}})
     assert session["kernel"]["name"] == "python3"
+    executable = run_in_kernel(port, token, session["kernel"]["id"], "import sys; print(sys.executable)")
+    assert Path(executable.strip()).parent.resolve() == (ROOT / ".venv/bin").resolve(), executable
     api(port, token, f"/api/sessions/{session['id']}", "DELETE")
     # The lab log says it opened the first notebook's folder layout without errors.
     assert "Traceback" not in log.read_text()
