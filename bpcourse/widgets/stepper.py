@@ -154,8 +154,8 @@ class BackwardStepper:
     def _table(self, step: _Step) -> str:
         last = len(self.steps) - 1
         if step.node < 0:
-            lines = [f"step 0 of {last}: start. root {_name(self.nodes, len(self.nodes) - 1)}"
-                     f".grad = 1 (d root / d root); every other grad is 0."]
+            lines = [f"step 0 of {last}: start. The root, {_name(self.nodes, len(self.nodes) - 1)}, "
+                     f"gets grad 1 (d root / d root); every other grad is 0."]
         else:
             node = self.nodes[step.node]
             lines = [f"step {self.step} of {last}: chain rule at {self._formula(step.node)};"

@@ -30,7 +30,10 @@ from typing import Iterator
 import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
-JUPYTER = Path(sys.executable).with_name("jupyter")      # the environment the tests run in
+# the project's environment (make setup creates .venv); else the one the tests run in
+JUPYTER = ROOT / ".venv" / "bin" / "jupyter"
+if not JUPYTER.exists():
+    JUPYTER = Path(sys.executable).with_name("jupyter")
 
 # User settings JupyterLab reads instead of ~/.jupyter/lab/user-settings (one file per plugin).
 LAB_SETTINGS = {
