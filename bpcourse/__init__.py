@@ -31,6 +31,21 @@ def get_default_dtype() -> dtype:
     return float32
 
 
+class cuda:  # noqa: N801 - torch's name
+    """bpcourse runs on the CPU only: ``torch.cuda.is_available()`` in a lecture gives False."""
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+
+def device(name: str = "cpu") -> str:
+    """``torch.device("cpu")``; any other device is refused with an explanation."""
+    if str(name) != "cpu":
+        raise RuntimeError(f"bpcourse tensors live on the CPU only (asked for {name!r})")
+    return "cpu"
+
+
 # ----- functions that mirror Tensor methods (torch.exp(x) is x.exp()) ----------------------
 def exp(x: Tensor) -> Tensor:
     return x.exp()

@@ -115,6 +115,13 @@ class Module:
             elif p.grad is not None:
                 p.grad.array.fill(0)
 
+    def to(self, *args: Any, **kwargs: Any) -> "Module":
+        """``model.to(device)``: bpcourse has only the CPU, so this checks and returns self."""
+        for a in list(args) + list(kwargs.values()):
+            if isinstance(a, str) and a != "cpu":
+                raise RuntimeError(f"bpcourse tensors live on the CPU only (asked for {a!r})")
+        return self
+
     def train(self, mode: bool = True) -> "Module":
         for m in self.modules():
             object.__setattr__(m, "training", mode)

@@ -64,8 +64,8 @@ def _copy_weights(ours: nn.Module, theirs: torch.nn.Module) -> None:
             q.copy_(torch.from_numpy(p.detach().numpy().copy()))
 
 
-@pytest.mark.parametrize("momentum", [0.0, 0.9])
-def test_sgd_training_matches_torch(momentum: float) -> None:
+@pytest.mark.parametrize("optimizer", ["sgd", "sgd_momentum", "adam"])
+def test_training_matches_torch(optimizer: str) -> None:
     rng = np.random.default_rng(1)
     x, y = rng.standard_normal((16, 3)).astype(np.float32), rng.integers(0, 2, 16)
     ours = bpcourse.nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 2))
@@ -73,7 +73,10 @@ def test_sgd_training_matches_torch(momentum: float) -> None:
     _copy_weights(ours, theirs)
     runs = []
     for lib, model in ((bpcourse, ours), (torch, theirs)):
-        opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=momentum)
+        if optimizer == "adam":
+            opt = lib.optim.Adam(model.parameters(), lr=0.01)
+        else:
+            opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9 if optimizer == "sgd_momentum" else 0.0)
         loss_fn = lib.nn.CrossEntropyLoss()
         losses = []
         for _ in range(20):
