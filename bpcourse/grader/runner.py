@@ -319,6 +319,13 @@ def decode_result(data):
 ERROR_STATUS = {"AssertionError": "failed", "NotImplementedError": "not implemented", "MemoryError": "memory limit"}
 
 
+def error_status(ran: dict) -> str | None:
+    """A status more telling than "error" for some exceptions (None for the others)."""
+    if "File too large" in ran.get("evalue", ""):
+        return "file size limit"
+    return ERROR_STATUS.get(ran.get("ename", ""))
+
+
 def error_text(ran: dict) -> str:
     return f"{ran.get('ename', '')}: {first_line(ran.get('evalue', ''))}".strip(": ")
 
@@ -329,10 +336,7 @@ def judge(question: Question, record: dict, checks: list[PreparedCheck]) -> Ques
     ran = record["cell"]
     if ran["status"] != "ok":
         answer = record.get("answer")
-        blame = answer if answer and answer.get("ename") in ERROR_STATUS else ran
-        status = ERROR_STATUS.get(blame.get("ename", ""), "error")
-        if "File too large" in blame.get("evalue", ""):
-            status = "file size limit"
+        status = (answer and error_status(answer)) or error_status(ran) or "error"
         message = (f"answer cell: {error_text(answer)}; " if answer else "") + "test cell: " + error_text(ran)
         return QuestionResult(gid, 0.0, pts, status, message)
     probes = record.get("probes", [])
@@ -340,7 +344,7 @@ def judge(question: Question, record: dict, checks: list[PreparedCheck]) -> Ques
         return QuestionResult(gid, 0.0, pts, "error", f"{len(probes)} check results for {len(checks)} checks")
     for prepared, probe in zip(checks, probes):
         if probe["status"] != "ok":
-            status = ERROR_STATUS.get(probe.get("ename", ""), "failed")
+            status = error_status(probe) or "failed"
             return QuestionResult(gid, 0.0, pts, status, f"check {prepared.label}: {error_text(probe)}")
         try:
             prepared.check.verify(copy.deepcopy(prepared.inputs), decode_result(probe["result"]))
