@@ -157,3 +157,11 @@ def test_leaves_sit_next_to_their_first_use_and_long_edges_get_bends():
     layout = layered_layout([[], [], [0], [2], [3, 1, 0]])
     assert layout.layer == [0, 2, 1, 2, 3]
     assert [len(r) for r in layout.routes] == [0, 0, 0, 0, 2]
+
+
+def test_pictures_are_not_left_open_in_pyplot():
+    import matplotlib.pyplot as plt
+    before = plt.get_fignums()
+    o, _ = neuron()
+    draw_graph(o).png()
+    assert plt.get_fignums() == before

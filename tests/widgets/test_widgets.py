@@ -197,3 +197,10 @@ def test_training_progress_marks_a_blown_up_loss():
     assert progress.bar.bar_style == "danger"
     progress.done()
     assert progress.bar.bar_style == "danger" and progress.redraws >= 1
+
+
+def test_stepper_explains_what_it_needs():
+    import bpcourse
+    x = bpcourse.ones(2, requires_grad=True)
+    with pytest.raises(TypeError, match="needs a bpcourse.scalar.Value"):
+        backward_stepper((x * x).sum())
