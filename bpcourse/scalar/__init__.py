@@ -5,9 +5,11 @@
     4.0
 
 ``engine`` holds ``Value`` and backward; ``graph`` the step-by-step backward for pictures;
-``nn`` the micrograd-style ``Neuron``, ``Layer``, ``MLP``.
+``collector`` why the library pauses Python's cycle collector; ``nn`` micrograd-style
+``Neuron``, ``Layer``, ``MLP``.
 """
-from .engine import Value, collector_paused, topological_order, zero_grad
+from .collector import collector_paused
+from .engine import Value, topological_order, zero_grad
 from .graph import BackwardStep, backward_steps
 
 __all__ = ["Value", "topological_order", "zero_grad", "collector_paused", "BackwardStep", "backward_steps"]

@@ -16,48 +16,11 @@ inputs, every node hands ``local * node.grad`` to each of its (at most two) inpu
 """
 from __future__ import annotations
 
-import gc
 import math
 
-__all__ = ["Value", "topological_order", "zero_grad", "collector_paused"]
+from .collector import collector_paused
 
-
-class _CollectorPause:
-    """``with collector_paused:`` -- pause Python's *cyclic* garbage collector, then restore it.
-
-    Why: a training step builds ~65,000 nodes that stay alive until ``backward()``. Every 700 new
-    objects CPython runs its cycle collector, and its longer collections re-scan all live nodes, again
-    and again: in micrograd that is ~89% of a step. Our graphs contain no reference cycles (no
-    closures; inputs never point back to outputs), so reference counting alone frees every node the
-    moment the graph is dropped: the collector has nothing to find in them. So the library pauses it
-    around its *own* bulk work only (``backward()``, a model's forward pass) and restores the previous
-    state afterwards, even on an error: your interpreter is not changed outside those calls.
-    Collections that came due during a pause run at the next allocation after it.
-
-    One shared object, with its state on the class and static ``__enter__``/``__exit__``: then
-    entering the ``with`` allocates nothing (a bound method is an object the collector counts), so
-    the pause cannot itself set off a collection. Nested pauses only count depth. Meant for one
-    thread at a time, like the rest of the engine.
-    """
-
-    depth = 0
-    was_enabled = False
-
-    @staticmethod
-    def __enter__() -> None:
-        if _CollectorPause.depth == 0:
-            _CollectorPause.was_enabled = gc.isenabled()
-            gc.disable()
-        _CollectorPause.depth += 1
-
-    @staticmethod
-    def __exit__(*exc_info: object) -> None:
-        _CollectorPause.depth -= 1
-        if _CollectorPause.depth == 0 and _CollectorPause.was_enabled:
-            gc.enable()
-
-
-collector_paused = _CollectorPause()
+__all__ = ["Value", "topological_order", "zero_grad"]
 
 
 class Value:
@@ -65,7 +28,7 @@ class Value:
 
     # One node = ONE object: the inputs and local derivatives live in the node's own slots rather
     # than in tuples, so the garbage collector tracks a single object per node and the floats not at
-    # all (see collector_paused). __slots__ also means no per-node dict, and typos raise AttributeError.
+    # all (see collector.py). __slots__ also means no per-node dict, and typos raise AttributeError.
     __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db")
     __array_ufunc__ = None  # `numpy_float * Value` defers to Value.__rmul__ instead of making an array
 

@@ -43,7 +43,7 @@ class Neuron(Module):
         self.nonlin = nonlin
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
-        with collector_paused:  # see engine.collector_paused: our graphs have no cycles to collect
+        with collector_paused:  # see collector.py: our graphs have no cycles to collect
             act = self.b
             for wi, xi in zip(self.w, x):
                 act = act + wi * xi  # the same order of sums as micrograd, so the same numbers
