@@ -42,12 +42,12 @@ def mse_loss(w, x, y):
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_mse_loss", "points": 1}, "editable": false, "deletable": false}
 # The perfect weight w = 2 fits the seed data exactly, so its loss is zero.
-assert mse_loss(2.0, x, y) == 0.0
+assert mse_loss(2.0, x, y) == 0.0, 'the loss of the perfect weight w = 2 should be 0'
 # The loss is never negative and grows as w moves away from 2.
-assert 0.0 < mse_loss(2.5, x, y) < mse_loss(3.0, x, y)
-assert isinstance(mse_loss(1.0, x, y), float)
+assert 0.0 < mse_loss(2.5, x, y) < mse_loss(3.0, x, y), 'the loss should be positive and grow as w moves away from 2'
+assert isinstance(mse_loss(1.0, x, y), float), 'return a Python float (float(...))'
 ### BEGIN HIDDEN TESTS
-assert abs(mse_loss(1.0, x, y) - 14.0 / 3.0) < 1e-12
+assert abs(mse_loss(1.0, x, y) - 14.0 / 3.0) < 1e-12, 'mse_loss(1, x, y) is wrong: the mean of the squared errors'
 ### END HIDDEN TESTS
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_grad_at_1_task"}, "editable": false, "deletable": false}
@@ -66,8 +66,8 @@ dL_dw_at_1 = float(np.mean(2 * x * (1.0 * x - y)))
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q2_grad_at_1", "points": 1}, "editable": false, "deletable": false}
 # At w = 1 the model predicts too little, so increasing w lowers the loss: the slope is negative.
-assert isinstance(dL_dw_at_1, float)
-assert dL_dw_at_1 < 0
+assert isinstance(dL_dw_at_1, float), 'dL_dw_at_1 should be a Python float'
+assert dL_dw_at_1 < 0, 'at w = 1 the slope should be negative (increasing w lowers the loss)'
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_mse_grad_task"}, "editable": false, "deletable": false}
 # ## Question 3: the gradient for any data (2 points)
@@ -83,14 +83,14 @@ def mse_grad(w, x, y):
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q3_mse_grad", "points": 2}, "editable": false, "deletable": false}
 # At the minimum (w = 2) the slope is zero; it changes sign across the minimum.
-assert mse_grad(2.0, x, y) == 0.0
-assert mse_grad(1.5, x, y) < 0 < mse_grad(2.5, x, y)
+assert mse_grad(2.0, x, y) == 0.0, 'the gradient at the minimum w = 2 should be 0'
+assert mse_grad(1.5, x, y) < 0 < mse_grad(2.5, x, y), 'the gradient should be negative left of the minimum and positive right of it'
 # Compare with a central finite difference of the loss (written out here so this test
 # does not depend on your answer to question 1).
 def _loss(w):
     return np.mean((w * x - y) ** 2)
 _h = 1e-6
-assert abs(mse_grad(0.3, x, y) - (_loss(0.3 + _h) - _loss(0.3 - _h)) / (2 * _h)) < 1e-5
+assert abs(mse_grad(0.3, x, y) - (_loss(0.3 + _h) - _loss(0.3 - _h)) / (2 * _h)) < 1e-5, 'mse_grad disagrees with a finite difference of the MSE'
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_gradient_descent_task"}, "editable": false, "deletable": false}
 # ## Question 4: batch gradient descent (2 points)
@@ -117,10 +117,10 @@ def gradient_descent(w0, lr, epochs, x, y):
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_gradient_descent", "points": 2}, "editable": false, "deletable": false}
 ws = gradient_descent(1.0, 0.01, 100, x, y)
-assert len(ws) == 101 and ws[0] == 1.0
+assert len(ws) == 101 and ws[0] == 1.0, 'return [w0, w1, ..., w_epochs]: epochs + 1 weights starting with w0'
 # With a small learning rate the weight moves steadily towards 2 and never overshoots.
-assert all(a < b for a, b in zip(ws, ws[1:]))
-assert 1.9 < ws[-1] < 2.0
+assert all(a < b for a, b in zip(ws, ws[1:])), 'with lr = 0.01 the weight should increase towards 2 at every step'
+assert 1.9 < ws[-1] < 2.0, 'after 100 steps with lr = 0.01 the weight should be just below 2'
 print(f"w after 100 steps with lr=0.01: {ws[-1]:.6f}")
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_sgd_epoch_task"}, "editable": false, "deletable": false}
@@ -152,18 +152,18 @@ def sgd_epoch(w, lr, x, y):
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_sgd_epoch", "points": 2}, "editable": false, "deletable": false}
 # A zero learning rate leaves w alone; at w = 2 every per-sample gradient is zero.
-assert sgd_epoch(1.0, 0.0, x, y) == 1.0
-assert sgd_epoch(2.0, 0.01, x, y) == 2.0
+assert sgd_epoch(1.0, 0.0, x, y) == 1.0, 'with lr = 0 the weight must not change'
+assert sgd_epoch(2.0, 0.01, x, y) == 2.0, 'at w = 2 every per-sample gradient is 0, so w must not change'
 # One sample, one step: w - lr * 2 * x * (w x - y).
-assert abs(sgd_epoch(0.0, 0.1, np.array([1.0]), np.array([1.0])) - 0.2) < 1e-12
+assert abs(sgd_epoch(0.0, 0.1, np.array([1.0]), np.array([1.0])) - 0.2) < 1e-12, 'one sample, one step: w - lr * 2 x (w x - y)'
 # On noisy data the order of the samples matters in SGD (it does not in batch gradient descent).
 _xn, _yn = np.array([1.0, 2.0, 3.0]), np.array([3.0, 3.0, 7.0])
-assert sgd_epoch(1.0, 0.05, _xn, _yn) != sgd_epoch(1.0, 0.05, _xn[::-1], _yn[::-1])
+assert sgd_epoch(1.0, 0.05, _xn, _yn) != sgd_epoch(1.0, 0.05, _xn[::-1], _yn[::-1]), 'SGD should update w after each sample (then the order matters)'
 ### BEGIN HIDDEN TESTS
 _w = 1.0
 for _ in range(100):
     _w = sgd_epoch(_w, 0.01, x, y)
-assert abs(_w - 2.0) < 1e-6  # the seed program's final weight
+assert abs(_w - 2.0) < 1e-6, '100 epochs of SGD with lr = 0.01 should reach w = 2, as the seed program does'  # the seed program's final weight
 ### END HIDDEN TESTS
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_largest_stable_lr_task"}, "editable": false, "deletable": false}
@@ -201,10 +201,10 @@ lr_max = largest_stable_lr(x)  # the value for the seed data x = [1, 2, 3]
 print(f"lr_max = {lr_max:.6f}")
 print(f"|w_200 - 2| at 0.95 lr_max: {gd_final_error(0.95 * lr_max):.3e}")
 print(f"|w_200 - 2| at 1.05 lr_max: {gd_final_error(1.05 * lr_max):.3e}")
-assert gd_final_error(0.95 * lr_max) < 1e-6
-assert gd_final_error(1.05 * lr_max) > 1e3
+assert gd_final_error(0.95 * lr_max) < 1e-6, 'gradient descent should converge just below lr_max'
+assert gd_final_error(1.05 * lr_max) > 1e3, 'gradient descent should diverge just above lr_max'
 # The bound depends only on x: scaling x by 2 multiplies the curvature by 4.
-assert abs(largest_stable_lr(2 * x) - largest_stable_lr(x) / 4) < 1e-12
+assert abs(largest_stable_lr(2 * x) - largest_stable_lr(x) / 4) < 1e-12, 'scaling x by 2 multiplies the curvature by 4, so the limit should shrink by 4'
 
 # %% [markdown] meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "summary"}, "editable": false, "deletable": false}
 # ## Summary

@@ -47,11 +47,11 @@ dL_dw = dL_dy_hat * 1.0 * x  # 6.0
 ### END SOLUTION
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_affine_graph", "points": 2}, "editable": false, "deletable": false}
-assert isinstance(dL_dw, float) and isinstance(dL_db, float)
+assert isinstance(dL_dw, float) and isinstance(dL_db, float), 'dL_dw and dL_db should be Python floats'
 # The prediction is too large, so both gradients are positive (lowering w or b lowers the loss).
-assert dL_dw > 0 and dL_db > 0
+assert dL_dw > 0 and dL_db > 0, 'the prediction is too large here, so both gradients should be positive'
 # Along this graph dL/dw is dL/db times x.
-assert abs(dL_dw - 2.0 * dL_db) < 1e-12
+assert abs(dL_dw - 2.0 * dL_db) < 1e-12, 'along this graph dL/dw should be dL/db times x (x = 2)'
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_sigmoid_task"}, "editable": false, "deletable": false}
 # ## Question 2: the sigmoid and its derivative (2 points)
@@ -76,13 +76,13 @@ def sigmoid_grad(z):
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q2_sigmoid", "points": 2}, "editable": false, "deletable": false}
 z = np.linspace(-4, 4, 9)
-assert sigmoid(z).shape == z.shape and sigmoid_grad(z).shape == z.shape
-assert abs(sigmoid(np.array(0.0)) - 0.5) < 1e-12
-assert abs(sigmoid_grad(np.array(0.0)) - 0.25) < 1e-12  # the steepest point
+assert sigmoid(z).shape == z.shape and sigmoid_grad(z).shape == z.shape, "sigmoid and sigmoid_grad should keep the input's shape"
+assert abs(sigmoid(np.array(0.0)) - 0.5) < 1e-12, 'sigmoid(0) should be 0.5'
+assert abs(sigmoid_grad(np.array(0.0)) - 0.25) < 1e-12, 'sigmoid_grad(0) should be 0.25'  # the steepest point
 # Symmetry: sigma(-z) = 1 - sigma(z), and the derivative is even.
-assert np.allclose(sigmoid(-z), 1 - sigmoid(z)) and np.allclose(sigmoid_grad(-z), sigmoid_grad(z))
+assert np.allclose(sigmoid(-z), 1 - sigmoid(z)) and np.allclose(sigmoid_grad(-z), sigmoid_grad(z)), 'expected sigma(-z) = 1 - sigma(z) and an even derivative'
 ### BEGIN HIDDEN TESTS
-assert np.allclose(sigmoid_grad(z), [central_difference(sigmoid, v) for v in z], atol=1e-8)
+assert np.allclose(sigmoid_grad(z), [central_difference(sigmoid, v) for v in z], atol=1e-8), 'sigmoid_grad disagrees with finite differences'
 ### END HIDDEN TESTS
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_two_layer_task"}, "editable": false, "deletable": false}
@@ -113,12 +113,12 @@ def two_layer_grads(w1, b1, w2, b2, x, y):
 g = two_layer_grads(0.5, -0.2, 1.5, 0.1, 2.0, 1.0)
 assert sorted(g) == ["b1", "b2", "w1", "w2"]
 # dL/db2 is simply 2 (y_hat - y); dL/dw1 is dL/db1 times x.
-assert abs(g["w1"] - 2.0 * g["b1"]) < 1e-12
+assert abs(g["w1"] - 2.0 * g["b1"]) < 1e-12, 'dL/dw1 should be dL/db1 times x (x = 2)'
 # Check one gradient against a central difference of the loss.
 def _loss_w2(w2):
     h = 1 / (1 + np.exp(-(0.5 * 2.0 - 0.2)))
     return (w2 * h + 0.1 - 1.0) ** 2
-assert abs(g["w2"] - central_difference(_loss_w2, 1.5)) < 1e-6
+assert abs(g["w2"] - central_difference(_loss_w2, 1.5)) < 1e-6, 'dL/dw2 disagrees with a finite difference'
 print({k: round(v, 6) for k, v in g.items()})
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_collapse_task"}, "editable": false, "deletable": false}
@@ -140,10 +140,10 @@ def collapse(W1, b1, W2, b2):
 rng = np.random.default_rng(0)
 W1, b1, W2, b2 = rng.normal(size=(4, 3)), rng.normal(size=4), rng.normal(size=(2, 4)), rng.normal(size=2)
 W, b = collapse(W1, b1, W2, b2)
-assert W.shape == (2, 3) and b.shape == (2,)
+assert W.shape == (2, 3) and b.shape == (2,), 'W should have shape (k, d) = (2, 3) and b shape (k,) = (2,)'
 # The single layer gives the same output as the two layers, for any input.
 x_test = rng.normal(size=3)
-assert np.allclose(W @ x_test + b, W2 @ (W1 @ x_test + b1) + b2)
+assert np.allclose(W @ x_test + b, W2 @ (W1 @ x_test + b1) + b2), 'the single layer should give the same output as the two layers'
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_three_nodes_task"}, "editable": false, "deletable": false}
 # ## Question 5: one number through three nodes (1 point)
@@ -160,9 +160,9 @@ df_dx = float(2 * s * (s * (1 - s)) * 3)  # df/ds * ds/du * du/dx
 ### END SOLUTION
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_three_nodes", "points": 1}, "editable": false, "deletable": false}
-assert isinstance(df_dx, float)
+assert isinstance(df_dx, float), 'df_dx should be a Python float'
 # f increases with x here (sigma is increasing and positive), and sigma' <= 1/4 bounds the slope.
-assert 0 < df_dx < 2 * 1 * 0.25 * 3
+assert 0 < df_dx < 2 * 1 * 0.25 * 3, 'df_dx should be positive and below 2 * 1 * (1/4) * 3'
 
 # %% [markdown] meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "summary"}, "editable": false, "deletable": false}
 # ## Summary

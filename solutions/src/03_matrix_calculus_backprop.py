@@ -56,12 +56,12 @@ def linear_backward(W, x, grad_y):
 rng = np.random.default_rng(1)
 W, b, x_vec, g = rng.normal(size=(2, 3)), rng.normal(size=2), rng.normal(size=3), rng.normal(size=2)
 dW, db, dx = linear_backward(W, x_vec, g)
-assert dW.shape == (2, 3) and db.shape == (2,) and dx.shape == (3,)
+assert dW.shape == (2, 3) and db.shape == (2,) and dx.shape == (3,), 'expected shapes dW (2, 3), db (2,), dx (3,)'
 # With L = g . y, the numerical gradient of L w.r.t. b is g itself.
-assert np.allclose(numerical_grad(lambda b_: g @ (W @ x_vec + b_), b), db)
+assert np.allclose(numerical_grad(lambda b_: g @ (W @ x_vec + b_), b), db), 'db disagrees with finite differences'
 ### BEGIN HIDDEN TESTS
-assert np.allclose(numerical_grad(lambda W_: g @ (W_ @ x_vec + b), W), dW)
-assert np.allclose(numerical_grad(lambda x_: g @ (W @ x_ + b), x_vec), dx)
+assert np.allclose(numerical_grad(lambda W_: g @ (W_ @ x_vec + b), W), dW), 'dW disagrees with finite differences'
+assert np.allclose(numerical_grad(lambda x_: g @ (W @ x_ + b), x_vec), dx), 'dx disagrees with finite differences'
 ### END HIDDEN TESTS
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_linear_batch_task"}, "editable": false, "deletable": false}
@@ -86,15 +86,15 @@ rng = np.random.default_rng(2)
 W, b, X, G = rng.normal(size=(2, 3)), rng.normal(size=2), rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
 dW, dB, dX = linear_backward_batch(W, X, G)
 assert dW.shape == (2, 3), f"dW has shape {dW.shape}, expected (2, 3)"
-assert dB.shape == (2,) and dX.shape == (5, 3)
+assert dB.shape == (2,) and dX.shape == (5, 3), 'expected shapes dB (2,) and dX (5, 3)'
 # A batch of one sample is the vector case: dW = outer(g, x).
 dW1, dB1, dX1 = linear_backward_batch(W, X[:1], G[:1])
-assert np.allclose(dW1, np.outer(G[0], X[0])) and np.allclose(dB1, G[0])
+assert np.allclose(dW1, np.outer(G[0], X[0])) and np.allclose(dB1, G[0]), 'a batch of one sample should give the vector case of question 1'
 ### BEGIN HIDDEN TESTS
 L = lambda W_, b_, X_: np.sum(G * (X_ @ W_.T + b_))  # noqa: E731
-assert np.allclose(numerical_grad(lambda W_: L(W_, b, X), W), dW)
-assert np.allclose(numerical_grad(lambda b_: L(W, b_, X), b), dB)
-assert np.allclose(numerical_grad(lambda X_: L(W, b, X_), X), dX)
+assert np.allclose(numerical_grad(lambda W_: L(W_, b, X), W), dW), 'dW disagrees with finite differences'
+assert np.allclose(numerical_grad(lambda b_: L(W, b_, X), b), dB), 'dB disagrees with finite differences'
+assert np.allclose(numerical_grad(lambda X_: L(W, b, X_), X), dX), 'dX disagrees with finite differences'
 ### END HIDDEN TESTS
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_squared_norm_task"}, "editable": false, "deletable": false}
@@ -118,10 +118,10 @@ dL_dx3 = 2 * W3.T @ r3
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q3_squared_norm", "points": 2}, "editable": false, "deletable": false}
 assert np.shape(dL_dW3) == (2, 3), f"dL_dW3 has shape {np.shape(dL_dW3)}, expected (2, 3)"
-assert np.shape(dL_dx3) == (3,)
+assert np.shape(dL_dx3) == (3,), 'dL_dx3 should have the shape of x3, (3,)'
 # Moving W a little along -dL/dW lowers the loss.
 _L3 = lambda W_: float(np.sum((W_ @ x3 - t3) ** 2))  # noqa: E731
-assert _L3(W3 - 1e-3 * dL_dW3) < _L3(W3)
+assert _L3(W3 - 1e-3 * dL_dW3) < _L3(W3), 'a small step along -dL_dW3 should lower the loss'
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_mlp_task"}, "editable": false, "deletable": false}
 # ## Question 4: a two-layer sigmoid MLP, backward in numpy (4 points)
@@ -161,7 +161,7 @@ print(f"loss = {out['loss']:.6f}")
 def _loss_b2(b2):
     H = 1 / (1 + np.exp(-(X4 @ params["W1"].T + params["b1"])))
     return np.sum((H @ params["W2"].T + b2 - Y4) ** 2) / len(X4)
-assert np.allclose(numerical_grad(_loss_b2, params["b2"]), out["b2"], atol=1e-6)
+assert np.allclose(numerical_grad(_loss_b2, params["b2"]), out["b2"], atol=1e-6), 'dL/db2 disagrees with finite differences'
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_bilinear_task"}, "editable": false, "deletable": false}
 # ## Question 5: a Matrix Cookbook identity (1 point)
@@ -179,9 +179,9 @@ def bilinear_grad(a, X, b):
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_bilinear", "points": 1}, "editable": false, "deletable": false}
 rng = np.random.default_rng(5)
 a5, X5, b5 = rng.normal(size=2), rng.normal(size=(2, 3)), rng.normal(size=3)
-assert np.shape(bilinear_grad(a5, X5, b5)) == (2, 3)
+assert np.shape(bilinear_grad(a5, X5, b5)) == (2, 3), 'the gradient should have the shape of X, (2, 3)'
 ### BEGIN HIDDEN TESTS
-assert np.allclose(bilinear_grad(a5, X5, b5), numerical_grad(lambda X_: a5 @ X_ @ b5, X5))
+assert np.allclose(bilinear_grad(a5, X5, b5), numerical_grad(lambda X_: a5 @ X_ @ b5, X5)), 'bilinear_grad disagrees with finite differences'
 ### END HIDDEN TESTS
 
 # %% [markdown] meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "summary"}, "editable": false, "deletable": false}

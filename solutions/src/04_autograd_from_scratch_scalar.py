@@ -46,15 +46,15 @@ def softplus(a):
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_softplus", "points": 3}, "editable": false, "deletable": false}
 a = Value(0.0)
 out = softplus(a)
-assert isinstance(out, Value) and out is not a
-assert abs(out.data - math.log(2.0)) < 1e-12
+assert isinstance(out, Value) and out is not a, 'softplus should return a new Value node'
+assert abs(out.data - math.log(2.0)) < 1e-12, 'softplus(0) should be log 2'
 out.backward()
-assert abs(a.grad - 0.5) < 1e-12  # the slope at 0
+assert abs(a.grad - 0.5) < 1e-12, 'after backward, a.grad should be the slope of softplus at 0'  # the slope at 0
 # The op must be part of the graph: a gradient flows through it inside a bigger expression.
 b = Value(1.5)
 loss = softplus(b * 2.0) * 3.0
 loss.backward()
-assert b.grad > 0
+assert b.grad > 0, 'no gradient reached b: is the output node linked to its input?'
 print(f"softplus(0) = {out.data:.6f}, d/da at 0 = {a.grad}")
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_topo_task"}, "editable": false, "deletable": false}
@@ -90,13 +90,13 @@ c.label = "c"
 d = c + a
 d.label = "d"  # a is used twice
 order = topo_order(d)
-assert [n.label for n in order][-1] == "d" and len(order) == 4
-assert order.index(a) < order.index(c) < order.index(d) and order.index(b) < order.index(c)
+assert [n.label for n in order][-1] == "d" and len(order) == 4, 'expected the 4 nodes once each, root last'
+assert order.index(a) < order.index(c) < order.index(d) and order.index(b) < order.index(c), 'every node must come after its inputs'
 # A long chain: no RecursionError.
 x = Value(1.0)
 for _ in range(5000):
     x = x * 1.0
-assert len(topo_order(x)) == 10001  # 5001 chain nodes + 5000 constants
+assert len(topo_order(x)) == 10001, 'expected every node of the long chain exactly once'  # 5001 chain nodes + 5000 constants
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_reused_task"}, "editable": false, "deletable": false}
 # ## Question 3: a reused node, by hand (1 point)
@@ -118,9 +118,9 @@ a_grad = 3.0 * 2 + 2 * 3.0 + 1.0  # 13
 ### END SOLUTION
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q3_reused", "points": 1}, "editable": false, "deletable": false}
-assert isinstance(a_grad, float)
+assert isinstance(a_grad, float), 'a_grad should be a Python float'
 # A learner who overwrites instead of accumulating finds a smaller number; the test does not say which.
-assert a_grad > 1.0
+assert a_grad > 1.0, 'add the contributions of every path from c to a'
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_backward_task"}, "editable": false, "deletable": false}
 # ## Question 4: the backward pass (2 points)
@@ -146,15 +146,15 @@ def backward(root):
 x, w = Value(2.0), Value(-3.0)
 y = (x * w).tanh() + x
 backward(y)
-assert y.grad == 1.0
-assert abs(x.grad - ((1 - math.tanh(-6.0) ** 2) * -3.0 + 1.0)) < 1e-12
+assert y.grad == 1.0, "the root's grad should be seeded with 1.0"
+assert abs(x.grad - ((1 - math.tanh(-6.0) ** 2) * -3.0 + 1.0)) < 1e-12, 'x.grad is wrong: x feeds two paths, add both'
 ### BEGIN HIDDEN TESTS
 p = Value(0.7)
 q = p * p * p  # p reused: dq/dp = 3 p^2
 backward(q)
-assert abs(p.grad - 3 * 0.49) < 1e-12
+assert abs(p.grad - 3 * 0.49) < 1e-12, 'dq/dp is wrong: p is used three times'
 backward(q)  # a second call starts from zero, it does not accumulate
-assert abs(p.grad - 3 * 0.49) < 1e-12
+assert abs(p.grad - 3 * 0.49) < 1e-12, 'dq/dp is wrong: p is used three times'
 ### END HIDDEN TESTS
 
 # %% [markdown] meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "summary"}, "editable": false, "deletable": false}

@@ -53,10 +53,10 @@ a = torch.tensor([3.0, 5.0], dtype=torch.float64, requires_grad=True)
 b = torch.tensor([4.0, 12.0], dtype=torch.float64, requires_grad=True)
 h = Hypot.apply(a, b)
 print("h =", h.detach().numpy())
-assert np.allclose(h.detach().numpy(), [5.0, 13.0])
+assert np.allclose(h.detach().numpy(), [5.0, 13.0]), "Hypot's forward is wrong"
 h.sum().backward()
-assert a.grad.shape == a.shape and b.grad.shape == b.shape
-assert np.allclose(a.grad.numpy() ** 2 + b.grad.numpy() ** 2, 1.0)  # the gradient of a norm is a unit vector
+assert a.grad.shape == a.shape and b.grad.shape == b.shape, "each gradient should have its input's shape"
+assert np.allclose(a.grad.numpy() ** 2 + b.grad.numpy() ** 2, 1.0), 'with grad_output = 1 the gradient (a/h, b/h) should have length 1'  # the gradient of a norm is a unit vector
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_sum_to_shape_task"}, "editable": false, "deletable": false}
 # ## Question 2: summing a gradient back to its input's shape (2 points)
@@ -82,13 +82,13 @@ def sum_to_shape(grad, shape):
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q2_sum_to_shape", "points": 2}, "editable": false, "deletable": false}
 g = np.ones((2, 3, 4))
-assert sum_to_shape(g, (2, 3, 4)).shape == (2, 3, 4)  # nothing was broadcast
-assert sum_to_shape(g, (4,)).shape == (4,) and np.all(sum_to_shape(g, (4,)) == 6)
-assert sum_to_shape(g, (3, 1)).shape == (3, 1)
-assert sum_to_shape(g, ()).shape == ()  # a scalar used everywhere collects all 24 entries
+assert sum_to_shape(g, (2, 3, 4)).shape == (2, 3, 4), 'with nothing broadcast the shape should not change'  # nothing was broadcast
+assert sum_to_shape(g, (4,)).shape == (4,) and np.all(sum_to_shape(g, (4,)) == 6), 'sum the two leading axes for shape (4,)'
+assert sum_to_shape(g, (3, 1)).shape == (3, 1), 'the result should have exactly the requested shape'
+assert sum_to_shape(g, ()).shape == (), 'for shape () the result should be 0-dimensional'  # a scalar used everywhere collects all 24 entries
 ### BEGIN HIDDEN TESTS
-assert float(sum_to_shape(g, ())) == 24.0
-assert np.all(sum_to_shape(g, (1, 3, 1)) == 8)
+assert float(sum_to_shape(g, ())) == 24.0, 'a scalar should collect all 24 entries'
+assert np.all(sum_to_shape(g, (1, 3, 1)) == 8), 'sum over every axis of size 1 too'
 ### END HIDDEN TESTS
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_broadcast_task"}, "editable": false, "deletable": false}
@@ -114,7 +114,7 @@ assert np.shape(dL_dc5) == (3,), f"dL_dc5 has shape {np.shape(dL_dc5)}, expected
 c_t = torch.tensor(c5, requires_grad=True)
 ((torch.tensor(A5) * c_t) ** 2).sum().backward()
 print("autograd:", c_t.grad.numpy(), " by hand:", np.asarray(dL_dc5))
-assert np.allclose(c_t.grad.numpy(), dL_dc5)
+assert np.allclose(c_t.grad.numpy(), dL_dc5), 'dL_dc5 disagrees with autograd'
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_numerical_grad_task"}, "editable": false, "deletable": false}
 # ## Question 4: a numerical gradient (2 points)
@@ -143,7 +143,7 @@ def numerical_grad(f, x, eps=1e-6):
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_numerical_grad", "points": 2}, "editable": false, "deletable": false}
 x4 = np.array([[1.0, 2.0], [3.0, -1.0]])
 g4 = numerical_grad(lambda v: float(np.sum(v ** 2)), x4)
-assert g4.shape == (2, 2) and np.allclose(g4, 2 * x4, atol=1e-6)
+assert g4.shape == (2, 2) and np.allclose(g4, 2 * x4, atol=1e-6), 'the numerical gradient of sum(x^2) should be 2x'
 assert np.all(x4 == [[1.0, 2.0], [3.0, -1.0]]), "numerical_grad changed its input"
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_gradcheck_task"}, "editable": false, "deletable": false}

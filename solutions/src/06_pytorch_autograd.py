@@ -73,9 +73,9 @@ def train_seed(w0, lr, epochs, x_data, y_data):
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_zero_grad", "points": 2}, "editable": false, "deletable": false}
 w_fixed, losses_fixed = train_seed(1.0, 0.01, 100, x_data, y_data)
 print(f"fixed: w = {w_fixed:.6f}, last loss = {losses_fixed[-1]:.3e}")
-assert isinstance(w_fixed, float) and len(losses_fixed) == 100 and isinstance(losses_fixed[0], float)
-assert abs(w_fixed - 2.0) < 1e-5  # the seed predicts 7.99999857 for x = 4
-assert losses_fixed[-1] < 1e-9
+assert isinstance(w_fixed, float) and len(losses_fixed) == 100 and isinstance(losses_fixed[0], float), 'return (w, losses): a float and one float loss per epoch'
+assert abs(w_fixed - 2.0) < 1e-5, "the seed's SGD should reach w = 2"  # the seed predicts 7.99999857 for x = 4
+assert losses_fixed[-1] < 1e-9, "the last loss should be as small as the seed's (about 1e-12)"
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_graph_task"}, "editable": false, "deletable": false}
 # ## Question 2: the loss total that keeps the graph alive (2 points)
@@ -124,9 +124,9 @@ def mean_losses(w0, lr, epochs, x_data, y_data):
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q2_graph", "points": 2}, "editable": false, "deletable": false}
 means = mean_losses(1.0, 0.01, 5, x_data, y_data)
-assert len(means) == 5
+assert len(means) == 5, 'expected one mean loss per epoch'
 assert all(type(v) is float for v in means), f"expected Python floats, got {type(means[0]).__name__}"
-assert all(a > b for a, b in zip(means, means[1:]))  # SGD with lr = 0.01 lowers the loss every epoch
+assert all(a > b for a, b in zip(means, means[1:])), 'the mean loss should fall every epoch'  # SGD with lr = 0.01 lowers the loss every epoch
 print([round(v, 4) for v in means])
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_update_task"}, "editable": false, "deletable": false}
@@ -171,8 +171,8 @@ def gd(w0, lr, epochs, x, y):
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q3_update", "points": 2}, "editable": false, "deletable": false}
 w = gd(1.0, 0.05, 50, torch.tensor(x_data), torch.tensor(y_data))
-assert isinstance(w, torch.Tensor) and w.is_leaf and w.requires_grad
-assert abs(w.item() - 2.0) < 1e-3
+assert isinstance(w, torch.Tensor) and w.is_leaf and w.requires_grad, 'return w as a leaf tensor that still requires grad'
+assert abs(w.item() - 2.0) < 1e-3, 'gradient descent should reach w = 2'
 print(f"w after 50 steps: {w.item():.6f}")
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_custom_task"}, "editable": false, "deletable": false}
@@ -206,10 +206,11 @@ class LeakyReLU(torch.autograd.Function):
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_custom", "points": 2}, "editable": false, "deletable": false}
 x4 = torch.tensor([-2.0, -0.5, 0.5, 3.0], dtype=torch.float64, requires_grad=True)
 y4 = LeakyReLU.apply(x4, 0.1)
-assert torch.allclose(y4, torch.tensor([-0.2, -0.05, 0.5, 3.0], dtype=torch.float64))
+assert torch.allclose(y4, torch.tensor([-0.2, -0.05, 0.5, 3.0], dtype=torch.float64)), "LeakyReLU's forward is wrong"
 y4.sum().backward()
-assert x4.grad.shape == x4.shape
-assert torch.autograd.gradcheck(lambda t: LeakyReLU.apply(t, 0.1), (x4.detach().requires_grad_(),))
+assert x4.grad.shape == x4.shape, "x.grad should have x's shape"
+assert torch.autograd.gradcheck(lambda t: LeakyReLU.apply(t, 0.1), (x4.detach().requires_grad_(),),
+                                raise_exception=False), "backward disagrees with finite differences (gradcheck)"
 print("gradcheck passed")
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_accumulate_task"}, "editable": false, "deletable": false}
@@ -229,7 +230,7 @@ w_after_two = w1 - 0.01 * (g1 + g2)     # the stale -2 is still in w.grad: 1.118
 ### END SOLUTION
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_accumulate", "points": 1}, "editable": false, "deletable": false}
-assert isinstance(w_after_two, float)
+assert isinstance(w_after_two, float), 'w_after_two should be a Python float'
 assert abs(w_after_two - 1.0984) > 1e-3, "that is the correct loop's weight; the broken loop keeps the old gradient"
 
 # %% [markdown] meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "summary"}, "editable": false, "deletable": false}
