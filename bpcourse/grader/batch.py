@@ -82,6 +82,8 @@ def feedback_text(r: SubmissionResult) -> str:
         lines.append(f"{q.grade_id:<{width}}  {fmt(q.points):>4} / {fmt(q.max_points):<4}  {q.status}")
         if q.message:
             lines.append(f"{'':<{width}}  {q.message}")
+    if r.notes:
+        lines += ["", "Notes on the grading:"] + [f"  {n}" for n in r.notes]
     if r.warnings:
         lines += ["", "Warnings printed on stderr (reported, never penalised):"] + [f"  {w}" for w in r.warnings]
     return "\n".join(lines) + "\n"

@@ -71,6 +71,8 @@ def print_table(result) -> None:
     for r in rows:
         print(line(r[:3] + (r[3][:100],)))
     print(f"total: {fmt(result.total)} / {fmt(result.max_points)}" + ("" if result.status == "ok" else f"   ({result.status})"))
+    for note in result.notes:
+        print(f"note: {note}")
     if result.warnings:
         print("\nwarnings on stderr (reported, never penalised):")
         for w in result.warnings:

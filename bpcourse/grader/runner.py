@@ -69,6 +69,7 @@ class Config:
     checks_dir: Path | None = BUILTIN_CHECKS
     seed: int = SEED
     protect: list[Path] = field(default_factory=list)  # hidden from the kernel where namespaces allow
+    namespaces: bool = True  # with a kernel user: private mount + network namespaces when root
 
     def resolved_user(self) -> str | None:
         if self.kernel_user in (None, "", "none"):
@@ -150,7 +151,8 @@ class SubmissionResult:
     status: str  # "ok", "incomplete: ...", "invalid notebook", "worker failed", "grader error"
     questions: list[QuestionResult]
     seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # the learner's stderr (reported, never penalised)
+    notes: list[str] = field(default_factory=list)  # about the grading itself, e.g. isolation that fell back
 
     @property
     def total(self) -> float:
@@ -297,7 +299,8 @@ def build_job(assignment: Assignment, nb, config: Config) -> dict:
               for gid, checks in assignment.checks.items() if checks}
     return {"cells": cells, "probes": probes, "cell_timeout": lim.cell_timeout, "wall_limit": lim.wall_limit,
             "output_limit": lim.output_mb * 2**20, "max_restarts": lim.max_restarts, "limits": limits,
-            "user": user, "start_timeout": lim.start_timeout,
+            "user": user, "user_fallback": config.kernel_user == "auto", "start_timeout": lim.start_timeout,
+            "namespaces": config.namespaces,
             "hide": sorted({str(Path(p).resolve()) for p in [assignment.path.parent, *config.hidden, *config.protect]})}
 
 
@@ -403,7 +406,10 @@ def grade_submission(path: str | Path, assignment: Assignment, config: Config | 
         status = "timeout" if problem.startswith("timeout") else "worker failed"
         return zero(status, problem)
     if "error" in result:
-        return zero("grader error", result["error"])
+        failed = zero("grader error", result["error"])
+        failed.notes = list(result.get("notes", []))
+        return failed
     qs, status = score(assignment, result)
     warnings = [f"cell {w['cell']}: {first_line(w['text'])}" for w in result.get("warnings", [])]
-    return SubmissionResult(student, path, status, qs, round(time.monotonic() - started, 2), warnings)
+    return SubmissionResult(student, path, status, qs, round(time.monotonic() - started, 2), warnings,
+                            list(result.get("notes", [])))

@@ -113,6 +113,7 @@ class Worker:
         self.parent = os.getppid()
         self.user = job.get("user") or None
         self.warnings: list[dict] = []
+        self.notes: list[str] = []  # about the grading itself (isolation fell back, ...)
         self.kernel: subprocess.Popen | None = None
         self.client = None
         self.kernel_starts = 0
@@ -347,7 +348,18 @@ class Worker:
             try:
                 records, fatal = self.run_once(stubbed)
             except RuntimeError as exc:  # the kernel did not start: the grader's problem, not the learner's
-                return {"error": str(exc)[:3000], "kernel_starts": self.kernel_starts}
+                if not (self.user and self.job.get("user_fallback")):
+                    return {"error": str(exc)[:3000], "kernel_starts": self.kernel_starts, "notes": self.notes}
+                # "auto" mode (root, nobody) where the Python install is out of nobody's reach and no
+                # namespaces are allowed (a default docker container): run as ourselves, and say so.
+                last = str(exc).strip().splitlines()[-1:] or [""]
+                self.notes.append(f"the kernel could not start as {self.user} ({last[0][:200]}); "
+                                  "it ran as the grader's own user, without that isolation")
+                self.user = self.uid = self.gid = None
+                try:
+                    records, fatal = self.run_once(stubbed)
+                except RuntimeError as exc2:
+                    return {"error": str(exc2)[:3000], "kernel_starts": self.kernel_starts, "notes": self.notes}
             if fatal is None:
                 stopped = None
                 break
@@ -361,6 +373,7 @@ class Worker:
                 stubbed[i] = fatal["status"]
             stopped = None
         return {"questions": records, "fatal": fatal_by_question, "stopped": stopped, "warnings": self.warnings,
+                "notes": self.notes,
                 "kernel_starts": self.kernel_starts, "seconds": round(time.monotonic() - started, 3)}
 
     def cleanup(self) -> None:

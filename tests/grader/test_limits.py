@@ -63,3 +63,18 @@ def test_worker_command_prefix_wraps_the_worker(fixture_source, tmp_path):
     (result,) = grade_batch(tmp_path / "subs", fixture_source, tmp_path / "grades.csv", jobs=1, config=config)
     assert result.total == 6, result
     assert "worker.py" in marker.read_text()
+
+
+def test_auto_user_falls_back_visibly_when_nobody_cannot_run_python(fixture_source, tmp_path):
+    """Root without namespaces (a default docker container) and Python under /root: the kernel runs
+    as the grader's user and the result says so, instead of every submission failing."""
+    import sys
+    from pathlib import Path
+
+    source.write(hostile.solved(A1, A2, A3), tmp_path / "subs" / "good.ipynb")
+    config = Config(checks_dir=CHECKS, limits=Limits(cell_timeout=20, wall_limit=60), namespaces=False)
+    (result,) = grade_batch(tmp_path / "subs", fixture_source, tmp_path / "grades.csv", jobs=1, config=config)
+    assert result.total == 6, result
+    closed = [p for p in Path(sys.base_prefix).parents if not p.stat().st_mode & stat.S_IXOTH]
+    unreachable = config.resolved_user() is not None and bool(closed)
+    assert any("could not start as nobody" in n for n in result.notes) == unreachable, result.notes
