@@ -11,6 +11,7 @@ per input; a tensor used twice receives the sum. Leaves add what they get into `
 """
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -44,14 +45,24 @@ def _order(root: Tensor) -> list:
     return order
 
 
+# references to g while _accumulate runs when nothing else holds it: the caller's variable,
+# the parameter, and getrefcount's own argument. (Python 3.14 counts borrowed references
+# differently, so there we always copy.)
+_ONLY_OURS = 3 if sys.version_info < (3, 14) else 0
+
+
 def _accumulate(t: Tensor, g: np.ndarray) -> None:
-    """Add g into t.grad (a fresh copy the first time: g may be shared with other tensors)."""
-    if g.shape != t.array.shape:
-        g = np.broadcast_to(g, t.array.shape)
-    if t.grad is None:
-        t.grad = _wrap(np.array(g, dtype=t.array.dtype))
-    else:
+    """Add g into t.grad. The first time, t.grad takes g itself if nothing else refers to it
+    (torch's AccumulateGrad "steals" the buffer the same way), otherwise a copy, because g may
+    be shared: ``a + b`` hands the same array to a and b."""
+    if t.grad is not None:
         t.grad.array += g
+        return
+    if (g.base is None and g.flags.writeable and g.dtype == t.array.dtype and g.shape == t.array.shape
+            and sys.getrefcount(g) <= _ONLY_OURS):
+        t.grad = _wrap(g)
+    else:
+        t.grad = _wrap(np.array(np.broadcast_to(g, t.array.shape), dtype=t.array.dtype))
 
 
 def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = None) -> None:
@@ -91,6 +102,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
                 continue
             prev = grads.get(id(x))
             grads[id(x)] = gx if prev is None else prev + gx  # used twice: gradients add
+        del input_grads, gx  # hold no gradient beyond its entry in grads (see _accumulate)
 
 
 def grad(outputs: Tensor, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None) -> tuple:

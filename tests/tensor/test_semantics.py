@@ -258,3 +258,16 @@ def test_deep_graph_needs_no_recursion() -> None:
     assert len(bpcourse.topological_order(y)) == 5001  # numbers are not graph nodes
     y.backward()
     assert x.grad.item() == pytest.approx(1.0001 ** 5000, rel=1e-3)
+
+
+def test_leaves_never_share_a_gradient_buffer() -> None:
+    a = bpcourse.tensor([1.0, 2.0], requires_grad=True)
+    b = bpcourse.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()  # Add hands the same gradient array to both inputs
+    a.grad.zero_()
+    assert b.grad.tolist() == [1.0, 1.0]
+    g = bpcourse.tensor([5.0, 6.0])
+    c = bpcourse.tensor([0.0, 0.0], requires_grad=True)
+    c.backward(g)
+    c.grad.zero_()
+    assert g.tolist() == [5.0, 6.0]
