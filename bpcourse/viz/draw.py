@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch, Patch
@@ -40,6 +40,7 @@ FILL = {"leaf": _tint(OKABE_ITO["sky blue"], 0.45), "computed": _tint(OKABE_ITO[
         "output": _tint(OKABE_ITO["bluish green"], 0.4), "op": _tint(OKABE_ITO["yellow"], 0.6)}
 HIGHLIGHT = OKABE_ITO["vermillion"]
 RECEIVING = OKABE_ITO["blue"]
+OUTLINE = {"highlight": HIGHLIGHT, "receiving": RECEIVING}
 EDGE = "#4d4d4d"
 
 # geometry in data units; the figure size follows from the number of layers and rows
@@ -99,9 +100,11 @@ class GraphPicture:
         for n in self.nodes:
             name = f"#{n['id']}" + (f" {n['label']}" if n["label"] else "")
             if n["op"]:
-                args = f" {n['op']} ".join(f"#{i}" for i in inputs[n["id"]]) \
-                    if len(inputs[n["id"]]) == 2 and len(n["op"]) <= 2 else f"{n['op']}(" + ", ".join(f"#{i}" for i in inputs[n["id"]]) + ")"
-                name += f" = {args}"
+                args = [f"#{i}" for i in inputs[n["id"]]]
+                if len(args) == 2 and len(n["op"]) <= 2:          # a + b, a ** 2
+                    name += f" = {args[0]} {n['op']} {args[1]}"
+                else:                                             # tanh(a), MatMul(a, b)
+                    name += f" = {n['op']}({', '.join(args)})"
             lines.append(f"{name:<28} data {n['data']:<14} grad {n['grad']}")
         return "\n".join(lines)
 
@@ -226,63 +229,14 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
     ax.set_xlim(x_min - extra_w / 2, x_min + width_u + extra_w / 2)
     ax.set_ylim(-height_u + BOX_H / 2 + 0.3 - extra_h / 2, BOX_H / 2 + 0.3 + extra_h / 2)
 
-    # ----- edges first, so boxes cover their ends -----
+    # edges first, so that boxes and bubbles cover their ends
     op_left = {}                                  # where each op bubble starts, and its width
     for i, w in op_w.items():
         x, y = nodes[i]["xy"]
         op_left[i] = (x - box_w / 2 - OP_GAP - w, y, w)
-    copies = Counter(edges)                       # x * x: two edges between the same nodes
-    drawn: Counter = Counter()
-    for k, (src, dst) in enumerate(edges):
-        x0, y0 = nodes[src]["xy"]
-        x1, y1, _ = op_left[dst]
-        bend = 0.0
-        if copies[(src, dst)] > 1:                # fan the copies out so each one shows
-            bend = 0.35 * (drawn[(src, dst)] - (copies[(src, dst)] - 1) / 2)
-            drawn[(src, dst)] += 1
-        points = [(x0 + box_w / 2, y0)]
-        for lay, rank in layout.routes[k]:
-            points.append((layer_x[lay], -rank * ROW_DY + bend))
-        if bend and not layout.routes[k]:         # a short repeated edge: an arc above/below
-            ax.add_patch(FancyArrowPatch(points[0], (x1, y1), connectionstyle=f"arc3,rad={-2 * bend}",
-                                         arrowstyle="-|>", mutation_scale=6 + font, color=EDGE,
-                                         lw=0.9 + 0.1 * font, shrinkA=0, shrinkB=0, zorder=1))
-            continue
-        points.append((x1, y1 + bend * 0.4))
-        ax.add_patch(FancyArrowPatch(path=_curve(points), arrowstyle="-|>",
-                                     mutation_scale=6 + font, color=EDGE, lw=0.9 + 0.1 * font,
-                                     shrinkA=0, shrinkB=0, zorder=1))
-
-    # ----- op bubbles and value boxes -----
-    for n in nodes:
-        x, y = n["xy"]
-        role = marked.get(id(order[n["id"]]))
-        if n["id"] in op_left:
-            ox, oy, w = op_left[n["id"]]
-            cx = ox + w / 2
-            ax.plot([cx + w / 2, x - box_w / 2], [y, y], color=EDGE, lw=1.0, zorder=1)
-            ax.add_patch(Ellipse((cx, y), w, 0.62, facecolor=FILL["op"], edgecolor=EDGE,
-                                 lw=0.9, zorder=2))
-            ax.text(cx, y, n["op"] or "?", ha="center", va="center", fontsize=font,
-                    fontweight="bold", zorder=3)
-        edge_colour = {"highlight": HIGHLIGHT, "receiving": RECEIVING}.get(role, EDGE)
-        ax.add_patch(FancyBboxPatch((x - box_w / 2, y - BOX_H / 2), box_w, BOX_H,
-                                    boxstyle="round,pad=0,rounding_size=0.12",
-                                    facecolor=FILL[n["kind"]], edgecolor=edge_colour,
-                                    lw={"highlight": 3.2, "receiving": 2.4}.get(role, 1.0),
-                                    linestyle="--" if role == "receiving" else "-", zorder=2))
-        lines = [f"data {n['data']}", f"grad {n['grad']}"]
-        if n["label"]:
-            ax.text(x, y + BOX_H * 0.27, n["label"], ha="center", va="center", fontsize=font + 0.5,
-                    fontweight="bold", zorder=3)
-            ax.text(x, y - BOX_H * 0.13, "\n".join(lines), ha="center", va="center",
-                    fontsize=font, family="monospace", linespacing=1.25, zorder=3)
-        else:
-            ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=font,
-                    family="monospace", linespacing=1.35, zorder=3)
-        if cut[n["id"]]:                 # inputs left out of a capped drawing
-            ax.text(x - box_w / 2 - op_room[n["layer"]] - 0.35, y, "…", ha="center", va="center",
-                    fontsize=font + 2, color=EDGE)
+    _draw_edges(ax, nodes, edges, layout.routes, layer_x, op_left, box_w, font)
+    roles = [marked.get(id(n)) for n in order]
+    _draw_nodes(ax, nodes, roles, op_left, cut, op_room, box_w, font)
 
     # ----- legend, caption and title -----
     legend = [Patch(facecolor=FILL["leaf"], edgecolor=EDGE, label="input / parameter"),
@@ -309,3 +263,62 @@ def draw_graph(root: Any, *, highlight: Any = None, ax: Any = None, title: str |
         ax.set_title(caption, fontsize=font + 1, color="#333333")
     return GraphPicture(nodes=nodes, edges=edges, figure=figure, total_nodes=total,
                         message=message, _objects=list(order))
+
+
+def _draw_edges(ax: Any, nodes: list[dict], edges: list[tuple[int, int]], routes: list,
+                layer_x: list[float], op_left: dict, box_w: float, font: float) -> None:
+    """One arrow per operand: from the input's box to the op bubble of the node it feeds,
+    bending through the layout's dummy points when it skips layers."""
+    style = dict(arrowstyle="-|>", mutation_scale=6 + font, color=EDGE, lw=0.9 + 0.1 * font,
+                 shrinkA=0, shrinkB=0, zorder=1)
+    copies = Counter(edges)                       # x * x: two edges between the same nodes
+    drawn: Counter = Counter()
+    for k, (src, dst) in enumerate(edges):
+        x0, y0 = nodes[src]["xy"]
+        x1, y1, _ = op_left[dst]
+        bend = 0.0
+        if copies[(src, dst)] > 1:                # fan the copies out so each one shows
+            bend = 0.35 * (drawn[(src, dst)] - (copies[(src, dst)] - 1) / 2)
+            drawn[(src, dst)] += 1
+        start = (x0 + box_w / 2, y0)
+        if bend and not routes[k]:                # a short repeated edge: an arc above/below
+            ax.add_patch(FancyArrowPatch(start, (x1, y1), connectionstyle=f"arc3,rad={-2 * bend}",
+                                         **style))
+            continue
+        points = [start] + [(layer_x[lay], -rank * ROW_DY + bend) for lay, rank in routes[k]]
+        points.append((x1, y1 + bend * 0.4))
+        ax.add_patch(FancyArrowPatch(path=_curve(points), **style))
+
+
+def _draw_nodes(ax: Any, nodes: list[dict], roles: list, op_left: dict, cut: list[bool],
+                op_room: list[float], box_w: float, font: float) -> None:
+    """Each node: its op bubble (if computed), then its box with label, data and grad."""
+    for n in nodes:
+        x, y = n["xy"]
+        role = roles[n["id"]]
+        if n["id"] in op_left:
+            ox, _, w = op_left[n["id"]]
+            cx = ox + w / 2
+            ax.plot([cx + w / 2, x - box_w / 2], [y, y], color=EDGE, lw=1.0, zorder=1)
+            ax.add_patch(Ellipse((cx, y), w, 0.62, facecolor=FILL["op"], edgecolor=EDGE,
+                                 lw=0.9, zorder=2))
+            ax.text(cx, y, n["op"] or "?", ha="center", va="center", fontsize=font,
+                    fontweight="bold", zorder=3)
+        ax.add_patch(FancyBboxPatch((x - box_w / 2, y - BOX_H / 2), box_w, BOX_H,
+                                    boxstyle="round,pad=0,rounding_size=0.12",
+                                    facecolor=FILL[n["kind"]],
+                                    edgecolor=OUTLINE.get(role, EDGE),
+                                    lw={"highlight": 3.2, "receiving": 2.4}.get(role, 1.0),
+                                    linestyle="--" if role == "receiving" else "-", zorder=2))
+        lines = "\n".join([f"data {n['data']}", f"grad {n['grad']}"])
+        if n["label"]:
+            ax.text(x, y + BOX_H * 0.27, n["label"], ha="center", va="center", fontsize=font + 0.5,
+                    fontweight="bold", zorder=3)
+            ax.text(x, y - BOX_H * 0.13, lines, ha="center", va="center", fontsize=font,
+                    family="monospace", linespacing=1.25, zorder=3)
+        else:
+            ax.text(x, y, lines, ha="center", va="center", fontsize=font, family="monospace",
+                    linespacing=1.35, zorder=3)
+        if cut[n["id"]]:                          # inputs left out of a capped drawing
+            ax.text(x - box_w / 2 - op_room[n["layer"]] - 0.35, y, "…", ha="center",
+                    va="center", fontsize=font + 2, color=EDGE)

@@ -146,7 +146,8 @@ class BackwardStepper:
         else:
             node = self.nodes[step.node]
             inputs = [self.nodes[j] for j, _, _ in step.contributions]
-            title = f"step {self.step} of {len(self.steps) - 1}: chain rule at {_name(self.nodes, step.node)} ({op_of(node) or 'leaf'})"
+            title = (f"step {self.step} of {len(self.steps) - 1}: chain rule at "
+                     f"{_name(self.nodes, step.node)} ({op_of(node) or 'leaf'})")
             picture = draw_graph(self.root, highlight=node, receiving=inputs, title=title)
         show_png(self.output, figure_png(picture.figure, dpi=80), alt=title)
         self.redraws += 1
