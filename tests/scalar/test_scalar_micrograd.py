@@ -106,7 +106,11 @@ def test_demo_mlp_same_weights_same_loss_same_gradients():
             for p in model.parameters():
                 p.data -= 0.5 * p.grad
             losses.append(loss.data)
-        assert losses[0] == losses[1]
-        # grads are sums over many paths; micrograd adds them in set order, so compare to 1e-12
-        np.testing.assert_allclose([p.grad for p in ours.parameters()], [float(p.grad) for p in theirs.parameters()],
-                                   rtol=1e-12, atol=1e-15)
+        if step == 0:
+            assert losses[0] == losses[1]  # same weights, same forward arithmetic: identical
+        else:  # the updates used gradients that differ in the last bit (see below)
+            assert abs(losses[0] - losses[1]) <= 1e-12 * abs(losses[1])
+        # a gradient is a sum over many paths; micrograd adds them in the order of a set, so the
+        # last bit can differ
+        ours_grads = [p.grad for p in ours.parameters()]
+        np.testing.assert_allclose(ours_grads, [float(p.grad) for p in theirs.parameters()], rtol=1e-12, atol=1e-15)
