@@ -13,6 +13,8 @@ Colours are the Okabe-Ito palette, which colour-blind readers can tell apart.
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,6 +116,10 @@ class GraphPicture:
     def __repr__(self) -> str:
         return f"<GraphPicture: {len(self.nodes)} nodes, {len(self.edges)} edges>"
 
+    def to_svg(self) -> str:
+        """The graph laid out by graphviz, as SVG text (only if `dot` is installed)."""
+        return _run_dot(self.to_dot())
+
     def to_dot(self) -> str:
         """Graphviz DOT text (render it with `dot -Tpng` if you have graphviz; not needed here)."""
         def esc(s: str) -> str:
@@ -130,6 +136,18 @@ class GraphPicture:
             out.append(f"  n{src} -> n{dst}op;")
         out.append("}")
         return "\n".join(out)
+
+
+def _run_dot(dot_text: str) -> str:
+    """SVG from graphviz's ``dot`` program, if it is installed (it is optional here)."""
+    program = shutil.which("dot")
+    if program is None:
+        raise RuntimeError("to_svg needs graphviz's `dot` program, which is not on PATH; "
+                           "the PNG drawing (picture.png(), or just showing the picture) needs "
+                           "nothing but matplotlib")
+    result = subprocess.run([program, "-Tsvg"], input=dot_text, capture_output=True, text=True,
+                            timeout=60, check=True)
+    return result.stdout
 
 
 def _as_set(nodes: Any) -> list:

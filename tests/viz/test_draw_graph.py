@@ -116,6 +116,8 @@ def test_drawing_needs_no_dot_program(monkeypatch, tmp_path):
     pic = draw_graph(o)
     assert ink_fraction(pic.png()) > 0.03
     assert pic.to_dot().startswith("digraph G {") and pic.to_dot().count(" -> ") == 9 + 5
+    with pytest.raises(RuntimeError, match="needs graphviz's `dot` program"):
+        pic.to_svg()
 
 
 def test_a_deep_graph_is_walked_without_recursion_and_drawn_capped():
