@@ -34,6 +34,8 @@ class Value:
 
     def __init__(self, data: float, label: str = "") -> None:
         try:
+            if isinstance(data, str):
+                raise TypeError  # float("3.5") would accept text
             self.data = float(data)
         except (TypeError, ValueError):
             raise TypeError(f"Value: data must be a real number, got {data!r} ({type(data).__name__})") from None
@@ -98,7 +100,7 @@ class Value:
         if not isinstance(n, (int, float)):
             raise TypeError(f"**: the exponent must be an int or float, got {n!r} ({type(n).__name__})")
         x = self.data
-        if x < 0.0 and n != int(n):
+        if x < 0.0 and not float(n).is_integer():
             raise ValueError(f"**: {self!r} ** {n} is not a real number (negative base, non-integer exponent)")
         if x == 0.0 and n < 1 and n != 0:
             raise ValueError(f"**: {self!r} ** {n}: the derivative n * x**(n-1) is infinite at x = 0")

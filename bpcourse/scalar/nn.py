@@ -43,6 +43,8 @@ class Neuron(Module):
         self.nonlin = nonlin
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}: {x!r}")
         with collector_paused:  # see collector.py: our graphs have no cycles to collect
             act = self.b
             for wi, xi in zip(self.w, x):

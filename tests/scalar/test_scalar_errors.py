@@ -47,6 +47,8 @@ def test_division_by_zero_names_both_operands():
 def test_non_number_data():
     with pytest.raises(TypeError, match=r"Value: data must be a real number, got 'abc' \(str\)"):
         Value("abc")
+    with pytest.raises(TypeError, match=r"Value: data must be a real number, got '3.5' \(str\)"):
+        Value("3.5")  # text is not a number, even if float() could parse it
     with pytest.raises(TypeError, match=r"Value: data must be a real number, got \[1.0\] \(list\)"):
         Value(2.0) + [1.0]
 
@@ -55,3 +57,10 @@ def test_typo_in_attribute_name_raises():
     v = Value(1.0)
     with pytest.raises(AttributeError):
         v.gard = 1.0  # __slots__: a typo cannot silently create a new attribute
+
+
+def test_model_called_with_the_wrong_number_of_inputs():
+    from bpcourse.scalar.nn import MLP
+
+    with pytest.raises(ValueError, match=r"Neuron: expected 2 inputs, got 3"):
+        MLP(2, [4, 1], seed=0)([1.0, 2.0, 3.0])
