@@ -149,7 +149,7 @@ class BackwardStepper:
             title = (f"step {self.step} of {len(self.steps) - 1}: chain rule at "
                      f"{_name(self.nodes, step.node)} ({op_of(node) or 'leaf'})")
             picture = draw_graph(self.root, highlight=node, receiving=inputs, title=title)
-        show_png(self.output, figure_png(picture.figure, dpi=80), alt=title)
+        show_png(self.output, figure_png(picture.figure, dpi=100), alt=title)
         self.redraws += 1
 
     def _table(self, step: _Step) -> str:
