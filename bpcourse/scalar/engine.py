@@ -38,7 +38,8 @@ class Value:
                 raise TypeError  # float("3.5") would accept text
             self.data = float(data)
         except (TypeError, ValueError):
-            raise TypeError(f"Value: data must be a real number, got {data!r} ({type(data).__name__})") from None
+            kind = type(data).__name__
+            raise TypeError(f"Value: data must be a real number, got {data!r} ({kind})") from None
         self.grad = 0.0
         self.label = label
         self._op = ""  # the op that made this node; "" for a leaf
@@ -51,7 +52,8 @@ class Value:
     def _result(data: float, op: str, a: Value, da: float, b: Value | None = None, db: float = 0.0) -> Value:
         """The output node of an op: its value, name, inputs and their local derivatives."""
         out = Value.__new__(Value)
-        out.data, out.grad, out.label, out._op, out._a, out._da, out._b, out._db = data, 0.0, "", op, a, da, b, db
+        out.data, out.grad, out.label, out._op = data, 0.0, "", op
+        out._a, out._da, out._b, out._db = a, da, b, db
         return out
 
     # ---- graph protocol (what bpcourse.viz and the widgets read) ----
@@ -101,7 +103,8 @@ class Value:
             raise TypeError(f"**: the exponent must be an int or float, got {n!r} ({type(n).__name__})")
         x = self.data
         if x < 0.0 and not float(n).is_integer():
-            raise ValueError(f"**: {self!r} ** {n} is not a real number (negative base, non-integer exponent)")
+            raise ValueError(f"**: {self!r} ** {n} is not a real number "
+                             "(negative base, non-integer exponent)")
         if x == 0.0 and n < 1 and n != 0:
             raise ValueError(f"**: {self!r} ** {n}: the derivative n * x**(n-1) is infinite at x = 0")
         return Value._result(x**n, f"**{n}", self, n * x ** (n - 1) if n != 0 else 0.0)
@@ -168,7 +171,7 @@ class Value:
             # Outputs before inputs: when we reach a node, every use of it has added its share.
             for node in reversed(topo):
                 if node._a is not None:
-                    node._a.grad += node._da * node.grad  # chain rule: d root/d a += d node/d a * d root/d node
+                    node._a.grad += node._da * node.grad  # chain rule: dL/da += dnode/da * dL/dnode
                 if node._b is not None:
                     node._b.grad += node._db * node.grad
 

@@ -28,15 +28,20 @@ class Module:
 
 
 def _rng(seed: int | None, rng: random.Random | None) -> random.Random:
+    """Where weights come from: ``rng``; else a private generator seeded with ``seed``; else the
+    global ``random`` functions (so ``random.seed(1337)`` reproduces micrograd's weights)."""
     if rng is not None:
         return rng
-    return random.Random(seed) if seed is not None else random  # type: ignore[return-value]  # the global `random` functions
+    if seed is not None:
+        return random.Random(seed)
+    return random  # type: ignore[return-value]  # the module's functions use Python's global generator
 
 
 class Neuron(Module):
     """``act = b + w·x``, then ReLU unless ``nonlin=False``. Weights ~ U(-1, 1), bias 0."""
 
-    def __init__(self, nin: int, nonlin: bool = True, *, seed: int | None = None, rng: random.Random | None = None):
+    def __init__(self, nin: int, nonlin: bool = True, *, seed: int | None = None,
+                 rng: random.Random | None = None) -> None:
         rng = _rng(seed, rng)
         self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
@@ -59,7 +64,8 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    def __init__(self, nin: int, nout: int, *, seed: int | None = None, rng: random.Random | None = None, **kwargs):
+    def __init__(self, nin: int, nout: int, *, seed: int | None = None, rng: random.Random | None = None,
+                 **kwargs: bool) -> None:
         rng = _rng(seed, rng)
         self.neurons = [Neuron(nin, rng=rng, **kwargs) for _ in range(nout)]
 
@@ -78,10 +84,11 @@ class Layer(Module):
 class MLP(Module):
     """``MLP(2, [16, 16, 1])``: ReLU hidden layers, a linear output layer."""
 
-    def __init__(self, nin: int, nouts: Sequence[int], *, seed: int | None = None):
+    def __init__(self, nin: int, nouts: Sequence[int], *, seed: int | None = None) -> None:
         rng = _rng(seed, None)
         sz = [nin] + list(nouts)
-        self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1, rng=rng) for i in range(len(nouts))]
+        self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1, rng=rng)
+                       for i in range(len(nouts))]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         with collector_paused:

@@ -60,3 +60,17 @@ def test_graph_protocol_attributes():
     assert c.op == "*" and c.parents == (a, b) and c._op == "*"
     assert repr(a) == "Value(data=2.0, grad=0.0, label='a')"
     assert repr(Value(1.0)) == "Value(data=1.0, grad=0.0)"
+
+
+def test_docstring_examples():
+    import doctest
+
+    import bpcourse.data
+    import bpcourse.scalar
+    import bpcourse.scalar.engine
+    import bpcourse.scalar.graph
+    import bpcourse.scalar.nn
+
+    for module in (bpcourse.scalar, bpcourse.scalar.engine, bpcourse.scalar.graph, bpcourse.scalar.nn, bpcourse.data):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, f"{module.__name__}: {result}"
