@@ -4,14 +4,17 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
+from lab import stop  # noqa: E402  (the browser tests' JupyterLab launcher)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_NOTEBOOK = "notebooks/00_start_here.ipynb"
@@ -85,22 +88,8 @@ def lab(tmp_path):
                 time.sleep(0.5)
         yield port, token, tmp_path / "lab.log"
     finally:
-        stop_group(proc)
+        stop(proc)  # stops make, JupyterLab and the kernels it started (they run in sessions of their own)
         log.close()
-
-
-def stop_group(proc: subprocess.Popen) -> None:
-    """Stop make, JupyterLab and its kernels: they share the process group started for make."""
-    for sig, wait in [(signal.SIGTERM, 20), (signal.SIGKILL, 10)]:
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def test_make_lab_serves_the_first_notebook_on_the_project_kernel(lab):
