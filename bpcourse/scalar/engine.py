@@ -160,7 +160,8 @@ class Value:
 
         A second ``backward()`` *accumulates* into the leaves (the inputs and parameters), as torch
         does with ``retain_graph=True``: call ``model.zero_grad()`` or ``zero_grad(root)`` between
-        steps. Intermediate nodes always show this pass's gradient.
+        steps. Intermediate nodes always show this pass's gradient. The local derivatives were
+        computed when each op ran: after changing a leaf's ``.data``, build the graph again.
         """
         with collector_paused:
             topo = topological_order(self)
