@@ -292,22 +292,26 @@ class Tensor:
                 dt = a
             elif str(a) != "cpu":
                 raise RuntimeError(f"bpcourse tensors live on the CPU only (asked for {a!r})")
-        return self if dt is None else Cast.apply(self, _np_dtype(dt))
+        return self._cast(None if dt is None else _np_dtype(dt))
 
     def cpu(self) -> "Tensor":
         return self
 
+    def _cast(self, dt: np.dtype | None) -> "Tensor":
+        """A converted copy; the tensor itself if it already has that dtype (as in torch)."""
+        return self if dt is None or dt == self.array.dtype else Cast.apply(self, dt)
+
     def float(self) -> "Tensor":
-        return Cast.apply(self, _F32)
+        return self._cast(_F32)
 
     def double(self) -> "Tensor":
-        return Cast.apply(self, np.dtype(np.float64))
+        return self._cast(np.dtype(np.float64))
 
     def long(self) -> "Tensor":
-        return Cast.apply(self, np.dtype(np.int64))
+        return self._cast(np.dtype(np.int64))
 
     def int(self) -> "Tensor":
-        return Cast.apply(self, np.dtype(np.int32))
+        return self._cast(np.dtype(np.int32))
 
     def type(self, dt: Any = None) -> Any:
         return "torch.FloatTensor" if dt is None else self.to(dt)
@@ -334,7 +338,7 @@ class Tensor:
         return Sub.apply(self, self._operand(other))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return Sub.apply(self._operand(other), self)
+        return RSub.apply(self._operand(other), self)
 
     def __mul__(self, other: Any) -> "Tensor":
         return Mul.apply(self, self._operand(other))
@@ -346,7 +350,7 @@ class Tensor:
         return Div.apply(self, self._operand(other))
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        return Div.apply(self._operand(other), self)
+        return Reciprocal.apply(self) * other  # as torch: 2 / x is reciprocal(x) * 2
 
     def __neg__(self) -> "Tensor":
         return Neg.apply(self)
@@ -357,7 +361,7 @@ class Tensor:
         return Pow.apply(self, exponent)
 
     def __rpow__(self, base: Any) -> "Tensor":
-        return PowTensor.apply(self._operand(base), self)
+        return RPow.apply(self._operand(base), self)
 
     def __matmul__(self, other: Any) -> "Tensor":
         return MatMul.apply(self, other)
@@ -377,6 +381,9 @@ class Tensor:
     matmul = __matmul__
     mm = __matmul__
     abs = __abs__
+
+    def reciprocal(self) -> "Tensor":
+        return Reciprocal.apply(self)
 
     def exp(self) -> "Tensor":
         return Exp.apply(self)
@@ -470,13 +477,15 @@ class Tensor:
         if not s:
             return View.apply(self, (1,))
         end = end_dim % len(s)
-        new = s[:start_dim] + (-1,) + s[end + 1:]
-        return View.apply(self, new)
+        start = start_dim % len(s)
+        if start >= end:
+            return self  # nothing to flatten: torch returns the tensor itself
+        return View.apply(self, s[:start] + (-1,) + s[end + 1:])
 
     def unsqueeze(self, dim: _pyint) -> "Tensor":
         s = list(self.array.shape)
         s.insert(dim % (len(s) + 1), 1)
-        return View.apply(self, tuple(s))
+        return View.apply(self, tuple(s), "UnsqueezeBackward0")
 
     def squeeze(self, dim: Any = None) -> "Tensor":
         s = self.array.shape
@@ -485,7 +494,7 @@ class Tensor:
         else:
             d = dim % len(s) if s else 0
             new = s if not s or s[d] != 1 else s[:d] + s[d + 1:]
-        return View.apply(self, new)
+        return View.apply(self, new, "SqueezeBackward0" if dim is None else "SqueezeBackward1")
 
     def transpose(self, dim0: _pyint, dim1: _pyint) -> "Tensor":
         return Transpose.apply(self, dim0, dim1)
@@ -860,7 +869,7 @@ def is_tensor(x: Any) -> _pybool:
 
 # The ops, imported last: they build on Tensor (and Tensor's methods call them).
 from bpcourse.ops.elementwise import (  # noqa: E402
-    Abs, Add, Cast, Clamp, Clone, Cos, Div, Sin, Exp, Log, Mul, Neg, Pow, PowTensor, Relu, Sigmoid, Sqrt, Sub, Tanh,
+    Abs, Add, Cast, Clamp, Clone, Cos, Div, Reciprocal, RPow, RSub, Sin, Exp, Log, Mul, Neg, Pow, PowTensor, Relu, Sigmoid, Sqrt, Sub, Tanh,
 )
 from bpcourse.ops.linalg import MatMul  # noqa: E402
 from bpcourse.ops.reduce import Max, Mean, Sum  # noqa: E402

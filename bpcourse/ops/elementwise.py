@@ -5,6 +5,7 @@
     mul   y = a * b        da = g * b          db = g * a
     div   y = a / b        da = g / b          db = -g * a / b**2
     neg   y = -x           dx = -g
+    recip y = 1 / x        dx = -g * y**2
     pow   y = x**p         dx = g * p * x**(p-1)      (p a number)
     pow   y = a**b         da = g * b * a**(b-1)      db = g * y * log(a)
     exp   y = e**x         dx = g * y                 (save y: exp' = exp)
@@ -60,6 +61,12 @@ class Sub(ArrayFunction):
         need_a, need_b = ctx.needs_input_grad
         return (unbroadcast(g, sa) if need_a else None,
                 unbroadcast(-g, sb) if need_b else None)
+
+
+class RSub(Sub):
+    """y = a - b where a is a number and b the tensor (``2 - x``; torch calls it rsub)"""
+
+    torch_name = "RsubBackward1"
 
 
 class Mul(ArrayFunction):
@@ -120,6 +127,12 @@ class PowTensor(ArrayFunction):
         return ga, gb
 
 
+class RPow(PowTensor):
+    """y = a ** b where a is a number and b the tensor (``2 ** x``)"""
+
+    torch_name = "PowBackward2"
+
+
 # ----- Unary ops ------------------------------------------------------------------------
 
 
@@ -133,6 +146,23 @@ class Neg(ArrayFunction):
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
         return -g
+
+
+class Reciprocal(ArrayFunction):
+    """y = 1 / x  (``2 / x`` is computed as torch does: reciprocal, then multiply)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        y = 1 / x
+        if y.dtype == np.float64 and x.dtype.kind in "iub":
+            y = y.astype(np.float32)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_tensors
+        return -g * (y * y)
 
 
 class Pow(ArrayFunction):

@@ -79,8 +79,9 @@ class Linear(ArrayFunction):
         y = x @ w.T
         if b is not None:
             y += b  # y is a fresh array: adding in place saves one temporary
-        else:
-            ctx.torch_name = "MmBackward0"
+        if x.ndim != 2 or b is None:  # torch's names for the other layouts
+            ctx.torch_name = ("ViewBackward0" if b is not None else "SqueezeBackward4") if x.ndim == 1 else \
+                ("MmBackward0" if x.ndim == 2 else "ViewBackward0")
         return y
 
     @staticmethod

@@ -20,9 +20,13 @@ from bpcourse.ops.broadcast import unbroadcast
 class View(ArrayFunction):
     """y = x with another shape (same numbers, same order)"""
 
+    torch_name = "ViewBackward0"
+
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, shape: tuple) -> np.ndarray:
+    def forward(ctx: Context, x: np.ndarray, shape: tuple, torch_name: str = "") -> np.ndarray:
         ctx.shape = x.shape
+        if torch_name:  # unsqueeze and squeeze are views too; torch names them apart
+            ctx.torch_name = torch_name
         try:
             return x.reshape(shape)
         except ValueError:
@@ -31,7 +35,7 @@ class View(ArrayFunction):
 
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> tuple:
-        return g.reshape(ctx.shape), None
+        return g.reshape(ctx.shape), None, None
 
 
 class Transpose(ArrayFunction):

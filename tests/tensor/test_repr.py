@@ -54,6 +54,23 @@ CASES = [
     "t.tensor([1.0, 2.0]).shape",
 ]
 
+# torch's grad_fn names (the graph pictures and reprs show them)
+X = "t.tensor([1.0, 2.0], requires_grad=True)"
+W = "t.ones(3, 2, requires_grad=True)"
+GRAD_FN_CASES = [e.replace("X", X).replace("W", W) for e in [
+    "1 - X", "2 / X", "2 ** X", "X ** X", "X.clamp(min=0)", "X.clamp(0, 1)", "X.float()", "X.double()",
+    "t.nn.functional.linear(X, W, t.ones(3))", "t.nn.functional.linear(X, W)",
+    "t.nn.functional.linear(X.view(1, 2), W)", "t.cat([X, X])", "t.stack([X, X])", "X.max()",
+    "X.view(1, 2).max(dim=1)[0]", "X.view(1, 2).sum(dim=(0, 1))", "X.abs()", "X.sqrt()", "X.sin()",
+    "X @ X", "W @ X", "X.view(2, 1).expand(2, 3)", "X.unsqueeze(0)", "X.view(1, 2).squeeze(0)",
+    "X.view(1, 2).squeeze()", "X.flatten()", "X[[0, 1]]", "X[X > 1]", "X.view(1, 2).transpose(0, 1)",
+    "X.clone()", "X.mean()", "X.view(1, 2).mean(0)", "X.view(1, 2).T", "X.view(1, 2).t()", "X.reciprocal()",
+    "t.softmax(X, 0)", "t.log_softmax(X, 0)", "t.nn.functional.mse_loss(X, t.ones(2))",
+    "t.nn.functional.binary_cross_entropy(X.sigmoid(), t.ones(2))",
+    "t.nn.functional.cross_entropy(X.view(1, 2), t.tensor([1]))",
+]]
+CASES += GRAD_FN_CASES
+
 
 @pytest.mark.parametrize("expr", CASES)
 def test_repr_matches_torch(expr: str) -> None:
