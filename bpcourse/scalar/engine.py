@@ -4,7 +4,7 @@ Rules (y = the op's output, x / a, b = its inputs; stored in ``_da``, ``_db`` as
 
     a + b  -> (1, 1)          a - b  -> (1, -1)         a * b  -> (b, a)
     a / b  -> (1/b, -a/b^2)   x ** n -> (n x^(n-1),)    -x     -> (-1,)
-    relu   -> (1 if y > 0)    tanh   -> (1 - y^2,)      sigmoid -> (y (1 - y),)
+    relu   -> (y > 0 ? 1 : 0) tanh   -> (1 - y^2,)      sigmoid -> (y (1 - y),)
     exp    -> (y,)            log    -> (1/x,)
 
 ``backward()`` then needs no per-op code at all: walking the graph from the output back to the
