@@ -22,8 +22,9 @@ HIDDEN = HERE / "fixtures" / "hidden"
 
 
 def fast_config(**kw) -> Config:
-    """Short limits so the hostile cases finish quickly (3 s per cell, 40 s per notebook)."""
-    return Config(checks_dir=CHECKS, limits=Limits(cell_timeout=3, wall_limit=40), **kw)
+    """Short limits so the hostile cases finish quickly (6 s per cell, 60 s per notebook; the
+    build machine is shared, so a 3 s cell timeout could fire on an honest cell under load)."""
+    return Config(checks_dir=CHECKS, limits=Limits(cell_timeout=6, wall_limit=60), **kw)
 
 
 def grader_processes(prefix: str) -> list[psutil.Process]:
@@ -89,7 +90,7 @@ def hostile_batch(tmp_path_factory) -> Batch:
     return run_batch(tmp_path_factory.mktemp("batch"), "auto")
 
 
-SAME_USER_CASES = ("good", "forge_kill_parent", "gil_loop", "os_exit", "network", "read_hidden")
+SAME_USER_CASES = ("good", "forge_kill_parent", "gil_loop", "read_hidden")
 
 
 @pytest.fixture(scope="session")

@@ -22,28 +22,21 @@ def run(*args, cwd=None, timeout=120) -> subprocess.CompletedProcess:
 
 
 def test_learner_self_check_prints_table_and_leaves_file_alone(fixture_source, tmp_path):
-    mine = source.write(hostile.solved(hostile.A1, **{hostile.A3: "def train_step(w, x, y, lr):\n    return w"}),
-                        tmp_path / "fx_backprop.ipynb")
+    nb = hostile.solved(hostile.A1, **{hostile.A3: "def train_step(w, x, y, lr):\n    return w",
+                                       hostile.A2: "import warnings\nwarnings.warn('careful: float64')"})
+    mine = source.write(nb, tmp_path / "fx_backprop.ipynb")
     before = digest(mine)
     done = run("bpcourse", "grade", str(mine), "--source", str(fixture_source), "--checks", str(CHECKS))
     assert done.returncode == 0, done.stderr
     out = done.stdout
     lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("q")}
     assert "passed" in lines["q1_sigmoid_grad"] and "2/2" in lines["q1_sigmoid_grad"]
-    assert "not implemented" in lines["q2_chain_value"]
+    assert "error" in lines["q2_chain_value"] and "name 'dy_dx' is not defined" in lines["q2_chain_value"]
     assert "failed" in lines["q3_train_step"] and "expected 1.0, got 0.0" in lines["q3_train_step"]
     assert "total: 2 / 6" in out
+    assert "warnings on stderr" in out and "careful: float64" in out  # reported, and cost nothing
     assert digest(mine) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fx_backprop.ipynb"], "the grader wrote next to the notebook"
-
-
-def test_self_check_reports_stderr_warnings_without_penalty(fixture_source, tmp_path):
-    nb = hostile.solved(hostile.A1, hostile.A3, **{hostile.A2: "import warnings\nwarnings.warn('careful: float64')\n"
-                                                               + hostile.SOLVED[hostile.A2]})
-    mine = source.write(nb, tmp_path / "mine.ipynb")
-    done = run("bpcourse", "grade", str(mine), "--source", str(fixture_source), "--checks", str(CHECKS))
-    assert "total: 6 / 6" in done.stdout, done.stdout + done.stderr
-    assert "warnings on stderr" in done.stdout and "careful: float64" in done.stdout
 
 
 def test_self_check_without_source_is_a_usage_error(tmp_path):
