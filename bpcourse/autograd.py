@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from bpcourse.function import Context, Function  # noqa: F401  (torch.autograd.Function)
+from bpcourse.function import Context, Function, check_versions  # noqa: F401  (torch.autograd.Function)
 from bpcourse.tensor import Tensor, _wrap
 
 
@@ -94,6 +94,8 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
             continue
         if t._retains_grad:
             _accumulate(t, g)
+        if ctx.versions is not None:
+            check_versions(ctx)
         input_grads = ctx.fn._backward_arrays(ctx, g)  # the op's own chain rule
         if not retain_graph:
             ctx.saved = None  # free the saved values; a second backward would need them

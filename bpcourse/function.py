@@ -50,13 +50,14 @@ class Context:
     (``ctx.dim = dim``) is kept for backward, as in torch.
     """
 
-    __slots__ = ("fn", "inputs", "needs_input_grad", "saved", "__dict__")
+    __slots__ = ("fn", "inputs", "needs_input_grad", "saved", "versions", "__dict__")
 
     def __init__(self) -> None:
         self.fn: type | None = None
         self.inputs: tuple = ()
         self.needs_input_grad: tuple = ()
         self.saved: tuple | None = ()
+        self.versions: tuple | None = None  # inputs' _version when values were saved
 
     def save_for_backward(self, *values: Any) -> None:
         self.saved = values
@@ -82,6 +83,18 @@ class Context:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
+
+
+def check_versions(ctx: Context) -> None:
+    """Refuse to run backward if an input was changed in place after forward saved it."""
+    for i, (x, v) in enumerate(zip(ctx.inputs, ctx.versions)):
+        if isinstance(x, Tensor) and x._version != v:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: input {i} of {ctx.name()} (shape {tuple(x.array.shape)}) is at "
+                f"version {x._version}; expected version {v} instead. Hint: change it after "
+                "backward(), or compute a new tensor instead (x = x + 1 rather than x += 1)."
+            )
 
 
 def _shape_message(op: str, values: tuple) -> str:
@@ -144,6 +157,8 @@ class Function:
                 out = _wrap(out.array)
             ctx.fn = cls
             ctx.inputs = args
+            if ctx.saved:
+                ctx.versions = tuple(a._version if isinstance(a, Tensor) else 0 for a in args)
             out.grad_fn = ctx
             out._requires_grad = True
         return out
@@ -221,6 +236,8 @@ class ArrayFunction(Function):
         if record and _grad_mode.enabled:
             ctx.fn = cls
             ctx.inputs = args
+            if ctx.saved:  # remember the inputs' versions: backward checks nobody changed them
+                ctx.versions = tuple(a._version if isinstance(a, Tensor) else 0 for a in args)
             result.grad_fn = ctx
             result._requires_grad = True
         return result

@@ -107,6 +107,7 @@ def _wrap(array: np.ndarray) -> "Tensor":
     t.grad_fn = None
     t.label = ""
     t._retains_grad = False
+    t._version = 0
     return t
 
 
@@ -118,7 +119,8 @@ class Tensor:
     which keeps integers as int64 and accepts ``dtype=`` and ``requires_grad=``.
     """
 
-    __slots__ = ("array", "_requires_grad", "grad", "grad_fn", "label", "_retains_grad", "__weakref__")
+    # _version counts in-place changes, so that backward can refuse values changed after saving
+    __slots__ = ("array", "_requires_grad", "grad", "grad_fn", "label", "_retains_grad", "_version", "__weakref__")
 
     def __init__(self, *data: Any) -> None:
         if len(data) == 1 and not isinstance(data[0], _pyint):
@@ -131,6 +133,7 @@ class Tensor:
         self.grad_fn = None
         self.label = ""
         self._retains_grad = False
+        self._version = 0
 
     # --- autograd attributes ------------------------------------------------------------
     @property
@@ -525,6 +528,7 @@ class Tensor:
                 "build the new tensor out of place (torch.cat / torch.where) or use no_grad()"
             )
         self.array[_index_arg(index)] = value.array if isinstance(value, Tensor) else value
+        self._version += 1
 
     # --- in-place updates: w -= lr * w.grad -------------------------------------------------------
     def _inplace(self, op: type, ufunc: Any, other: Any) -> "Tensor":
@@ -541,6 +545,7 @@ class Tensor:
                 self.array, self.grad_fn, self._requires_grad = new.array, new.grad_fn, True
                 return self
         ufunc(self.array, other.array if isinstance(other, Tensor) else other, out=self.array)
+        self._version += 1
         return self
 
     def __iadd__(self, other: Any) -> "Tensor":
@@ -564,18 +569,21 @@ class Tensor:
         if _grad_mode.enabled and self.grad_fn is None and self._requires_grad:
             raise RuntimeError(LEAF_INPLACE)
         self.array.fill(0)
+        self._version += 1
         return self
 
     def fill_(self, value: Any) -> "Tensor":
         if _grad_mode.enabled and self.grad_fn is None and self._requires_grad:
             raise RuntimeError(LEAF_INPLACE)
         self.array.fill(value)
+        self._version += 1
         return self
 
     def copy_(self, src: Any) -> "Tensor":
         if _grad_mode.enabled and self.grad_fn is None and self._requires_grad:
             raise RuntimeError(LEAF_INPLACE)
         self.array[...] = src.array if isinstance(src, Tensor) else src
+        self._version += 1
         return self
 
     def normal_(self, mean: _pyfloat = 0.0, std: _pyfloat = 1.0) -> "Tensor":

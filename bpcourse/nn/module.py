@@ -28,6 +28,7 @@ class Parameter(Tensor):
         self.grad_fn = None
         self.label = ""
         self._retains_grad = False
+        self._version = 0
         self.requires_grad = requires_grad
 
     def __repr__(self) -> str:

@@ -66,6 +66,7 @@ class SGD(Optimizer):
                         buf += (1 - group["dampening"]) * g
                     g = g + mu * buf if group["nesterov"] else buf
                 p.array -= lr * g  # in place: the Parameter object stays the same
+                p._version += 1
 
 
 class Adam(Optimizer):
@@ -96,3 +97,4 @@ class Adam(Optimizer):
                 step_size = lr / (1 - b1 ** t)
                 denom = np.sqrt(v) / math.sqrt(1 - b2 ** t) + eps
                 p.array -= step_size * m / denom
+                p._version += 1

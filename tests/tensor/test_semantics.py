@@ -271,3 +271,25 @@ def test_leaves_never_share_a_gradient_buffer() -> None:
     c.backward(g)
     c.grad.zero_()
     assert g.tolist() == [5.0, 6.0]
+
+
+def test_changing_a_saved_value_in_place_is_caught() -> None:
+    x = bpcourse.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 1
+    b = bpcourse.tensor([3.0, 4.0])
+    y = (a * b).sum()  # Mul saved b
+    b += 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation.*version 1; expected version 0"):
+        y.backward()
+    # changing .data is not tracked, as in torch (that is why .data is dangerous)
+    c = bpcourse.tensor([3.0, 4.0])
+    z = (a * c).sum()
+    c.data.add_(1)
+    z.backward()
+    assert x.grad.tolist() == [4.0, 5.0]
+
+
+def test_autograd_grad_returns_instead_of_accumulating() -> None:
+    x = bpcourse.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = bpcourse.autograd.grad((x ** 3).sum(), [x])
+    assert g.tolist() == [3.0, 12.0] and x.grad is None
