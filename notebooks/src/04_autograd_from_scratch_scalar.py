@@ -37,7 +37,7 @@ BLACK, ORANGE, SKY, GREEN, BLUE, VERMILLION, PURPLE = (  # Okabe-Ito, colour-bli
 # away in the forward pass. (An operation has at most two inputs, so they sit in the node's own slots; the properties
 # `parents` and `local_grads` hand them out as tuples.) Here is the constructor, printed from the installed library:
 
-# %%
+# %% slide=-
 show_source(Value.__init__)
 
 # %% [markdown] slide=subslide
@@ -47,7 +47,7 @@ show_source(Value.__init__)
 # `__mul__` computes the product and stores exactly these two numbers, in operand order, in the same line.
 # (`_result` just fills in a new node's fields.)
 
-# %%
+# %% slide=-
 show_source(Value.__mul__)
 a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 y = a * b
@@ -60,7 +60,7 @@ print("y.local_grads =", y.local_grads, "  expected (b, a) =", (b.data, a.data))
 # For $y = \tanh x$, $\;\frac{dy}{dx} = 1 - \tanh^2 x = 1 - y^2$: the local derivative needs only the output.
 # We check the stored number against a central finite difference $\frac{\tanh(x+\varepsilon) - \tanh(x-\varepsilon)}{2\varepsilon}$.
 
-# %%
+# %% slide=-
 show_source(Value.tanh)
 x = Value(0.5, label="x")
 t = x.tanh()
@@ -79,7 +79,7 @@ print(f"\nstored local derivative {t.local_grads[0]:.8f}   finite difference "
 # The sum (`+=`) is over every node that uses $p$. `backward()` seeds $\partial L/\partial L = 1$ and then applies the rule
 # at each node, **outputs first**, so that a node's `grad` is complete before it is passed on.
 
-# %%
+# %% slide=-
 show_source(Value.backward)
 
 # %% [markdown] slide=subslide
@@ -89,7 +89,7 @@ show_source(Value.backward)
 # `topological_order` builds it with a depth-first search that keeps its own stack, so a graph a million operations deep
 # works at Python's default recursion limit.
 
-# %%
+# %% slide=-
 show_source(topological_order)
 
 # %% [markdown] slide=slide
@@ -100,7 +100,7 @@ show_source(topological_order)
 # $\frac{\partial \ell}{\partial x} = 2(xw-y)\,w = -4$. Each box shows a node's label, data and grad; the yellow bubble is the
 # operation that made it. Before `backward()` every grad is $0$:
 
-# %%
+# %% slide=-
 x, w, y = Value(2.0, label="x"), Value(1.0, label="w"), Value(4.0, label="y")
 xw = x * w; xw.label = "xw"                         # noqa: E702
 r = xw - y; r.label = "r"                           # noqa: E702
@@ -119,7 +119,7 @@ draw_graph(loss, title="after backward(): every node's grad filled in")
 # A tempting "naive" backward recurses into each parent as soon as it has added its share. Then $a$ passes its gradient on
 # twice, the first time when it has received only half of it: $x$ gets $6 + 12 = 18$ instead of $12$.
 
-# %%
+# %% slide=-
 def naive_backward(node):
     """Recursive backward, WRONG for reused nodes: a parent passes its grad on before it is complete."""
     for parent, local in zip(node.parents, node.local_grads):
@@ -139,7 +139,7 @@ print("topological order: x.grad =", x.grad, "  a.grad =", a.grad, "  expected 4
 # ($1 + 1 = 2$) into `a.grad` first, and only then passes $2 \cdot \frac{\partial a}{\partial x} = 2 \cdot 6 = 12$ on to $x$.
 # (The other classic bug, writing `parent.grad = ...` instead of `+=`, would keep only one of the two contributions: $a$'s grad would be 1.)
 
-# %%
+# %% slide=-
 draw_graph(b, title="b = a + a with a = x * x: a is used twice")
 
 # %% [markdown] slide=subslide
@@ -148,7 +148,7 @@ draw_graph(b, title="b = a + a with a = x * x: a is used twice")
 # micrograd, the engine this one is modelled on, builds its topological order recursively. Python stops recursion at
 # about 1,000 calls, so a long chain of operations fails. Here is that recursive version next to the library's.
 
-# %%
+# %% slide=fragment
 def recursive_order(root):
     order, seen = [], set()
     def visit(v):                              # micrograd's build_topo
@@ -177,14 +177,14 @@ print("iterative order:", len(topological_order(chain)), "nodes; expected 2 * 50
 # `local grad × node.grad = added`. Use **Next ▶** or the slider. (In a static page the widget does not run; the
 # cell after it prints every step as text.)
 
-# %% tags=nbval-ignore-output
+# %% slide=- tags=nbval-ignore-output
 backward_stepper(loss)
 
 # %% [markdown] slide=subslide
 # The same steps as text, from `bpcourse.scalar.backward_steps`, the generator the stepper uses. Exhausting it
 # leaves exactly the grads of `loss.backward()`.
 
-# %%
+# %% slide=-
 steps = [step for step in backward_steps(loss) if step.contributions]  # leaves pass nothing on
 for k, step in enumerate(steps, start=1):
     added = ", ".join(f"{p.label}.grad += {local:g} * {step.node.grad:g} = {add:g}" for p, local, add in step.contributions)
@@ -199,7 +199,7 @@ print("by hand:     ", {"x": -4.0, "w": -8.0, "y": 4.0})
 # arithmetic. A `Layer` is a list of neurons; an `MLP` a list of layers. Autograd needs nothing new: the network's output
 # is just a bigger graph.
 
-# %%
+# %% slide=-
 show_source(Neuron.__call__)
 model = MLP(2, [16, 16, 1], seed=1)
 print("\nMLP(2, [16, 16, 1]):", len(model.parameters()), "parameters; expected 2*16+16 + 16*16+16 + 16+1 =",
@@ -211,7 +211,7 @@ print("\nMLP(2, [16, 16, 1]):", len(model.parameters()), "parameters; expected 2
 # 100 points in two interleaving half circles with noise (`bpcourse.data.make_moons`, the same construction and,
 # for the same seed, the same numbers as scikit-learn's). The classes are $y \in \{-1, +1\}$ here, as the loss below wants.
 
-# %%
+# %% slide=-
 X, labels = make_moons(100, noise=0.1, seed=1)
 Y = 2 * labels - 1
 fig, ax = plt.subplots(figsize=(5, 3.5))
@@ -232,7 +232,7 @@ print("points per class:", {int(c): int((Y == c).sum()) for c in (-1, 1)}, " fir
 #
 # A point counts as correct when the sign of $s_i$ is its class.
 
-# %%
+# %% slide=-
 def loss_and_accuracy(model):
     scores = [model([Value(x1), Value(x2)]) for x1, x2 in X]
     data_loss = sum((1 - int(yi) * s).relu() for yi, s in zip(Y, scores)) * (1.0 / len(Y))
@@ -249,7 +249,7 @@ print(f"untrained: loss {total.data:.4f}, accuracy {acc:.2f};  graph of the loss
 # Gradient descent on all 337 parameters: zero the grads, `backward()`, step against the gradient, with a learning rate
 # that decays from 1.0. Each step builds and back-propagates a graph of about 60,000 nodes.
 
-# %%
+# %% slide=-
 history = []
 for step in range(30):
     total, acc = loss_and_accuracy(model)
@@ -268,7 +268,7 @@ for step in range(30):
 # We evaluate the trained network on a grid over the plane and colour each region by the sign of its score: the
 # boundary curls between the moons. The left panel shows the loss and accuracy of the 30 steps.
 
-# %%
+# %% slide=-
 g1, g2 = np.meshgrid(np.linspace(-1.5, 2.5, 30), np.linspace(-1.0, 1.5, 30))
 score = np.array([model([Value(a), Value(b)]).data for a, b in zip(g1.ravel(), g2.ravel())]).reshape(g1.shape)
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 3.8))

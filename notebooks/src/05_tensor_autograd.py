@@ -33,7 +33,7 @@ from bpcourse.viz import draw_graph
 # over 100 points built about 65,000 `Value`s. Written with matrices, a layer is $H = \text{ReLU}(X W^\top + b)$ for
 # all 100 points at once: a handful of nodes, each doing its work in one numpy call.
 
-# %%
+# %% slide=-
 X = np.random.default_rng(0).normal(size=(100, 2))
 scalar_model = MLP(2, [16, 16, 1], seed=1)
 scalar_loss = sum(scalar_model([Value(a), Value(b)]) for a, b in X)
@@ -53,7 +53,7 @@ print("graph nodes, tensor engine:", len(nodes), "=", sum(not n.op for n in node
 # and for a computed tensor a `grad_fn`: the recorded operation, named as torch names it. Even the printed form
 # is torch's.
 
-# %%
+# %% slide=-
 for lib in (bpcourse, torch):
     a = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     y = (a * a).sum()
@@ -70,7 +70,7 @@ print("\nexpected grad 2a =", (2 * np.array([[1.0, 2.0], [3.0, 4.0]])).tolist())
 #
 # So forward must **save** $A$ and $B$ for backward: that is what the context `ctx` is for. Here is the library's `Mul`:
 
-# %%
+# %% slide=-
 show_source(Mul)
 
 # %% [markdown] slide=subslide
@@ -78,7 +78,7 @@ show_source(Mul)
 # asked for. `apply` records the call in the graph: the output's `grad_fn` *is* the context, holding the inputs and
 # the saved arrays. After `backward()` the saved arrays are freed, which is why a second backward fails (notebook 06).
 
-# %%
+# %% slide=-
 a = bpcourse.tensor([1.0, 2.0, 3.0], requires_grad=True)
 b = bpcourse.tensor([4.0, 5.0, 6.0], requires_grad=True)
 y = a * b
@@ -96,7 +96,7 @@ print("saved values after backward:", ctx.saved)
 # let each op's `backward` turn the output's gradient into one gradient per input, and **add** the gradients of a tensor
 # that is used more than once (`prev + gx`), exactly the rule that fixed `b = a + a` in notebook 04.
 
-# %%
+# %% slide=-
 show_source(backward)
 
 # %% [markdown] slide=slide
@@ -111,7 +111,7 @@ show_source(backward)
 #
 # Check it with $L = \sum_{ij} G_{ij} Y_{ij}$ for a known $G$, whose $\frac{\partial L}{\partial Y}$ is exactly $G$:
 
-# %%
+# %% slide=-
 G = np.arange(12.0).reshape(3, 4)
 for lib in (bpcourse, torch):
     x = lib.tensor(np.ones((3, 4)), requires_grad=True)
@@ -124,7 +124,7 @@ print("G summed over axis 0 =", G.sum(axis=0).tolist())
 # Without the sum, the "gradient" of $b$ would have the output's shape $(3, 4)$, and it could not even be used: the
 # update $b \leftarrow b - \eta\,\frac{\partial L}{\partial b}$ has nowhere to put 12 numbers in 4 places.
 
-# %%
+# %% slide=-
 b_values = np.zeros(4)
 try:
     b_values -= 0.1 * G            # a (3, 4) "gradient" for a (4,) parameter
@@ -140,7 +140,7 @@ print("after one step with the summed gradient:", b_values.tolist())
 # undoes both: sum over the added leading axes, then over the stretched ones (keeping them as size 1). Every binary op
 # calls it, so no op has to think about shapes.
 
-# %%
+# %% slide=-
 show_source(unbroadcast)
 g = np.ones((2, 3, 4))
 print("\n(2, 3, 4) -> (4,):  ", unbroadcast(g, (4,)).tolist(), "  expected 2*3 = 6 each")
@@ -156,7 +156,7 @@ print("(2, 3, 4) -> (3, 1):", unbroadcast(g, (3, 1)).tolist(), "  expected 2*4 =
 # and judges the relative error with CS231n's rule of thumb: below $10^{-7}$ correct, above $10^{-2}$ wrong. A layer
 # with broadcasting, a softmax and a reused input all pass:
 
-# %% tags=nbval-ignore-output
+# %% slide=- tags=nbval-ignore-output
 rng = np.random.default_rng(1)
 x, W, bias = (bpcourse.tensor(rng.normal(size=s), dtype=bpcourse.float64, requires_grad=True) for s in [(5, 3), (4, 3), (4,)])
 checks = {"sigmoid(x W^T + b)": bpcourse.gradcheck(lambda x, W, bias: bpcourse.sigmoid(x @ W.T + bias), [x, W, bias]),
@@ -167,7 +167,7 @@ checks["sigmoid(x W^T + b)"]
 # %% [markdown] slide=fragment
 # The table's last digits depend on the CPU's maths library, so here are the verdicts, which do not:
 
-# %%
+# %% slide=-
 for name, result in checks.items():
     print(f"{name:20s} passed: {result.passed}   verdicts: {[c.verdict for c in result.checks]}   "
           f"all relative errors < 1e-7: {max(result.rel_errors) < 1e-7}")
@@ -175,7 +175,7 @@ for name, result in checks.items():
 # %% [markdown] slide=subslide
 # Now a sigmoid whose backward forgets one factor: it returns $g\,y$ instead of $g\,y(1-y)$. gradcheck says so.
 
-# %%
+# %% slide=-
 class WrongSigmoid(bpcourse.autograd.Function):
     @staticmethod
     def forward(ctx, x):
@@ -198,7 +198,7 @@ print("passed:", wrong.passed, "  verdict:", wrong.checks[0].verdict, f"  relati
 # largest differences of the value and of each input's gradient. The function is written once, against a module
 # argument `t`:
 
-# %%
+# %% slide=-
 def two_layers(t, x, W1, b1, W2):
     return t.tanh(t.relu(x @ W1.T + b1) @ W2.T).mean()
 
@@ -214,7 +214,7 @@ print("largest gradient difference below 1e-6:", max(comparison.grad_diffs) < 1e
 # and run both. `run_both` does exactly that (and nothing more: the rewrite touches only the import line). Left, bpcourse;
 # right, torch; `=` marks identical lines.
 
-# %%
+# %% slide=-
 outputs = run_both(SEED_PROGRAM)
 print(side_by_side(outputs.bpcourse, outputs.torch, head=9, tail=2))
 
@@ -229,7 +229,7 @@ print("byte for byte identical:", outputs.bpcourse == outputs.torch)
 # `w` is `float32`, `x * w` is computed in `float32`, and `w.grad.item()` converts the float32 gradient to a Python
 # float (`-7.840000152587891` is the float32 number nearest to $-7.84$).
 
-# %%
+# %% slide=-
 print("float32 nearest to -7.84:", float(np.float32(-7.84)), "   the seed printed -7.840000152587891")
 
 # %% [markdown] slide=slide
@@ -240,7 +240,7 @@ print("float32 nearest to -7.84:", float(np.float32(-7.84)), "   the seed printe
 # both torch's rules: the Python numbers $x$ and $y$ are not tensors, so they are not nodes; and only leaves keep their
 # `.grad` (an intermediate tensor shows `None` unless you call `.retain_grad()` on it, as we do for $x w$).
 
-# %%
+# %% slide=-
 w = bpcourse.tensor([1.0], requires_grad=True)
 xw = 2.0 * w
 xw.retain_grad()

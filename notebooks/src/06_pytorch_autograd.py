@@ -51,7 +51,7 @@ print(f"({len(seed_output)} lines printed)")
 # want. Any result computed from a tensor that requires grad also requires grad, and remembers the operation that
 # made it in `grad_fn`. The Python number `4` is turned into a tensor on the fly.
 
-# %%
+# %% slide=-
 w = torch.Tensor([1.0])
 print("before:", w.dtype, "requires_grad =", w.requires_grad, " is_leaf =", w.is_leaf, " grad =", w.grad)
 w.requires_grad = True
@@ -68,7 +68,7 @@ print("4 * a tensor without requires_grad:", 4 * torch.Tensor([1.0]))
 # the node that adds the arriving gradient into `w.grad`. The graph is **dynamic**: it is recorded anew by each
 # call, so ordinary Python control flow (an `if`, a loop) decides its shape.
 
-# %%
+# %% slide=-
 def forward(x):
     return x * w
 
@@ -92,7 +92,7 @@ print("with an `if`, x = 1:", graph_ops(loss_with_if(1.0, 2.0)), " x = 3:", grap
 #
 # $$\frac{\partial \ell}{\partial w} = 2\,(x w - y)\,x, \qquad \text{at } x=1,\ y=2,\ w=1:\quad 2\cdot(1-2)\cdot 1 = -2 .$$
 
-# %%
+# %% slide=-
 l.backward()
 print("w.grad =", w.grad, "  w.grad.item() =", w.grad.item(), "  by hand:", 2 * (1.0 * 1.0 - 2.0) * 1.0)
 
@@ -103,7 +103,7 @@ print("w.grad =", w.grad, "  w.grad.item() =", w.grad.item(), "  by hand:", 2 * 
 # them as soon as they are used, so memory does not pile up across iterations. Calling `backward()` on the same `l`
 # a second time therefore fails. We catch the error and print its message; `bpcourse` raises the same one.
 
-# %%
+# %% slide=-
 def second_backward_message(lib):
     v = lib.tensor([1.0], requires_grad=True)
     out = (1.0 * v - 2.0) ** 2
@@ -122,7 +122,7 @@ print("\nbpcourse raises the same message:", second_backward_message(bpcourse) =
 # `backward(retain_graph=True)` keeps the saved values. A second `backward()` then works, and **adds** its gradient to
 # the one already in `w.grad`: $-2 + (-2) = -4$. Gradients always accumulate; that is why the seed zeroes them.
 
-# %%
+# %% slide=-
 w.grad.zero_()
 l = loss(1.0, 2.0)
 l.backward(retain_graph=True)
@@ -138,7 +138,7 @@ print("w.grad after two backward passes:", w.grad.item(), "  expected -2 + -2 ="
 #
 # So after the update `w` is still a leaf, with no `grad_fn`, ready for the next iteration.
 
-# %%
+# %% slide=-
 w.grad.zero_()
 l = loss(1.0, 2.0)
 l.backward()
@@ -155,7 +155,7 @@ print("type of w.grad.item():", type(w.grad.item()).__name__, "  w.data has hist
 # we catch that warning and print it), and the seed's next line `w.grad.item()` would crash. The new `w` also
 # carries a graph (`SubBackward0` back to the old `w`) that every further update of this kind would extend.
 
-# %%
+# %% slide=-
 v = torch.tensor([1.0], requires_grad=True)
 for step in range(3):
     l = (x_data[0] * v - y_data[0]) ** 2
@@ -178,7 +178,7 @@ for step in range(3):
 # $\times$, $-$, $(\cdot)^2$ and $+$. So after $N$ iterations $4N$ nodes stay alive (torch also counts the one
 # `AccumulateGrad` node of `w`), and none of them can be freed, because `total` may still be differentiated.
 
-# %%
+# %% slide=-
 def add_up_losses(lib, n, use_item):
     w = lib.tensor([1.0], requires_grad=True)
     total = 0
@@ -201,7 +201,7 @@ for n in [1, 10, 100, 1000]:
 # The exact megabytes differ from machine to machine (so nbval ignores this cell's output), but the cell
 # asserts the claim itself: the graph grows memory by tens of megabytes, `.item()` by almost nothing.
 
-# %% tags=nbval-ignore-output
+# %% slide=- tags=nbval-ignore-output
 N, kept = 20_000, []  # graphs stay alive until the end, so freed memory is not reused and hidden
 for lib in (torch, bpcourse):
     add_up_losses(lib, 1000, use_item=True)  # warm-up: allocator pools, lazily imported code
@@ -220,7 +220,7 @@ del kept, total
 # first two examples' gradients, $-2 + (-7.84) = -9.84$, and every later update uses a stale, growing sum.
 # Here is the first epoch of the seed loop with and without the `zero_()` line.
 
-# %%
+# %% slide=fragment
 def first_epoch(zero):
     w = torch.tensor([1.0], requires_grad=True)
     grads = []
@@ -249,7 +249,7 @@ print("second step without zero_() is the sum of the first two:", np.isclose(wit
 #
 # All three styles, in torch and in `bpcourse` (which follows the same rules), predict the same value for $x = 4$.
 
-# %%
+# %% slide=fragment
 def train(lib, style, epochs=100, lr=0.01):
     w = lib.tensor([1.0], requires_grad=True)
     optimizer = lib.optim.SGD([w], lr=lr)
@@ -282,7 +282,7 @@ print("the seed printed: predict (after training) 4 7.999998569488525")
 # `apply`, never `forward`. Here is `bpcourse`'s own sigmoid, which saves its output because
 # $\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$ needs only $y = \sigma(x)$:
 
-# %%
+# %% slide=-
 from bpcourse.course import show_source  # noqa: E402
 from bpcourse.ops.elementwise import Sigmoid  # noqa: E402
 
@@ -292,7 +292,7 @@ show_source(Sigmoid)
 # Torch's contract is the same, so one class body serves both engines. We write the sigmoid as a custom function
 # once, and create it on top of `torch.autograd.Function` and of `bpcourse.autograd.Function`:
 
-# %%
+# %% slide=-
 def make_sigmoid(Function):
     class MySigmoid(Function):
         @staticmethod
@@ -313,7 +313,7 @@ TorchSigmoid, BpSigmoid = make_sigmoid(torch.autograd.Function), make_sigmoid(bp
 # The check: the custom function's value and gradient against the built-in `sigmoid`, the gradient against the
 # formula $\sigma(x)(1-\sigma(x))$, and `gradcheck` (central differences in float64) in both engines.
 
-# %%
+# %% slide=-
 xs = [-2.0, 0.0, 0.5, 3.0]
 for lib, MySigmoid in [(torch, TorchSigmoid), (bpcourse, BpSigmoid)]:
     x = lib.tensor(xs, dtype=lib.float64, requires_grad=True)
@@ -332,7 +332,7 @@ print("bpcourse.gradcheck passed:", bool(bpcourse.gradcheck(BpSigmoid.apply, [bp
 # error, whose backward pass we derived by hand there (`bpcourse.manual.mlp_backward`). The same parameters go to
 # `bpcourse` and to torch in float64; each engine computes the gradients by autograd.
 
-# %%
+# %% slide=-
 from bpcourse.manual import init_mlp, mlp_backward, mlp_forward  # noqa: E402
 
 rng = np.random.default_rng(0)
@@ -363,7 +363,7 @@ for x, y in zip(x_data, y_data):
 # A picture of the same comparison: the gradient entries of all four parameters, autograd against hand derivation.
 # Every point sits on the diagonal.
 
-# %%
+# %% slide=-
 h = np.concatenate([hand[k].ravel() for k in hand])
 fig, ax = plt.subplots(figsize=(4.5, 4))
 ax.plot(h, np.concatenate([bp[k].ravel() for k in hand]), "o", color=BLUE, label="bpcourse", markersize=7)
