@@ -2,16 +2,15 @@
 
 Self-contained (stdlib only) and short-lived. It sets the resource limits and asks to be killed
 when the worker dies, then replaces itself with the kernel (same pid, same process group). When
-the worker runs as root and names a user (``nobody``), it first moves into private mount and
-network namespaces (no network at all; the kernel talks to the worker over unix sockets), makes
+the worker runs as root and gives a uid (one of the kernel's own, or ``nobody``'s), it first moves
+into private mount and network namespaces (no network at all; the kernel talks to the worker over unix sockets), makes
 the Python installation reachable if it sits under a private folder such as ``/root`` (that
 folder is replaced by an empty one, so the kernel sees nothing else in it), gives the connection
-file to the user and becomes that user.
+file to that uid and becomes it.
 """
 import ctypes
 import json
 import os
-import pwd
 import resource
 import signal
 import stat
@@ -87,16 +86,15 @@ def main() -> None:
     cfg = json.loads(sys.argv[1])
     argv = sys.argv[split + 1:]
     limits = cfg.get("limits", {})
-    user = cfg.get("user")
-    if user:
-        pw = pwd.getpwnam(user)
+    uid, gid = cfg.get("uid"), cfg.get("gid")
+    if uid is not None:
         if os.geteuid() == 0 and cfg.get("namespaces", True):
             isolate(cfg.get("expose", []), cfg["stash"], cfg.get("hide", []), cfg.get("keep", []))
-        os.chown(cfg["connection_file"], pw.pw_uid, pw.pw_gid)
+        os.chown(cfg["connection_file"], uid, gid)
         os.setgroups([])
-        os.setgid(pw.pw_gid)
-        os.setuid(pw.pw_uid)
-        if os.getuid() != pw.pw_uid or os.geteuid() != pw.pw_uid:
+        os.setgid(gid)
+        os.setuid(uid)
+        if os.getuid() != uid or os.geteuid() != uid or os.getgid() != gid:
             os._exit(71)
     # Exceeding the file-size limit then fails the write (OSError EFBIG) instead of killing the kernel.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

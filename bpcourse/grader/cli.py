@@ -54,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--wall", type=float, default=300.0, help="seconds per submission (default 300)")
     p.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of the kernel (default 2048)")
     p.add_argument("--kernel-user", default="auto",
-                   help="user the kernel runs as: 'auto' (nobody when run as root), a user name, or 'none'")
+                   help="user the kernel runs as: 'auto' (as root: a uid of its own per kernel), a user name, or 'none'")
     p.add_argument("--worker-cmd", default="", metavar="PREFIX",
                    help="command put before the worker, e.g. a container or no-network runner (see docs/grading.md)")
     return p

@@ -5,7 +5,7 @@
     0.0
 
 The learner's code only ever runs in the worker's kernel (another process, with limits, as
-``nobody`` when the grader runs as root). What comes back is JSON and plain numeric arrays, checked
+a user id of its own when the grader runs as root). What comes back is JSON and plain numeric arrays, checked
 here with the course's ``verify`` functions, so nothing the kernel does to ``np.allclose`` or to
 its own asserts can raise a score.
 """
@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import json
 import os
-import pwd
 import re
 import secrets
 import signal
@@ -63,7 +62,9 @@ class Limits:
 @dataclass
 class Config:
     limits: Limits = field(default_factory=Limits)
-    kernel_user: str | None = "auto"  # "auto": nobody when the grader runs as root, else the same user
+    # "auto": as root, a fresh uid per kernel (nobody's rights, and kernels graded side by side cannot
+    # reach each other); otherwise the grader's own user. Or a user name, or None/"none".
+    kernel_user: str | None = "auto"
     worker_cmd: list[str] = field(default_factory=list)  # a prefix, e.g. a container or no-network runner
     hidden: list[Path] = field(default_factory=list)
     checks_dir: Path | None = BUILTIN_CHECKS
@@ -75,13 +76,7 @@ class Config:
         if self.kernel_user in (None, "", "none"):
             return None
         if self.kernel_user == "auto":
-            if os.geteuid() != 0:
-                return None
-            try:
-                pwd.getpwnam("nobody")
-            except KeyError:
-                return None
-            return "nobody"
+            return "unique" if os.geteuid() == 0 else None
         return self.kernel_user
 
 

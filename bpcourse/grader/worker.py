@@ -40,6 +40,7 @@ import psutil
 HERE = Path(__file__).resolve().parent
 LAUNCHER = HERE / "_launch_kernel.py"
 PR_SET_CHILD_SUBREAPER = 36
+UNIQUE_UIDS = (3_000_000, 3_900_000)  # far above any real account
 MAX_RESULT_BYTES = 32 * 2**20
 SAFE_KINDS = "biufcU"
 
@@ -119,14 +120,19 @@ class Worker:
         self.kernel_starts = 0
         self.workdir = Path(tempfile.mkdtemp(prefix="bpgrade-"))
         self.uid = self.gid = None
-        if self.user:
+        if self.user == "unique":
+            # A uid of its own (no passwd entry needed): kernels graded side by side cannot signal,
+            # trace or read each other through /proc, and RLIMIT_NPROC counts this kernel only.
+            self.uid = self.gid = UNIQUE_UIDS[0] + secrets.randbelow(UNIQUE_UIDS[1] - UNIQUE_UIDS[0])
+        elif self.user:
             pw = pwd.getpwnam(self.user)
             self.uid, self.gid = pw.pw_uid, pw.pw_gid
+        if self.user:
             os.chmod(self.workdir, 0o711)  # the kernel's user may pass through to its own folder, not list ours
 
     # ---------------------------------------------------------------- kernel lifecycle
     def _own(self, path: Path) -> Path:
-        path.mkdir(exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
         if self.uid is not None:
             os.chown(path, self.uid, self.gid)
         return path
@@ -155,7 +161,8 @@ class Worker:
         # Unix sockets in the kernel's own folder: no ports to race for, and they work without a network.
         conn, _ = write_connection_file(fname=str(home / "kernel.json"),
                                         transport="ipc", ip=str(home / "k"))
-        cfg = {"connection_file": conn, "limits": self.job["limits"], "user": self.user, "parent": os.getpid(),
+        cfg = {"connection_file": conn, "limits": self.job["limits"], "uid": self.uid, "gid": self.gid,
+               "parent": os.getpid(),
                "expose": sorted({sys.base_prefix, sys.prefix}), "stash": str(self.workdir / f"stash{self.kernel_starts}"),
                "namespaces": self.job.get("namespaces", True), "hide": self.job.get("hide", []),
                "keep": [str(self.workdir), str(HERE.parents[1])]}
@@ -350,10 +357,11 @@ class Worker:
             except RuntimeError as exc:  # the kernel did not start: the grader's problem, not the learner's
                 if not (self.user and self.job.get("user_fallback")):
                     return {"error": str(exc)[:3000], "kernel_starts": self.kernel_starts, "notes": self.notes}
-                # "auto" mode (root, nobody) where the Python install is out of nobody's reach and no
+                # "auto" mode (root, own uid) where the Python install is out of that uid's reach and no
                 # namespaces are allowed (a default docker container): run as ourselves, and say so.
                 last = str(exc).strip().splitlines()[-1:] or [""]
-                self.notes.append(f"the kernel could not start as {self.user} ({last[0][:200]}); "
+                who = f"uid {self.uid}" if self.user == "unique" else self.user
+                self.notes.append(f"the kernel could not start as {who} ({last[0][:200]}); "
                                   "it ran as the grader's own user, without that isolation")
                 self.user = self.uid = self.gid = None
                 try:

@@ -14,7 +14,7 @@ from .fixtures import hostile
 STUDENTS = sorted([
     "good", "empty", "q1_only", "q1_only_again", "infinite_loop", "gil_loop", "sys_exit", "os_exit", "segfault",
     "huge_alloc", "print_100mb", "syntax_error", "tests_rewritten", "tests_deleted", "duplicated_answer",
-    "monkeypatch", "forge_kill_parent", "read_hidden", "write_grades", "warns", "network", "corrupt",
+    "monkeypatch", "forge_kill_parent", "read_hidden", "write_grades", "kill_neighbours", "warns", "network", "corrupt",
     "not_a_notebook"])
 
 
