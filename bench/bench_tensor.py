@@ -9,6 +9,12 @@ bpcourse/torch and bpcourse/numpy (paired: the same round, so machine noise canc
 
 Targets (issue 4): ratio < 1.0 vs torch for the seed problem and the small MLPs; <= 1.3 for
 MLP 784-128-10; bpcourse/numpy <= 1.25 (autograd overhead).
+
+Threads: one per engine by default (``--threads 0`` keeps the libraries' defaults). On a busy
+machine, idle OpenMP/BLAS threads spin and steal the CPU from the other engines' processes,
+which makes multi-threaded timings say more about the neighbours than about the engines.
+The hand-written numpy is a floor, not a peer: it has no graph, no Python objects per op, and
+its cross-entropy backward is one line (softmax - onehot) where autograd runs two nodes.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The built-in operations, grouped by kind. Each op is an ``ArrayFunction``: its forward
 formula and its derivative sit next to each other, both on numpy arrays.
 
-* ``elementwise.py`` add, sub, mul, div, neg, pow, exp, log, sqrt, abs, sigmoid, tanh, relu, clamp
+* ``elementwise.py`` add, sub, mul, div, neg, reciprocal, pow, exp, log, sqrt, abs, sin, cos,
+  sigmoid, tanh, relu, clamp, casts
 * ``reduce.py``      sum, mean, max
 * ``linalg.py``      matmul, linear (x @ W.T + b)
 * ``shape.py``       view/reshape, transpose, permute, expand, indexing, cat, stack
