@@ -60,8 +60,10 @@ class Mean(ArrayFunction):
                 f"mean(): could not infer output dtype. Input dtype must be floating point, got {x.dtype}"
             )
         axis = _axes(dim, x.ndim)
-        y = x.mean(axis=axis, keepdims=keepdim, dtype=x.dtype)
-        ctx.args = (x.shape, axis, keepdim, x.size // max(y.size, 1) if x.size else 1)
+        total = x.sum(axis=axis, keepdims=keepdim)
+        n = x.size // max(np.size(total), 1) if x.size else 1
+        y = total / n  # the sum, then one division: as torch and numpy compute a mean
+        ctx.args = (x.shape, axis, keepdim, n)
         if axis is not None:
             ctx.torch_name = "MeanBackward1"
         return y
