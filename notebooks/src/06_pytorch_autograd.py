@@ -280,7 +280,8 @@ print("the seed printed: predict (after training) 4 7.999998569488525")
 # Every operation in both engines is a `Function`: `forward(ctx, x)` computes the output and saves what backward
 # needs with `ctx.save_for_backward`; `backward(ctx, grad_output)` returns the gradient for each input; you call
 # `apply`, never `forward`. Here is `bpcourse`'s own sigmoid, which saves its output because
-# $\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$ needs only $y = \sigma(x)$:
+# $\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$ needs only $y = \sigma(x)$. (The built-in ops are `ArrayFunction`s: for
+# speed they see the numpy arrays inside the tensors. A `Function` you write sees tensors, exactly as in torch.)
 
 # %% slide=-
 from bpcourse.course import show_source  # noqa: E402
