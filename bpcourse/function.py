@@ -62,6 +62,12 @@ class Context:
     def save_for_backward(self, *values: Any) -> None:
         self.saved = values
 
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """Accepted for torch compatibility; bpcourse Functions have one (differentiable) output."""
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for torch compatibility: grad_output is always a full tensor here."""
+
     @property
     def saved_tensors(self) -> tuple:
         if self.saved is None:
