@@ -209,20 +209,24 @@ widgets.interact(explore, lr=widgets.FloatLogSlider(value=0.1, base=10, min=-3, 
                  hidden=widgets.IntSlider(value=32, min=4, max=128, step=4, continuous_update=False));
 
 # %% [markdown] slide=subslide
-# The numbers behind the sliders, at fixed settings (10 epochs, final training loss / test accuracy). With momentum 0.9
-# the effective step is about $\eta / (1 - \mu) = 10\,\eta$, so $\eta = 1$ is already too large.
+# The numbers behind the sliders, at fixed settings (10 epochs; final training loss / test accuracy). With momentum 0.9
+# the effective step is about $\eta / (1 - \mu) = 10\,\eta$. At $\eta = 3$ the first steps are so large that every hidden
+# ReLU ends up off for every image ("dead": zero output, zero gradient). Only the output bias still learns, so the network
+# predicts one class for everything: a loss near $\ln 10 \approx 2.30$ and about 10% accuracy, whatever the hidden size.
 
 # %% slide=-
-print(f"{'lr':>6s} " + " ".join(f"{'hidden ' + str(h):>18s}" for h in (8, 32, 128)))
-for lr in [0.003, 0.03, 0.3, 1.0]:
+print(f"{'lr':>6s} " + " ".join(f"{'hidden ' + str(h):>18s}" for h in (8, 32, 128)) + "   dead units (h=128)")
+for lr in [0.003, 0.03, 0.3, 3.0]:
     row = []
     for hidden in (8, 32, 128):
         bpcourse.manual_seed(0)
         model = make_model(bpcourse, hidden)
         loss = train(bpcourse, model, lr=lr, epochs=10)[-1]
         accuracy = np.mean(predict(bpcourse, model, test_idx) == y[test_idx])
-        row.append(f"{loss:9.3g} / {accuracy:5.3f}")
-    print(f"{lr:6g} " + " ".join(f"{r:>18s}" for r in row))
+        row.append(f"{loss:7.4f} / {accuracy:5.3f}")
+    with bpcourse.no_grad():  # hidden activations of the last model (hidden = 128) on the training set
+        dead = (model[1](model[0](bpcourse.tensor(X[train_idx]))).numpy().max(axis=0) == 0).mean()
+    print(f"{lr:6g} " + " ".join(f"{r:>18s}" for r in row) + f"   {dead:12.0%}")
 
 # %% [markdown] slide=slide
 # ## Speed, side by side
@@ -249,7 +253,7 @@ assert abs(times["bpcourse"][0] - times["torch"][0]) < 1e-4
 # - Written once against `lib`, the loop runs on `bpcourse` and on torch; from the same initial weights and batches the loss
 #   curves agree to float32 rounding, and the trained models make the same predictions.
 # - The 64-32-10 network reaches about 98% accuracy on held-out digits; the confusion matrix shows which digits it mixes up.
-# - The learning rate changes the outcome most: too small learns slowly, too large (with momentum) jumps around or diverges;
-#   at a good rate, a wider hidden layer learns faster.
+# - The learning rate changes the outcome most: too small learns slowly; too large (with momentum) kills every ReLU, and the
+#   network predicts one class for everything. At a good rate, a wider hidden layer learns faster.
 #
 # This is the end of the course's main line. **Practise:** [exercises for this notebook](../exercises/07_training_a_network.ipynb).
