@@ -243,7 +243,7 @@ for name, lib, model in zip(("bpcourse", "torch"), (bpcourse, torch), twin_model
 for name, (loss, seconds) in times.items():
     print(f"{name:8s}: {seconds:6.2f} s for {EPOCHS} epochs ({1000 * seconds / (EPOCHS * 22):.2f} ms per step), final loss {loss:.4f}")
 print(f"bpcourse / torch time ratio: {times['bpcourse'][1] / times['torch'][1]:.2f}")
-assert abs(times["bpcourse"][0] - times["torch"][0]) < 1e-4
+assert abs(times["bpcourse"][0] - times["torch"][0]) < 1e-4, times
 
 # %% [markdown] slide=slide
 # ## Summary
