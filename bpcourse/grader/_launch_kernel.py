@@ -2,11 +2,11 @@
 
 Self-contained (stdlib only) and short-lived. It sets the resource limits and asks to be killed
 when the worker dies, then replaces itself with the kernel (same pid, same process group). When
-the worker runs as root and gives a uid (one of the kernel's own, or ``nobody``'s), it first moves
-into private mount and network namespaces (no network at all; the kernel talks to the worker over unix sockets), makes
-the Python installation reachable if it sits under a private folder such as ``/root`` (that
-folder is replaced by an empty one, so the kernel sees nothing else in it), gives the connection
-file to that uid and becomes it.
+the worker runs as root and gives a uid (one of the kernel's own, or ``nobody``'s), it first
+moves into private mount and network namespaces (no network at all; the kernel talks to the
+worker over unix sockets), makes the Python installation reachable if it sits under a private
+folder such as ``/root`` (that folder is replaced by an empty one, so the kernel sees nothing
+else in it), covers the folders in ``hide``, gives the connection file to that uid and becomes it.
 """
 import ctypes
 import json

@@ -79,6 +79,13 @@ def print_table(result) -> None:
             print(f"  {w[:160]}")
 
 
+def progress(result) -> None:
+    print(f"{result.student}: {fmt(result.total)}/{fmt(result.max_points)} {result.status} "
+          f"({result.seconds:.1f} s)", flush=True)
+    for note in result.notes:  # e.g. isolation fell back: the instructor must see it, not only the CSV
+        print(f"  note: {note}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--"]:  # `bpcourse grade -- --batch ...` reaches us with the separator
@@ -95,8 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         try:
             results = grade_batch(args.batch, args.source, args.csv, args.feedback, args.jobs, config,
-                                  progress=lambda r: print(f"{r.student}: {fmt(r.total)}/{fmt(r.max_points)} "
-                                                           f"{r.status} ({r.seconds:.1f} s)", flush=True))
+                                  progress=progress)
         except (OSError, ValueError, TypeError, ImportError) as exc:
             print(f"bpcourse grade: {exc}", file=sys.stderr)
             return 2

@@ -19,8 +19,10 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -223,7 +225,9 @@ def run_worker(job: dict, config: Config) -> tuple[dict | None, str]:
     token = f"{os.getpid()}-{secrets.token_hex(8)}"
     job = dict(job, key=key.hex())
     cmd = [*config.worker_cmd, sys.executable, "-I", str(WORKER)]
-    env = dict(os.environ, BPCOURSE_GRADER_JOB=token)
+    scratch = tempfile.mkdtemp(prefix="bpgrade-job-")  # the worker's temp folders go here; removed below
+    os.chmod(scratch, 0o711)  # a kernel with a uid of its own passes through to its folder, lists nothing
+    env = dict(os.environ, BPCOURSE_GRADER_JOB=token, TMPDIR=scratch)
     limit = config.limits.wall_limit + config.limits.start_timeout + 15
     out: list[bytes] = []
     err: list[bytes] = []
@@ -257,6 +261,7 @@ def run_worker(job: dict, config: Config) -> tuple[dict | None, str]:
             pass
         for t in readers:
             t.join(timeout=10)
+        shutil.rmtree(scratch, ignore_errors=True)
     if timed_out:
         return None, f"timeout: the worker ran past {limit:.0f} s and was killed"
     if code != 0:

@@ -218,7 +218,7 @@ class Worker:
 
     def check_parent(self) -> None:
         if os.getppid() != self.parent:  # the grader is gone: nobody will read our result
-            self.stop_kernel()
+            self.cleanup()
             os._exit(3)
 
     def death(self) -> Fatal:
@@ -387,6 +387,11 @@ class Worker:
     def cleanup(self) -> None:
         self.stop_kernel()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.workdir.parent.name.startswith("bpgrade-job-"):
+            try:
+                self.workdir.parent.rmdir()  # the grader's scratch folder, if the grader is gone
+            except OSError:
+                pass
 
 
 def frame(key: bytes, payload: bytes) -> bytes:

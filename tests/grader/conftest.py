@@ -5,6 +5,7 @@ import hashlib
 import os
 import shutil
 import socket
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +56,7 @@ class Batch:
     feedback: Path
     before: dict[str, str]
     after: dict[str, str]
-    leftovers: list
+    leftovers: list  # processes still running and temporary folders left behind
     same_user: bool
 
 
@@ -75,13 +76,15 @@ def run_batch(tmp: Path, kernel_user: str, only=None) -> Batch:
                "port": listener.getsockname()[1]}
     expected = hostile.make_all(subs, targets, same_user=same_user, only=only)
     before = {p.name: digest(p) for p in subs.iterdir()}
+    scratch_before = set(Path(tempfile.gettempdir()).glob("bpgrade-*"))
     try:
         results = grade_batch(subs, src, csv_path, tmp / "feedback", jobs=2, config=config)
     finally:
         listener.close()
     after = {p.name: digest(p) for p in subs.iterdir()}
+    scratch_left = sorted(set(Path(tempfile.gettempdir()).glob("bpgrade-*")) - scratch_before)
     return Batch({r.student: r for r in results}, expected, subs, csv_path, tmp / "feedback", before, after,
-                 grader_processes(f"{os.getpid()}-"), same_user)
+                 grader_processes(f"{os.getpid()}-") + scratch_left, same_user)
 
 
 @pytest.fixture(scope="session")

@@ -95,3 +95,9 @@ def test_same_user_kernel_leaves_nothing(same_user_batch):
     assert same_user_batch.leftovers == []
     assert same_user_batch.after == same_user_batch.before
     assert same_user_batch.results["forge_kill_parent"].status.startswith("worker failed")
+
+
+def test_isolation_did_not_fall_back(hostile_batch):
+    """As root every kernel runs with a uid of its own in its own namespaces; nothing fell back."""
+    notes = {s: r.notes for s, r in hostile_batch.results.items() if r.notes}
+    assert notes == {}
