@@ -341,6 +341,8 @@ def judge(question: Question, record: dict, checks: list[PreparedCheck]) -> Ques
         answer = record.get("answer")
         status = (answer and error_status(answer)) or error_status(ran) or "error"
         message = (f"answer cell: {error_text(answer)}; " if answer else "") + "test cell: " + error_text(ran)
+        if status == "not implemented":
+            message = "not answered yet (the stub raises NotImplementedError)"
         return QuestionResult(gid, 0.0, pts, status, message)
     probes = record.get("probes", [])
     if len(probes) != len(checks):
