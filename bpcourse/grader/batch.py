@@ -63,6 +63,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def cell(text: str) -> str:
+    """A CSV field a spreadsheet will not run as a formula (file names and messages come from learners)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def csv_bytes(assignment: Assignment, results: list[SubmissionResult]) -> bytes:
     ids = [q.grade_id for q in assignment.questions]
     out = io.StringIO()
@@ -70,8 +75,8 @@ def csv_bytes(assignment: Assignment, results: list[SubmissionResult]) -> bytes:
     writer.writerow(["student", "status", *ids, "total", "max", "seconds", "feedback"])
     for r in results:
         points = {q.grade_id: q.points for q in r.questions}
-        writer.writerow([r.student, r.status, *(fmt(points.get(g, 0.0)) for g in ids), fmt(r.total),
-                         fmt(assignment.max_points), f"{r.seconds:.2f}", r.summary()])
+        writer.writerow([cell(r.student), cell(r.status), *(fmt(points.get(g, 0.0)) for g in ids), fmt(r.total),
+                         fmt(assignment.max_points), f"{r.seconds:.2f}", cell(r.summary())])
     return out.getvalue().encode("utf-8")
 
 

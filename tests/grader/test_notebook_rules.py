@@ -162,3 +162,14 @@ def test_results_decode_to_plain_arrays_only():
     assert np.array_equal(out["x"][0], a) and out["x"][1:] == [1.5, "s"]
     with pytest.raises(TypeError):
         decode_result({"__ndarray__": {"dtype": "|O", "shape": [1], "b64": ""}})
+
+
+def test_csv_fields_from_learners_cannot_be_formulas():
+    from bpcourse.grader.batch import csv_bytes
+    from bpcourse.grader.runner import Assignment, QuestionResult, SubmissionResult
+
+    a = Assignment(path=None, stem="fx", notebook=None, questions=questions(source.notebook()), checks={})
+    qs = [QuestionResult(q.grade_id, 0.0, q.points, "failed", "=1+1") for q in a.questions]
+    text = csv_bytes(a, [SubmissionResult("=HYPERLINK(1)", None, "ok", qs)]).decode()
+    row = text.splitlines()[1]
+    assert row.startswith("'=HYPERLINK(1),ok,0,0,0,0,6,")
