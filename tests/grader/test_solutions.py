@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -21,8 +22,12 @@ from bpcourse.grader.validate import validate_notebook
 
 from .conftest import digest
 
-STEMS = ["01_linear_model_gradient_descent", "02_chain_rule_computational_graphs", "03_matrix_calculus_backprop",
-         "04_autograd_from_scratch_scalar", "05_tensor_autograd", "06_pytorch_autograd", "07_training_a_network"]
+ROOT = Path(__file__).resolve().parents[2]
+# The course's notebooks, and any other solution notebook found (so a new one is validated too).
+STEMS = sorted({"01_linear_model_gradient_descent", "02_chain_rule_computational_graphs",
+                "03_matrix_calculus_backprop", "04_autograd_from_scratch_scalar", "05_tensor_autograd",
+                "06_pytorch_autograd", "07_training_a_network"}
+               | {p.stem for p in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")})
 
 
 def solution(repo_root, stem):
