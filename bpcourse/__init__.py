@@ -16,7 +16,8 @@ from typing import Any
 
 from bpcourse.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from bpcourse.tensor import (  # noqa: A004 - torch's names, on purpose
-    Size, Tensor, arange, as_tensor, bool, double, dtype, empty, float, float16, float32, float64,
+    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor,
+    ShortTensor, Size, Tensor, arange, as_tensor, bool, double, dtype, empty, float, float16, float32, float64,
     from_numpy, full, half, int, int8, int16, int32, int64, is_tensor, linspace, long, manual_seed,
     ones, ones_like, rand, randint, randn, randperm, short, tensor, uint8, zeros, zeros_like,
 )
@@ -96,18 +97,136 @@ def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 
 def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """``torch.max(x)``, ``torch.max(x, dim)`` -> (values, indices), ``torch.max(a, b)`` elementwise."""
+    if isinstance(dim, Tensor):
+        return maximum(x, dim)
     return x.max(dim, keepdim)
+
+
+def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    if isinstance(dim, Tensor):
+        return minimum(x, dim)
+    return x.min(dim, keepdim)
+
+
+def maximum(a: Tensor, b: Tensor) -> Tensor:
+    """The larger of a and b, elementwise (the gradient goes to the one that was picked)."""
+    return where(a >= b, a, b)
+
+
+def minimum(a: Tensor, b: Tensor) -> Tensor:
+    return where(a <= b, a, b)
 
 
 def argmax(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return x.argmax(dim, keepdim)
 
 
+def argmin(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return x.argmin(dim, keepdim)
+
+
+def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+    return x.norm(p, dim, keepdim)
+
+
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     return a @ b
 
 
-mm = matmul
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    return a.mm(b)
+
+
+def mv(a: Tensor, v: Tensor) -> Tensor:
+    return a.mv(v)
+
+
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    return a.dot(b)
+
+
+def t(x: Tensor) -> Tensor:
+    return x.t()
+
+
+def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+    return x.squeeze(dim)
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    return x.unsqueeze(dim)
+
+
+def numel(x: Tensor) -> int:
+    return x.numel()
+
+
+def add(a: Any, b: Any) -> Tensor:
+    return a + b
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    return a - b
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    return a * b
+
+
+def div(a: Any, b: Any) -> Tensor:
+    return a / b
+
+
+def pow(x: Any, exponent: Any) -> Tensor:  # noqa: A001
+    return x ** exponent
+
+
+def eq(a: Tensor, b: Any) -> Tensor:
+    return a == b
+
+
+def ne(a: Tensor, b: Any) -> Tensor:
+    return a != b
+
+
+def gt(a: Tensor, b: Any) -> Tensor:
+    return a > b
+
+
+def lt(a: Tensor, b: Any) -> Tensor:
+    return a < b
+
+
+def ge(a: Tensor, b: Any) -> Tensor:
+    return a >= b
+
+
+def le(a: Tensor, b: Any) -> Tensor:
+    return a <= b
+
+
+def all(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    return x.all(dim, keepdim)
+
+
+def any(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    return x.any(dim, keepdim)
+
+
+def normal(mean: Any, std: Any = 1.0, size: Any = None, requires_grad: bool = False) -> Tensor:
+    """``torch.normal(0, 1, (3, 4))`` or ``torch.normal(mean_tensor, std_tensor)``: random
+    numbers from bpcourse's generator (not torch's: set ``manual_seed`` for repeatable runs)."""
+    import numpy as _np
+
+    from bpcourse.tensor import _rng
+
+    m = mean.array if isinstance(mean, Tensor) else mean
+    sd = std.array if isinstance(std, Tensor) else std
+    shape = tuple(size) if size is not None else _np.broadcast(_np.asarray(m), _np.asarray(sd)).shape
+    if size is None and not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        raise TypeError("normal(): give size= when mean and std are numbers, e.g. torch.normal(0, 1, (3, 4))")
+    return tensor(_rng().normal(m, sd, shape), dtype=float32, requires_grad=requires_grad)
 
 
 def reshape(x: Tensor, shape: Any) -> Tensor:
@@ -155,5 +274,19 @@ def equal(a: Tensor, b: Tensor) -> bool:
 
 
 from bpcourse import nn, optim, utils  # noqa: E402
+
+_NOT_IN_BPCOURSE = {
+    "save": "pickle the state_dict with Python's pickle module instead",
+    "load": "pickle the state_dict with Python's pickle module instead",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A torch name bpcourse does not have: say so, instead of a bare AttributeError."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    hint = _NOT_IN_BPCOURSE.get(name, "write it from the ops bpcourse has, or run this part with real torch")
+    raise AttributeError(f"bpcourse does not implement torch.{name}: {hint} "
+                         f"(dir(bpcourse) lists what it has)")
 from bpcourse.gradcheck import gradcheck  # noqa: E402
 from bpcourse.compare import compare_with_torch  # noqa: E402

@@ -316,8 +316,25 @@ class Tensor:
     def int(self) -> "Tensor":
         return self._cast(np.dtype(np.int32))
 
+    def bool(self) -> "Tensor":
+        return self._cast(np.dtype(np.bool_))
+
+    def half(self) -> "Tensor":
+        return self._cast(np.dtype(np.float16))
+
     def type(self, dt: Any = None) -> Any:
-        return "torch.FloatTensor" if dt is None else self.to(dt)
+        """``x.type()`` is torch's legacy name ("torch.LongTensor"); ``x.type(torch.float64)``,
+        ``x.type(torch.LongTensor)`` or ``x.type("torch.LongTensor")`` converts."""
+        if dt is None:
+            return "torch." + _LEGACY_NAMES[self.array.dtype]
+        if isinstance(dt, str):
+            names = {f"torch.{n}": d for d, n in _LEGACY_NAMES.items()}
+            if dt not in names:
+                raise ValueError(f"type(): invalid type {dt!r} (use one of {sorted(names)})")
+            return self._cast(names[dt])
+        if isinstance(dt, _LegacyTensorType):
+            return self._cast(dt.dtype.numpy)
+        return self.to(dt)
 
     # --- operands -----------------------------------------------------------------------------
     def _operand(self, other: Any) -> Any:
@@ -328,6 +345,8 @@ class Tensor:
         dt = self.array.dtype
         if dt.kind != "f" and isinstance(other, _pyfloat):
             dt = _F32
+        elif dt.kind == "b" and isinstance(other, _pyint) and not isinstance(other, _pybool):
+            dt = np.dtype(np.int64)  # mask + 1 counts in int64, as in torch
         return np.asarray(other, dtype=dt)
 
     # --- arithmetic (ops/elementwise.py) ----------------------------------------------------
@@ -382,7 +401,13 @@ class Tensor:
     neg = __neg__
     pow = __pow__
     matmul = __matmul__
-    mm = __matmul__
+
+    def mm(self, mat2: "Tensor") -> "Tensor":
+        """Matrix (n, m) times matrix (m, p); for other shapes use matmul."""
+        if self.array.ndim != 2 or _dims(mat2) != 2:
+            raise RuntimeError(f"mm: self must be a matrix (got {self.array.ndim}D) and mat2 must be a "
+                               f"matrix (got {_dims(mat2)}D); use torch.matmul for other shapes")
+        return MatMul.apply(self, mat2)
     abs = __abs__
 
     def reciprocal(self) -> "Tensor":
@@ -444,6 +469,16 @@ class Tensor:
     ne = __ne__
     lt = __lt__
     gt = __gt__
+    le = __le__
+    ge = __ge__
+
+    def all(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+        """True where every element (along dim) is non-zero; a bool tensor, no gradient."""
+        return _wrap(np.asarray(np.all(self.array, axis=dim, keepdims=keepdim)))
+
+    def any(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+        """True where some element (along dim) is non-zero; a bool tensor, no gradient."""
+        return _wrap(np.asarray(np.any(self.array, axis=dim, keepdims=keepdim)))
 
     # --- reductions (ops/reduce.py) --------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
@@ -453,17 +488,58 @@ class Tensor:
         return Mean.apply(self, dim, keepdim)
 
     def max(self, dim: Any = None, keepdim: _pybool = False) -> Any:
+        """The largest element; with ``dim``, ``(values, indices)`` along that dim.
+        (``max(a, b)`` elementwise is ``torch.maximum(a, b)``.)"""
+        if isinstance(dim, Tensor):
+            raise TypeError("max(other): for the elementwise maximum of two tensors use torch.maximum(a, b)")
         if dim is None:
             return Max.apply(self, None, False)
         values = Max.apply(self, dim, keepdim)
-        indices = np.argmax(self.array, axis=dim)
-        return MaxResult(values, _wrap(np.expand_dims(indices, dim) if keepdim else indices))
+        return MaxResult(values, self.argmax(dim, keepdim), "max")
+
+    def min(self, dim: Any = None, keepdim: _pybool = False) -> Any:
+        """The smallest element; with ``dim``, ``(values, indices)`` along that dim."""
+        if isinstance(dim, Tensor):
+            raise TypeError("min(other): for the elementwise minimum of two tensors use torch.minimum(a, b)")
+        if dim is None:
+            return Min.apply(self, None, False)
+        values = Min.apply(self, dim, keepdim)
+        return MaxResult(values, self.argmin(dim, keepdim), "min")
 
     def argmax(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
         idx = np.argmax(self.array, axis=dim)
         if keepdim and dim is not None:
             idx = np.expand_dims(idx, dim)
         return _wrap(np.asarray(idx, dtype=np.int64))
+
+    def argmin(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+        idx = np.argmin(self.array, axis=dim)
+        if keepdim and dim is not None:
+            idx = np.expand_dims(idx, dim)
+        return _wrap(np.asarray(idx, dtype=np.int64))
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+        """The 2-norm sqrt(sum x^2) (p=1: the sum of |x|)."""
+        if p in ("fro", 2, 2.0):
+            return Norm.apply(self, dim, keepdim)
+        if p in (1, 1.0):
+            return self.abs().sum(dim, keepdim)
+        raise NotImplementedError(f"norm: p={p!r} is not supported by bpcourse (p=2 or p=1; "
+                                  f"for others write (x.abs() ** p).sum() ** (1 / p))")
+
+    def dot(self, other: "Tensor") -> "Tensor":
+        """The inner product of two 1-D tensors."""
+        if self.array.ndim != 1 or _dims(other) != 1:
+            raise RuntimeError(f"dot: 1D tensors expected, but got {self.array.ndim}D and {_dims(other)}D "
+                               f"tensors (for matrices use torch.matmul / @)")
+        return MatMul.apply(self, other)
+
+    def mv(self, vec: "Tensor") -> "Tensor":
+        """Matrix (n, m) times vector (m,)."""
+        if self.array.ndim != 2 or _dims(vec) != 1:
+            raise RuntimeError(f"mv: expected a matrix and a vector, got {self.array.ndim}D and {_dims(vec)}D "
+                               f"tensors (use torch.matmul for other shapes)")
+        return MatMul.apply(self, vec)
 
     # --- shapes (ops/shape.py) -------------------------------------------------------------------
     def reshape(self, *shape: Any) -> "Tensor":
@@ -612,10 +688,16 @@ class Size(tuple):
 
 
 class MaxResult(tuple):
-    """``x.max(dim)`` returns ``(values, indices)``, also as ``.values`` / ``.indices``."""
+    """``x.max(dim)`` returns ``(values, indices)``, also as ``.values`` / ``.indices``;
+    it prints as torch's ``torch.return_types.max(values=..., indices=...)``."""
 
-    def __new__(cls, values: Tensor, indices: Tensor) -> "MaxResult":
-        return super().__new__(cls, (values, indices))
+    def __new__(cls, values: Tensor, indices: Tensor, name: str = "max") -> "MaxResult":
+        result = super().__new__(cls, (values, indices))
+        result.name = name
+        return result
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.{self.name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
 
     @property
     def values(self) -> Tensor:
@@ -624,6 +706,73 @@ class MaxResult(tuple):
     @property
     def indices(self) -> Tensor:
         return self[1]
+
+
+def _dims(x: Any) -> _pyint:
+    return x.array.ndim if isinstance(x, Tensor) else np.ndim(x)
+
+
+# torch's legacy type names: x.type() == "torch.LongTensor"
+_LEGACY_NAMES = {
+    np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",
+    np.dtype(np.float16): "HalfTensor", np.dtype(np.int64): "LongTensor",
+    np.dtype(np.int32): "IntTensor", np.dtype(np.int16): "ShortTensor",
+    np.dtype(np.int8): "CharTensor", np.dtype(np.uint8): "ByteTensor",
+    np.dtype(np.bool_): "BoolTensor",
+}
+
+
+class _LegacyTensorType(type):
+    """``torch.LongTensor([1, 2])`` makes an int64 tensor, ``torch.FloatTensor(2, 3)`` a (2, 3)
+    float32 one (zeros here; torch leaves it uninitialised). ``isinstance(x, torch.LongTensor)``
+    checks the dtype."""
+
+    def __call__(cls, *data: Any) -> Tensor:
+        if len(data) == 1 and not isinstance(data[0], _pyint):
+            return tensor(data[0], dtype=cls.dtype)
+        return zeros(*data, dtype=cls.dtype)
+
+    def __instancecheck__(cls, obj: Any) -> _pybool:
+        return isinstance(obj, Tensor) and obj.array.dtype == cls.dtype.numpy
+
+    def __repr__(cls) -> str:
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+class FloatTensor(metaclass=_LegacyTensorType):
+    dtype = float32
+
+
+class DoubleTensor(metaclass=_LegacyTensorType):
+    dtype = float64
+
+
+class HalfTensor(metaclass=_LegacyTensorType):
+    dtype = float16
+
+
+class LongTensor(metaclass=_LegacyTensorType):
+    dtype = int64
+
+
+class IntTensor(metaclass=_LegacyTensorType):
+    dtype = int32
+
+
+class ShortTensor(metaclass=_LegacyTensorType):
+    dtype = int16
+
+
+class CharTensor(metaclass=_LegacyTensorType):
+    dtype = int8
+
+
+class ByteTensor(metaclass=_LegacyTensorType):
+    dtype = uint8
+
+
+class BoolTensor(metaclass=_LegacyTensorType):
+    dtype = bool
 
 
 def _shape_arg(shape: tuple) -> tuple:
@@ -880,5 +1029,5 @@ from bpcourse.ops.elementwise import (  # noqa: E402
     Abs, Add, Cast, Clamp, Clone, Cos, Div, Reciprocal, RPow, RSub, Sin, Exp, Log, Mul, Neg, Pow, PowTensor, Relu, Sigmoid, Sqrt, Sub, Tanh,
 )
 from bpcourse.ops.linalg import MatMul  # noqa: E402
-from bpcourse.ops.reduce import Max, Mean, Sum  # noqa: E402
+from bpcourse.ops.reduce import Max, Mean, Min, Norm, Sum  # noqa: E402
 from bpcourse.ops.shape import Expand, Index, Permute, T, Transpose, View  # noqa: E402

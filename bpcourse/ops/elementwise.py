@@ -20,7 +20,8 @@
     clamp y = min(max(x, lo), hi)  dx = g where lo <= x <= hi
 
 Binary ops broadcast their operands; ``unbroadcast`` sums the gradients back to each
-operand's shape. Gradients are only computed for inputs that need them
+operand's shape. Their result has torch's dtype (``torch_dtype``), not numpy's: an int64
+tensor times a float32 one is float32 in torch (numpy says float64). Gradients are only computed for inputs that need them
 (``ctx.needs_input_grad``).
 """
 from __future__ import annotations
@@ -32,6 +33,28 @@ from bpcourse.ops.broadcast import unbroadcast
 
 # ----- Binary ops -----------------------------------------------------------------------
 
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _promote(d1: np.dtype, d2: np.dtype) -> np.dtype:
+    """torch.promote_types: a float type beats any integer type (int64 + float32 is float32)."""
+    c1, c2 = _CATEGORY[d1.kind], _CATEGORY[d2.kind]
+    return d1 if c1 > c2 else d2 if c2 > c1 else np.promote_types(d1, d2)
+
+
+def torch_dtype(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """y in the dtype torch gives ``a op b``: 0-d operands (numbers, ``tensor(2.0)``) only
+    decide the dtype if they are of a higher kind (bool < int < float) than the others."""
+    if a.dtype == b.dtype:
+        return y
+    if (a.ndim == 0) == (b.ndim == 0):
+        dt = _promote(a.dtype, b.dtype)
+    else:
+        dims, zero = (a.dtype, b.dtype) if b.ndim == 0 else (b.dtype, a.dtype)
+        dt = zero if _CATEGORY[zero.kind] > _CATEGORY[dims.kind] else dims
+    return y if y.dtype == dt else y.astype(dt)
+
+
 
 class Add(ArrayFunction):
     """y = a + b"""
@@ -39,7 +62,7 @@ class Add(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.shapes = (a.shape, b.shape)
-        return a + b
+        return torch_dtype(a + b, a, b)
 
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> tuple:
@@ -53,7 +76,7 @@ class Sub(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.shapes = (a.shape, b.shape)
-        return a - b
+        return torch_dtype(a - b, a, b)
 
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> tuple:
@@ -75,7 +98,7 @@ class Mul(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
-        return a * b
+        return torch_dtype(a * b, a, b)
 
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> tuple:
@@ -92,9 +115,9 @@ class Div(ArrayFunction):
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
         y = a / b
-        if y.dtype == np.float64 and a.dtype.kind in "iub" and b.dtype.kind in "iub":
-            y = y.astype(np.float32)  # int / int gives the default float dtype, as in torch
-        return y
+        if a.dtype.kind in "iub" and b.dtype.kind in "iub":
+            return y.astype(np.float32)  # int / int gives the default float dtype, as in torch
+        return torch_dtype(y, a, b)
 
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> tuple:
@@ -111,7 +134,7 @@ class PowTensor(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        y = a ** b
+        y = torch_dtype(a ** b, a, b)
         ctx.save_for_backward(a, b, y)
         return y
 

@@ -3,6 +3,8 @@
     sum   y = sum_i x_i        dx_i = g
     mean  y = sum_i x_i / n    dx_i = g / n
     max   y = max_i x_i        dx_i = g at the maximum, 0 elsewhere
+    min   y = min_i x_i        dx_i = g at the minimum, 0 elsewhere
+    norm  y = sqrt(sum_i x_i^2)  dx_i = g * x_i / y
 """
 from __future__ import annotations
 
@@ -77,26 +79,56 @@ class Mean(ArrayFunction):
 class Max(ArrayFunction):
     """y = max of x over dim; the gradient goes to the (first) maximum"""
 
-    @staticmethod
-    def forward(ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
+    pick, arg_pick, torch_stem = np.max, np.argmax, "Max"
+
+    @classmethod
+    def forward(cls, ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
         axis = _axes(dim, x.ndim)
-        y = x.max(axis=axis, keepdims=keepdim)
+        if x.size == 0:
+            raise RuntimeError(f"{cls.torch_stem.lower()}(): Expected reduction dim to be specified for input.numel() == 0")
+        y = cls.pick(x, axis=axis, keepdims=keepdim)
         ctx.save_for_backward(x, y)
         ctx.args = (axis, keepdim)
-        if axis is not None:
-            ctx.torch_name = "MaxBackward0"
-        else:
-            ctx.torch_name = "MaxBackward1"
+        ctx.torch_name = f"{cls.torch_stem}Backward{0 if axis is not None else 1}"
+        return y
+
+    @classmethod
+    def backward(cls, ctx: Context, g: np.ndarray) -> tuple:
+        x, y = ctx.saved_tensors
+        axis, keepdim = ctx.args
+        if axis is None:  # torch shares the gradient evenly between tied maxima
+            mask = x == y
+            return g * mask / mask.sum(), None, None
+        idx = np.expand_dims(cls.arg_pick(x, axis=axis), axis)
+        gx = np.zeros_like(x)
+        np.put_along_axis(gx, idx, g if keepdim else np.expand_dims(g, axis), axis=axis)
+        return gx, None, None
+
+
+class Min(Max):
+    """y = min of x over dim; the gradient goes to the (first) minimum"""
+
+    pick, arg_pick, torch_stem = np.min, np.argmin, "Min"
+
+
+class Norm(ArrayFunction):
+    """y = sqrt(sum of x^2) over dim (the 2-norm; all elements if dim is None)"""
+
+    torch_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"norm(): input dtype should be floating point, got {x.dtype}; use x.float().norm()")
+        axis = _axes(dim, x.ndim)
+        y = np.sqrt((x * x).sum(axis=axis, keepdims=keepdim))
+        ctx.save_for_backward(x, y)
+        ctx.args = (axis, keepdim)
         return y
 
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> tuple:
         x, y = ctx.saved_tensors
         axis, keepdim = ctx.args
-        if axis is None:  # torch shares the gradient evenly between tied maxima
-            mask = x == y
-            return g * mask / mask.sum(), None, None
-        idx = np.expand_dims(np.argmax(x, axis=axis), axis)
-        gx = np.zeros_like(x)
-        np.put_along_axis(gx, idx, g if keepdim else np.expand_dims(g, axis), axis=axis)
-        return gx, None, None
+        g_over_y = np.where(y == 0, 0, g / np.where(y == 0, 1, y))  # torch: gradient 0 at x = 0
+        return x * _spread(g_over_y, x.shape, axis, keepdim), None, None
