@@ -81,6 +81,18 @@ def isolate(expose: list, stash: str, hide: list, keep: list) -> list:
     return notes
 
 
+def limit(which: int, soft: int, hard: int) -> None:
+    """Lower a limit; a platform that refuses one (macOS and RLIMIT_AS) keeps the others."""
+    current_hard = resource.getrlimit(which)[1]
+    if current_hard != resource.RLIM_INFINITY:
+        soft, hard = min(soft, current_hard), min(hard, current_hard)
+    try:
+        resource.setrlimit(which, (soft, hard))
+    except (ValueError, OSError):
+        if sys.platform.startswith("linux"):
+            raise
+
+
 def main() -> None:
     split = sys.argv.index("--")
     cfg = json.loads(sys.argv[1])
@@ -108,13 +120,14 @@ def main() -> None:
     ]
     for which, value in table:
         if value is not None:
-            resource.setrlimit(which, (int(value), int(value)))
+            limit(which, int(value), int(value))
     cpu = limits.get("cpu_s")
     if cpu:
         # SIGXCPU at the soft limit, SIGKILL at the hard one: a GIL-holding loop cannot run on.
-        resource.setrlimit(resource.RLIMIT_CPU, (int(cpu), int(cpu) + 2))
-    # Set after changing user: a change of credentials clears the parent-death signal.
-    call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        limit(resource.RLIMIT_CPU, int(cpu), int(cpu) + 2)
+    if sys.platform.startswith("linux"):
+        # Set after changing user: a change of credentials clears the parent-death signal.
+        call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != cfg["parent"]:
         os._exit(72)  # the worker died before we asked
     os.execv(argv[0], argv)

@@ -225,7 +225,7 @@ def run_worker(job: dict, config: Config) -> tuple[dict | None, str]:
     token = f"{os.getpid()}-{secrets.token_hex(8)}"
     job = dict(job, key=key.hex())
     cmd = [*config.worker_cmd, sys.executable, "-I", str(WORKER)]
-    scratch = tempfile.mkdtemp(prefix="bpgrade-job-")  # the worker's temp folders go here; removed below
+    scratch = tempfile.mkdtemp(prefix=f"bpgrade-job-{os.getpid()}-")  # the worker's temp folders go here; removed below
     os.chmod(scratch, 0o711)  # a kernel with a uid of its own passes through to its folder, lists nothing
     env = dict(os.environ, BPCOURSE_GRADER_JOB=token, TMPDIR=scratch)
     limit = config.limits.wall_limit + config.limits.start_timeout + 15

@@ -39,6 +39,7 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 LAUNCHER = HERE / "_launch_kernel.py"
+LINUX = sys.platform.startswith("linux")
 PR_SET_CHILD_SUBREAPER = 36
 UNIQUE_UIDS = (3_000_000, 3_900_000)  # far above any real account
 MAX_RESULT_BYTES = 32 * 2**20
@@ -159,8 +160,10 @@ class Worker:
         home = self._own(self.workdir / f"run{self.kernel_starts}")
         self.out_dir = self._own(home / "out")
         # Unix sockets in the kernel's own folder: no ports to race for, and they work without a network.
-        conn, _ = write_connection_file(fname=str(home / "kernel.json"),
-                                        transport="ipc", ip=str(home / "k"))
+        if LINUX:
+            conn, _ = write_connection_file(fname=str(home / "kernel.json"), transport="ipc", ip=str(home / "k"))
+        else:  # macOS: socket paths under its long TMPDIR can pass the 104-byte limit
+            conn, _ = write_connection_file(fname=str(home / "kernel.json"), ip="127.0.0.1")
         cfg = {"connection_file": conn, "limits": self.job["limits"], "uid": self.uid, "gid": self.gid,
                "parent": os.getpid(),
                "expose": sorted({sys.base_prefix, sys.prefix}), "stash": str(self.workdir / f"stash{self.kernel_starts}"),
@@ -407,7 +410,8 @@ def main() -> int:
     job = json.loads(sys.stdin.buffer.read())
     sys.stdin.close()
     key = bytes.fromhex(job.pop("key"))
-    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the kernel stay ours to kill
+    if LINUX:
+        ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the kernel stay ours to kill
     worker = Worker(job)
     try:
         result = worker.run()

@@ -76,13 +76,14 @@ def run_batch(tmp: Path, kernel_user: str, only=None) -> Batch:
                "port": listener.getsockname()[1]}
     expected = hostile.make_all(subs, targets, same_user=same_user, only=only)
     before = {p.name: digest(p) for p in subs.iterdir()}
-    scratch_before = set(Path(tempfile.gettempdir()).glob("bpgrade-*"))
+    mine = f"bpgrade-job-{os.getpid()}-*"  # other people may be grading on this machine right now
+    scratch_before = set(Path(tempfile.gettempdir()).glob(mine))
     try:
         results = grade_batch(subs, src, csv_path, tmp / "feedback", jobs=2, config=config)
     finally:
         listener.close()
     after = {p.name: digest(p) for p in subs.iterdir()}
-    scratch_left = sorted(set(Path(tempfile.gettempdir()).glob("bpgrade-*")) - scratch_before)
+    scratch_left = sorted(set(Path(tempfile.gettempdir()).glob(mine)) - scratch_before)
     return Batch({r.student: r for r in results}, expected, subs, csv_path, tmp / "feedback", before, after,
                  grader_processes(f"{os.getpid()}-") + scratch_left, same_user)
 
