@@ -13,7 +13,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from bpcourse.grader.batch import feedback_text, fmt, grade_batch
+from bpcourse.grader.batch import fmt, grade_batch
 from bpcourse.grader.runner import Assignment, Config, Limits, grade_submission
 
 REPO = Path(__file__).resolve().parents[2]

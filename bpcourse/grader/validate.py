@@ -10,7 +10,6 @@ Each problem names the cell (index and grade_id) and says what to change. Run as
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import nbformat
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from bpcourse.grader.generate import exercise_bytes, generate, make_exercise
-from bpcourse.grader.notebook import (CODE_STUB, grade_id, is_answer, questions, read_submission, rebuild,
-                                      remove_hidden_tests, replace_solution, NotebookError)
+from bpcourse.grader.notebook import (CODE_STUB, NotebookError, grade_id, questions, read_submission, rebuild,
+                                      remove_hidden_tests, replace_solution)
 from bpcourse.grader.runner import decode_result, verified_result
 from bpcourse.grader.validate import validate_notebook
 
