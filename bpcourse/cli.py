@@ -6,18 +6,18 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["grade"]:
+        from bpcourse.grader.cli import main as grade_main  # the grader owns its own options
+        return grade_main(argv[1:])
     parser = argparse.ArgumentParser(prog="bpcourse", description="bpcourse helpers")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("doctor", help="check this environment and say what to fix")
-    grade = commands.add_parser("grade", help="grade an exercise notebook (or a folder with --batch)",
-                                add_help=False)
-    grade.add_argument("rest", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
-    if args.command == "doctor":
-        from bpcourse.doctor import run_doctor
-        return run_doctor()
-    from bpcourse.grader.cli import main as grade_main  # the grader owns its own options
-    return grade_main(args.rest)
+    commands.add_parser("grade", help="grade an exercise notebook, or a class with --batch "
+                                      "(see `bpcourse grade --help`)")
+    parser.parse_args(argv)
+    from bpcourse.doctor import run_doctor  # "doctor" is the only other command
+    return run_doctor()
 
 
 if __name__ == "__main__":
