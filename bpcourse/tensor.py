@@ -80,6 +80,8 @@ def _as_array(data: Any, dt: Any = None) -> np.ndarray:
         return np.array(data, dtype=_np_dtype(dt))
     if isinstance(data, np.ndarray):
         return data.copy()
+    if isinstance(data, np.generic):  # a numpy number keeps its dtype: tensor(np.float64(1.5))
+        return np.array(data)
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
         data = [x.array if isinstance(x, Tensor) else x for x in data]
     a = np.array(data)
@@ -87,6 +89,17 @@ def _as_array(data: Any, dt: Any = None) -> np.ndarray:
         a = a.astype(np.float32)  # torch's default dtype
     elif a.dtype.kind in "iu":
         a = a.astype(np.int64)
+    if isinstance(data, (list, tuple)) and a.dtype.kind in "fiu":
+        # numpy numbers in the list count with their own dtype, Python numbers with the
+        # default one: tensor([np.float64(1), 2.0]) is float64, tensor([np.float32(1), 2.0]) float32
+        kinds = {type(x) if not isinstance(x, np.generic) else x.dtype for x in _flat(data)}
+        if any(isinstance(k, np.dtype) for k in kinds):
+            defaults = {_pyfloat: _F32, _pyint: np.dtype(np.int64)}
+            dts = [k if isinstance(k, np.dtype) else defaults.get(k, a.dtype) for k in kinds]
+            dt = dts[0]
+            for d in dts[1:]:
+                dt = _promote(dt, d)
+            a = a.astype(dt)
     return a
 
 
@@ -1026,7 +1039,7 @@ def is_tensor(x: Any) -> _pybool:
 
 # The ops, imported last: they build on Tensor (and Tensor's methods call them).
 from bpcourse.ops.elementwise import (  # noqa: E402
-    Abs, Add, Cast, Clamp, Clone, Cos, Div, Reciprocal, RPow, RSub, Sin, Exp, Log, Mul, Neg, Pow, PowTensor, Relu, Sigmoid, Sqrt, Sub, Tanh,
+    _promote, Abs, Add, Cast, Clamp, Clone, Cos, Div, Reciprocal, RPow, RSub, Sin, Exp, Log, Mul, Neg, Pow, PowTensor, Relu, Sigmoid, Sqrt, Sub, Tanh,
 )
 from bpcourse.ops.linalg import MatMul  # noqa: E402
 from bpcourse.ops.reduce import Max, Mean, Min, Norm, Sum  # noqa: E402

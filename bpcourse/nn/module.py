@@ -34,6 +34,8 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + tensor_repr(self)
 
+    __str__ = __repr__  # print(p) too (Tensor binds __str__ to its own __repr__)
+
 
 class Module:
     """Base class of every layer and model (subclass it and write ``forward``)."""

@@ -3,6 +3,12 @@
     SGD       p <- p - lr * g                      (g = grad + weight_decay * p)
     momentum  v <- momentum * v + g;  p <- p - lr * v
     Adam      m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  p <- p - lr m^ / (sqrt(v^) + eps)
+    Adagrad   s <- s + g^2;  p <- p - lr g / (sqrt(s) + eps)
+    RMSprop   v <- a v + (1-a) g^2;  p <- p - lr g / (sqrt(v) + eps)
+    Adamax    m <- b1 m + (1-b1) g;  u <- max(b2 u, |g| + eps);  p <- p - lr m / ((1 - b1^t) u)
+    Rprop     step <- step * 1.2 (g kept its sign) or * 0.5 (it flipped);  p <- p - sign(g) step
+
+Each follows torch.optim's update order, so that float32 results agree with torch's.
 """
 from __future__ import annotations
 
@@ -12,6 +18,20 @@ from typing import Any, Iterable
 import numpy as np
 
 from bpcourse.tensor import Tensor
+
+
+def add_scaled(p: np.ndarray, alpha: float, g: np.ndarray) -> np.ndarray:
+    """p + alpha * g rounded once, as torch's ``p.add_(g, alpha=alpha)`` (a fused multiply-add).
+
+    Rounding the product first and then the sum (numpy's ``p + alpha * g``) differs from torch in
+    the last bit now and then, and training loops add those bits up. For float32 the exact value
+    is formed in float64 (a product of two float32 numbers is exact there) and rounded to float32.
+    """
+    if p.dtype != np.float32:
+        return p + alpha * g
+    exact = np.float64(np.float32(alpha)) * g.astype(np.float64)
+    exact += p
+    return exact.astype(np.float32)
 
 
 class Optimizer:
@@ -56,16 +76,16 @@ class SGD(Optimizer):
                     continue
                 g = p.grad.array
                 if wd:
-                    g = g + wd * p.array
+                    g = add_scaled(g, wd, p.array)
                 if mu:
                     buf = self.state.get(id(p))
                     if buf is None:
                         buf = self.state[id(p)] = g.copy()
                     else:
                         buf *= mu
-                        buf += (1 - group["dampening"]) * g
-                    g = g + mu * buf if group["nesterov"] else buf
-                p.array -= lr * g  # in place: the Parameter object stays the same
+                        buf[...] = add_scaled(buf, 1 - group["dampening"], g)
+                    g = add_scaled(g, mu, buf) if group["nesterov"] else buf
+                p.array[...] = add_scaled(p.array, -lr, g)  # in place: the Parameter object stays the same
                 p._version += 1
 
 
@@ -98,3 +118,119 @@ class Adam(Optimizer):
                 denom = np.sqrt(v) / math.sqrt(1 - b2 ** t) + eps
                 p.array -= step_size * m / denom
                 p._version += 1
+
+
+class Adagrad(Optimizer):
+    """Adagrad: each weight's step shrinks with the sum of its squared gradients."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> None:
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value, eps=eps))
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad.array
+                if group["weight_decay"]:
+                    g = g + group["weight_decay"] * p.array
+                state = self.state.setdefault(id(p), {"step": 0, "sum": np.full_like(
+                    p.array, group["initial_accumulator_value"])})
+                state["step"] += 1
+                clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+                state["sum"] += g * g
+                p.array -= clr * (g / (np.sqrt(state["sum"]) + group["eps"]))
+                p._version += 1
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide by a running root-mean-square of the gradients."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False) -> None:
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered))
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            lr, alpha, eps, mu = group["lr"], group["alpha"], group["eps"], group["momentum"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad.array
+                if group["weight_decay"]:
+                    g = g + group["weight_decay"] * p.array
+                state = self.state.setdefault(id(p), {"square_avg": np.zeros_like(p.array),
+                                                      "grad_avg": np.zeros_like(p.array),
+                                                      "buf": np.zeros_like(p.array)})
+                v = state["square_avg"]
+                v *= alpha
+                v += (1 - alpha) * (g * g)
+                if group["centered"]:
+                    m = state["grad_avg"]
+                    m += (1 - alpha) * (g - m)
+                    avg = np.sqrt(v - m * m) + eps
+                else:
+                    avg = np.sqrt(v) + eps
+                if mu:
+                    buf = state["buf"]
+                    buf *= mu
+                    buf += g / avg
+                    p.array -= lr * buf
+                else:
+                    p.array -= lr * (g / avg)
+                p._version += 1
+
+
+class Adamax(Optimizer):
+    """Adamax: Adam with the infinity norm of past gradients in place of the root-mean-square."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 2e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad.array
+                if group["weight_decay"]:
+                    g = g + group["weight_decay"] * p.array
+                state = self.state.setdefault(id(p), {"step": 0, "m": np.zeros_like(p.array),
+                                                      "u": np.zeros_like(p.array)})
+                state["step"] += 1
+                m, u = state["m"], state["u"]
+                m += (1 - b1) * (g - m)
+                np.maximum(u * b2, np.abs(g) + eps, out=u)
+                clr = lr / (1 - b1 ** state["step"])
+                p.array -= clr * (m / u)
+                p._version += 1
+
+
+class Rprop(Optimizer):
+    """Rprop: only the sign of the gradient counts; each weight adapts its own step size."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-2, etas: tuple = (0.5, 1.2),
+                 step_sizes: tuple = (1e-6, 50)) -> None:
+        super().__init__(params, dict(lr=lr, etas=etas, step_sizes=step_sizes))
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            (eta_minus, eta_plus), (lo, hi) = group["etas"], group["step_sizes"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad.array.copy()
+                state = self.state.setdefault(id(p), {"prev": np.zeros_like(p.array),
+                                                      "step_size": np.full_like(p.array, group["lr"])})
+                same = np.sign(g * state["prev"])
+                factor = np.where(same > 0, eta_plus, np.where(same < 0, eta_minus, 1.0)).astype(p.array.dtype)
+                state["step_size"] = np.clip(state["step_size"] * factor, lo, hi).astype(p.array.dtype)
+                g[same < 0] = 0  # the sign flipped: no step this time, and forget this gradient
+                p.array -= np.sign(g) * state["step_size"]
+                p._version += 1
+                state["prev"] = g
