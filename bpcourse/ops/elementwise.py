@@ -297,7 +297,10 @@ class Sigmoid(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = 1 / (1 + np.exp(-x))
+        # exp in float64, rounded once: torch's float32 exp is that accurate, numpy's is not
+        # (its fast float32 exp is off in the last bit often enough to show after a few epochs)
+        e = np.exp(-x.astype(np.float64)).astype(np.float32) if x.dtype == np.float32 else np.exp(-x)
+        y = 1 / (1 + e)
         ctx.save_for_backward(y)  # save y, not x: sigmoid' = (1 - y) y needs only the output
         return y
 

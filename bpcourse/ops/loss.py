@@ -66,8 +66,9 @@ class BinaryCrossEntropy(ArrayFunction):
         ctx.reduction = reduction
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(x), -100)
-            log_1mx = np.maximum(np.log(1 - x), -100)
-        return _reduce(-(t * log_x + (1 - t) * log_1mx), reduction)
+            log_1mx = np.maximum(np.log1p(-x), -100)
+        # torch's arrangement of the same formula (its rounding, too)
+        return _reduce((t - 1) * log_1mx - t * log_x, reduction)
 
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> tuple:
