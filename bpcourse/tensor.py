@@ -297,6 +297,19 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.array.shape[0]))
 
+    # --- new tensors of this tensor's dtype: x.new_ones(2, 3) ----------------------------
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: _pybool = False) -> "Tensor":
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: _pybool = False) -> "Tensor":
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: _pybool = False) -> "Tensor":
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: _pybool = False) -> "Tensor":
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
     def is_floating_point(self) -> _pybool:
         return self.array.dtype.kind == "f"
 
