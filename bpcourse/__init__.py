@@ -214,6 +214,89 @@ def any(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A
     return x.any(dim, keepdim)
 
 
+def neg(x: Tensor) -> Tensor:
+    return -x
+
+
+def square(x: Tensor) -> Tensor:
+    return x.square()
+
+
+def log1p(x: Tensor) -> Tensor:
+    return x.log1p()
+
+
+def sign(x: Tensor) -> Tensor:
+    return x.sign()
+
+
+def floor(x: Tensor) -> Tensor:
+    return x.floor()
+
+
+def ceil(x: Tensor) -> Tensor:
+    return x.ceil()
+
+
+def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001
+    return x.round(decimals)
+
+
+def isnan(x: Tensor) -> Tensor:
+    return x.isnan()
+
+
+clip = clamp
+
+
+def var(x: Tensor, dim: Any = None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
+    return x.var(dim, unbiased, keepdim)
+
+
+def std(x: Tensor, dim: Any = None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
+    return x.std(dim, unbiased, keepdim)
+
+
+def permute(x: Tensor, dims: Any) -> Tensor:
+    return x.permute(dims)
+
+
+def eye(n: int, m: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    import numpy as _np
+
+    return tensor(_np.eye(n, m), dtype=dtype or float32, requires_grad=requires_grad)
+
+
+def full_like(x: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return full(x.shape, fill_value, dtype=dtype or x.dtype, requires_grad=requires_grad)
+
+
+def empty_like(x: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return zeros_like(x, dtype=dtype, requires_grad=requires_grad)
+
+
+def rand_like(x: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return rand(*x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+
+
+def randn_like(x: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return randn(*x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+
+
+inference_mode = no_grad
+
+
+def set_default_dtype(d: dtype) -> None:
+    if d is not float32:
+        raise NotImplementedError(f"set_default_dtype({d}): bpcourse's default dtype is torch.float32 only; "
+                                  f"pass dtype= to the tensors that need {d}")
+
+
+def set_printoptions(*args: Any, **kwargs: Any) -> None:
+    raise NotImplementedError("set_printoptions: bpcourse prints with torch's default options only "
+                              "(precision=4); format numbers yourself, e.g. f'{x.item():.6f}'")
+
+
 def normal(mean: Any, std: Any = 1.0, size: Any = None, requires_grad: bool = False) -> Tensor:
     """``torch.normal(0, 1, (3, 4))`` or ``torch.normal(mean_tensor, std_tensor)``: random
     numbers from bpcourse's generator (not torch's: set ``manual_seed`` for repeatable runs)."""

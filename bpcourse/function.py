@@ -239,7 +239,7 @@ class ArrayFunction(Function):
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         result = _wrap(out)
-        if record and _grad_mode.enabled:
+        if record and _grad_mode.enabled and out.dtype.kind == "f":  # integers carry no gradient
             ctx.fn = cls
             ctx.inputs = args
             if ctx.saved:  # remember the inputs' versions: backward checks nobody changed them

@@ -323,6 +323,24 @@ class Tensor:
                 raise RuntimeError(f"bpcourse tensors live on the CPU only (asked for {a!r})")
         return self._cast(None if dt is None else _np_dtype(dt))
 
+    def cuda(self, *args: Any, **kwargs: Any) -> "Tensor":
+        raise RuntimeError("bpcourse tensors live on the CPU only: drop .cuda() (or use .to('cpu'))")
+
+    def contiguous(self) -> "Tensor":
+        return self  # numpy handles the memory layout; nothing to do
+
+    def is_contiguous(self) -> _pybool:
+        return _pybool(self.array.flags.c_contiguous)
+
+    def nelement(self) -> _pyint:
+        return self.array.size
+
+    def ndimension(self) -> _pyint:
+        return self.array.ndim
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        return self._cast(other.array.dtype)
+
     def cpu(self) -> "Tensor":
         return self
 
@@ -400,6 +418,17 @@ class Tensor:
     def __rtruediv__(self, other: Any) -> "Tensor":
         return Reciprocal.apply(self) * other  # as torch: 2 / x is reciprocal(x) * 2
 
+    def __floordiv__(self, other: Any) -> "Tensor":
+        """Integer maths (no gradient: floor division is piecewise constant)."""
+        o = self._operand(other)
+        o = o.array if isinstance(o, Tensor) else o
+        return _wrap(torch_dtype(np.floor_divide(self.array, o), self.array, o))
+
+    def __mod__(self, other: Any) -> "Tensor":
+        o = self._operand(other)
+        o = o.array if isinstance(o, Tensor) else o
+        return _wrap(torch_dtype(np.mod(self.array, o), self.array, o))
+
     def __neg__(self) -> "Tensor":
         return Neg.apply(self)
 
@@ -467,6 +496,63 @@ class Tensor:
         return Clamp.apply(self, min, max)
 
     clip = clamp
+
+    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+        """In place, outside the graph (``with torch.no_grad(): w.clamp_(0, 1)``)."""
+        if _grad_mode.enabled and (self._requires_grad or self.grad_fn is not None):
+            raise RuntimeError("clamp_: in-place clamp of a tensor that requires grad is not supported by "
+                               "bpcourse; use x = x.clamp(...) or wrap it in torch.no_grad()")
+        np.clip(self.array, min, max, out=self.array)
+        self._version += 1
+        return self
+
+    # --- composites, built from the ops above ---------------------------------------------
+    def square(self) -> "Tensor":
+        return self * self
+
+    def log1p(self) -> "Tensor":
+        return (1 + self).log()
+
+    def rsqrt(self) -> "Tensor":
+        return self.sqrt().reciprocal()
+
+    def var(self, dim: Any = None, unbiased: _pybool = True, keepdim: _pybool = False, correction: Any = None) -> "Tensor":
+        """sum (x - mean)^2 / (n - 1) (torch's default; unbiased=False divides by n)."""
+        d = self - self.mean(dim, keepdim=True)
+        n = self.array.size if dim is None else np.prod([self.array.shape[i] for i in np.atleast_1d(dim)])
+        c = (1 if unbiased else 0) if correction is None else correction
+        return _torch_named((d * d).sum(dim, keepdim) / (n - c), "VarBackward0")
+
+    def std(self, dim: Any = None, unbiased: _pybool = True, keepdim: _pybool = False, correction: Any = None) -> "Tensor":
+        return _torch_named(self.var(dim, unbiased, keepdim, correction).sqrt(), "StdBackward0")
+
+    def softmax(self, dim: _pyint) -> "Tensor":
+        return Softmax.apply(self, dim)
+
+    def log_softmax(self, dim: _pyint) -> "Tensor":
+        return LogSoftmax.apply(self, dim)
+
+    # --- step functions: their derivative is 0 almost everywhere -----------------------------
+    def sign(self) -> "Tensor":
+        return PiecewiseConstant.apply(self, np.sign, "SignBackward0")
+
+    def floor(self) -> "Tensor":
+        return PiecewiseConstant.apply(self, np.floor, "FloorBackward0")
+
+    def ceil(self) -> "Tensor":
+        return PiecewiseConstant.apply(self, np.ceil, "CeilBackward0")
+
+    def round(self, decimals: _pyint = 0) -> "Tensor":
+        return PiecewiseConstant.apply(self, lambda a: np.round(a, decimals), "RoundBackward0")
+
+    def isnan(self) -> "Tensor":
+        return _wrap(np.isnan(self.array))
+
+    def equal(self, other: "Tensor") -> _pybool:
+        return self.array.shape == other.array.shape and _pybool((self.array == other.array).all())
+
+    def allclose(self, other: "Tensor", rtol: _pyfloat = 1e-05, atol: _pyfloat = 1e-08) -> _pybool:
+        return _pybool(np.allclose(self.array, other.array, rtol=rtol, atol=atol))
 
     # --- comparisons: no gradient, bool tensors ----------------------------------------------
     def _compare(self, ufunc: Any, other: Any) -> "Tensor":
@@ -576,6 +662,11 @@ class Tensor:
 
     def view_as(self, other: "Tensor") -> "Tensor":
         return View.apply(self, other.array.shape)
+
+    reshape_as = view_as
+
+    def expand_as(self, other: "Tensor") -> "Tensor":
+        return Expand.apply(self, other.array.shape)
 
     def flatten(self, start_dim: _pyint = 0, end_dim: _pyint = -1) -> "Tensor":
         s = self.array.shape
@@ -700,6 +791,13 @@ class Tensor:
     def __repr__(self) -> str:
         return tensor_repr(self)
 
+    def __getattr__(self, name: str) -> Any:
+        """Only reached for a name Tensor does not have: say it is torch's and missing here."""
+        if name.startswith("__") or name in Tensor.__slots__:
+            raise AttributeError(name)
+        raise AttributeError(f"bpcourse's Tensor has no method or attribute {name!r} (torch's Tensor may): "
+                             f"write it from the ops bpcourse has, or use real torch for this part")
+
     __str__ = __repr__
 
 
@@ -732,6 +830,14 @@ class MaxResult(tuple):
     @property
     def indices(self) -> Tensor:
         return self[1]
+
+
+def _torch_named(t: Tensor, name: str) -> Tensor:
+    """A composite (var = a few ops) shows torch's one-node name in ``grad_fn=<...>``; the graph
+    underneath, which backward walks, is still the composite's."""
+    if t.grad_fn is not None:
+        t.grad_fn.torch_name = name
+    return t
 
 
 def _dims(x: Any) -> _pyint:
@@ -1052,8 +1158,9 @@ def is_tensor(x: Any) -> _pybool:
 
 # The ops, imported last: they build on Tensor (and Tensor's methods call them).
 from bpcourse.ops.elementwise import (  # noqa: E402
-    _promote, Abs, Add, Cast, Clamp, Clone, Cos, Div, Reciprocal, RPow, RSub, Sin, Exp, Log, Mul, Neg, Pow, PowTensor, Relu, Sigmoid, Sqrt, Sub, Tanh,
+    _promote, torch_dtype, Abs, Add, Cast, Clamp, PiecewiseConstant, Clone, Cos, Div, Reciprocal, RPow, RSub, Sin, Exp, Log, Mul, Neg, Pow, PowTensor, Relu, Sigmoid, Sqrt, Sub, Tanh,
 )
 from bpcourse.ops.linalg import MatMul  # noqa: E402
 from bpcourse.ops.reduce import Max, Mean, Min, Norm, Sum  # noqa: E402
 from bpcourse.ops.shape import Expand, Index, Permute, T, Transpose, View  # noqa: E402
+from bpcourse.ops.softmax import LogSoftmax, Softmax  # noqa: E402

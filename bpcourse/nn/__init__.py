@@ -1,12 +1,22 @@
 """Neural-network building blocks with torch's names: ``Module``, ``Parameter``, ``Linear``,
 ``Sequential``, activations and losses. They stand on the tensor engine only."""
 from bpcourse.nn.module import Module, Parameter, Sequential, ModuleList
-from bpcourse.nn.layers import Flatten, Identity, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from bpcourse.nn.loss import BCELoss, CrossEntropyLoss, MSELoss, NLLLoss
+from bpcourse.nn.layers import (
+    Dropout, Flatten, Identity, LeakyReLU, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh,
+)
+from bpcourse.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from bpcourse.nn import functional, init
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "Linear", "ReLU", "Sigmoid", "Tanh", "Softmax",
     "LogSoftmax", "Flatten", "Identity", "MSELoss", "BCELoss", "CrossEntropyLoss", "NLLLoss",
-    "functional", "init",
+    "functional", "init", "Dropout", "LeakyReLU", "L1Loss", "BCEWithLogitsLoss",
 ]
+
+
+def __getattr__(name: str):  # noqa: ANN201
+    """A torch.nn name bpcourse does not have (Conv2d, BatchNorm1d, LSTM, ...): say so."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise AttributeError(f"bpcourse does not implement torch.nn.{name}: bpcourse.nn has {', '.join(sorted(__all__))}; "
+                         f"run models that need {name} with real torch")

@@ -17,6 +17,8 @@
     sigmoid y = 1/(1+e**-x)  dx = g * (1 - y) * y     (save y, not x)
     tanh  y = tanh x       dx = g * (1 - y**2)        (save y, not x)
     relu  y = max(x, 0)    dx = g * (x > 0)
+    leaky_relu y = x if x > 0 else s x   dx = g * (1 if x > 0 else s)
+    sign, floor, ceil, round   piecewise constant: dx = 0
     clamp y = min(max(x, lo), hi)  dx = g where lo <= x <= hi
 
 Binary ops broadcast their operands; ``unbroadcast`` sums the gradients back to each
@@ -338,6 +340,35 @@ class Relu(ArrayFunction):
     def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
         (y,) = ctx.saved_tensors
         return g * (y > 0)
+
+
+class LeakyRelu(ArrayFunction):
+    """y = x for x > 0, s * x otherwise"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, s: float) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.s = s
+        return np.where(x > 0, x, x * np.asarray(s, dtype=x.dtype))
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        (x,) = ctx.saved_tensors
+        return np.where(x > 0, g, g * np.asarray(ctx.s, dtype=g.dtype)), None
+
+
+class PiecewiseConstant(ArrayFunction):
+    """y = f(x) for a step function f (sign, floor, ceil, round): its derivative is 0"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, f: object, torch_name: str) -> np.ndarray:
+        ctx.torch_name = torch_name
+        ctx.shape = x.shape
+        return np.asarray(f(x))
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        return np.zeros(ctx.shape, dtype=g.dtype), None, None
 
 
 class Clamp(ArrayFunction):
