@@ -121,7 +121,14 @@ def nll_loss(input: Tensor, target: Tensor, weight: Any = None, size_average: An
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size_average: Any = None,  # noqa: A002
                   reduce: Any = None, reduction: str = "mean") -> Tensor:
-    """log_softmax over the classes, then the negative log-likelihood of the right class."""
+    """log_softmax over the classes, then the negative log-likelihood of the right class.
+    A float target of the input's shape holds class probabilities: L = -sum_c t_c log p_c."""
+    if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):
+        if weight is not None:
+            raise NotImplementedError("cross_entropy: weight= is not supported by bpcourse")
+        r = legacy_reduction(size_average, reduce, reduction)
+        per_row = -(target * log_softmax(input, 1)).sum(1)
+        return per_row.mean() if r == "mean" else per_row.sum() if r == "sum" else per_row
     return nll_loss(log_softmax(input, 1), target, weight, size_average, reduce, reduction)
 
 

@@ -35,6 +35,9 @@ class MseLoss(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+        if x.dtype.kind != "f":
+            raise NotImplementedError(f"mse_loss: input must be floating point, got {x.dtype} "
+                                      f"(use .float() on it, e.g. torch.tensor([1.0, 2.0]))")
         d = x - t
         ctx.save_for_backward(d)
         ctx.shapes = (x.shape, t.shape, reduction)

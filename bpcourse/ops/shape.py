@@ -110,6 +110,10 @@ class Index(ArrayFunction):
             ctx.torch_name = "SelectBackward0" if all(isinstance(i, int) for i in items) else "SliceBackward0"
         else:
             ctx.torch_name = "IndexBackward0"
+        items = index if isinstance(index, tuple) else (index,)
+        if x.ndim == 0 and any(isinstance(i, (int, slice)) for i in items):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python to convert "
+                             "a 0-dim tensor to a number")
         try:
             return x[index]
         except IndexError as exc:

@@ -1,0 +1,166 @@
+"""The torch names learners reach for in Liu Er's lectures 2-9 and d2l's autograd chapter: each
+agrees with torch, or fails with an error that names the feature and what to do instead."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import bpcourse
+from bpcourse.optim.optimizer import add_scaled
+
+
+def same(ours: bpcourse.Tensor, theirs: torch.Tensor) -> None:
+    assert str(ours.dtype) == str(theirs.dtype), f"dtype {ours.dtype} vs torch {theirs.dtype}"
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-6, atol=1e-6)
+
+
+# ----- dtypes: torch's promotion, not numpy's ---------------------------------------------
+PROMOTIONS = [
+    ("float32 + int64", lambda m: m.ones(2) + m.tensor([1, 2])),
+    ("int64 * float32", lambda m: m.tensor([1, 2]) * m.tensor([0.5, 0.5])),
+    ("int64 / int64", lambda m: m.tensor([1, 2]) / m.tensor([2, 2])),
+    ("bool + int", lambda m: m.tensor([True, False]) + 1),
+    ("bool * float", lambda m: m.tensor([True, False]) * 1.5),
+    ("int + python float", lambda m: m.tensor(3) + 2.5),
+    ("0-d float64 with float32", lambda m: m.ones(2) + m.tensor(1.0, dtype=m.float64)),
+    ("float64 with float32", lambda m: m.zeros(2, dtype=m.float64) + m.ones(2)),
+    ("0-d float with int vector", lambda m: m.tensor(2.0) * m.tensor([1, 2])),
+    ("int32 + int64", lambda m: m.tensor([1], dtype=m.int32) + m.tensor([1])),
+    ("numpy float64 in a list", lambda m: m.tensor([np.float64(1.0), 2.0])),
+    ("numpy float32 in a list", lambda m: m.tensor([np.float32(1.0), 2.0])),
+    ("numpy float64 scalar", lambda m: m.tensor(np.float64(1.5))),
+    ("floor division", lambda m: m.tensor([3, 7]) // 2),
+    ("modulo", lambda m: m.tensor([3.5, 7.0]) % 2),
+    ("legacy LongTensor", lambda m: m.LongTensor([1, 2])),
+    ("legacy FloatTensor", lambda m: m.FloatTensor([1, 2])),
+    ("type(LongTensor)", lambda m: m.tensor([1.5]).type(m.LongTensor)),
+    ("type('torch.DoubleTensor')", lambda m: m.tensor([1]).type("torch.DoubleTensor")),
+]
+
+
+@pytest.mark.parametrize("name, f", PROMOTIONS, ids=[p[0] for p in PROMOTIONS])
+def test_result_dtypes_are_torchs(name: str, f) -> None:
+    same(f(bpcourse), f(torch))
+
+
+def test_legacy_type_names_and_isinstance() -> None:
+    for cast in ("float", "double", "long", "int", "bool"):
+        assert getattr(bpcourse.ones(1), cast)().type() == getattr(torch.ones(1), cast)().type()
+    assert isinstance(bpcourse.ones(1), bpcourse.FloatTensor)
+    assert not isinstance(bpcourse.ones(1).long(), bpcourse.FloatTensor)
+    assert repr(bpcourse.LongTensor) == repr(torch.LongTensor)
+
+
+def test_integer_results_carry_no_gradient() -> None:
+    x = bpcourse.tensor([1.5, 2.5], requires_grad=True)
+    assert x.long().grad_fn is None and not x.long().requires_grad
+    assert repr(x.long()) == repr(torch.tensor([1.5, 2.5], requires_grad=True).long())
+
+
+# ----- results with names: max/min(dim), norms ------------------------------------------------
+def test_max_and_min_over_a_dim_print_as_torch_return_types() -> None:
+    a = np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]], dtype=np.float32)
+    for name in ("max", "min"):
+        ours = getattr(bpcourse.from_numpy(a), name)(dim=1)
+        theirs = getattr(torch.from_numpy(a), name)(dim=1)
+        assert repr(ours) == repr(theirs)
+        values, indices = ours
+        assert indices is ours.indices and values is ours.values
+
+
+@pytest.mark.parametrize("expr", [
+    lambda m, x: x.norm(), lambda m, x: x.norm(dim=1), lambda m, x: m.norm(x, p=1),
+    lambda m, x: x.std(), lambda m, x: x.var(dim=0, unbiased=False), lambda m, x: x.min(),
+    lambda m, x: m.dot(x[0], x[1]), lambda m, x: m.mv(x, x[0]), lambda m, x: x.square().sum(),
+    lambda m, x: m.maximum(x, m.zeros(2, 2)).sum(), lambda m, x: x.sign().sum() + x.sum(),
+    lambda m, x: m.nn.functional.leaky_relu(x, 0.1).sum(),
+    lambda m, x: m.nn.functional.binary_cross_entropy_with_logits(x, m.ones(2, 2)),
+    lambda m, x: m.nn.functional.cross_entropy(x, m.tensor([[0.3, 0.7], [1.0, 0.0]])),
+    lambda m, x: m.nn.L1Loss()(x, m.zeros(2, 2)),
+])
+def test_new_ops_forward_backward_and_grad_fn_match_torch(expr) -> None:
+    a = np.array([[0.5, -1.25], [2.0, 0.75]], dtype=np.float32)
+    x, xt = bpcourse.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, yt = expr(bpcourse, x), expr(torch, xt)
+    same(y, yt)
+    assert (y.grad_fn is None) == (yt.grad_fn is None)
+    y.sum().backward()
+    yt.sum().backward()
+    same(x.grad, xt.grad)
+
+
+def test_predicates() -> None:
+    x = bpcourse.tensor([[1.0, -2.0], [0.0, 3.0]])
+    assert repr((x > 0).all(dim=1)) == repr((torch.tensor(x.numpy()) > 0).all(dim=1))
+    assert (x > -5).all().item() and not (x > 5).any().item()
+    assert x.equal(x.clone()) and x.allclose(x + 1e-9) and bpcourse.equal(x, x)
+
+
+# ----- printing -----------------------------------------------------------------------------
+def test_parameters_and_modules_print_as_torch() -> None:
+    p, pt = bpcourse.nn.Parameter(bpcourse.tensor([1.0, 2.0])), torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+    assert str(p) == str(pt) and repr(p) == repr(pt)
+    for make in (lambda m: m.nn.Flatten(), lambda m: m.nn.Dropout(0.2), lambda m: m.nn.LeakyReLU(0.1),
+                 lambda m: m.nn.Sequential(m.nn.Linear(2, 3), m.nn.ReLU(), m.nn.Linear(3, 1, bias=False))):
+        assert repr(make(bpcourse)) == repr(make(torch))
+
+
+# ----- the optimiser step rounds once, as torch's does ----------------------------------------
+def test_add_scaled_is_a_fused_multiply_add() -> None:
+    rng = np.random.default_rng(0)
+    p = rng.standard_normal(1000).astype(np.float32)
+    g = rng.standard_normal(1000).astype(np.float32)
+    expected = torch.from_numpy(p.copy()).add_(torch.from_numpy(g), alpha=-0.01).numpy()
+    assert np.array_equal(add_scaled(p, -0.01, g), expected)
+    assert not np.array_equal(p - np.float32(0.01) * g, expected)  # two roundings differ somewhere
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("SGD", dict(lr=0.1)), ("SGD", dict(lr=0.1, momentum=0.9, weight_decay=0.01)),
+    ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)), ("Adam", dict(lr=0.05)),
+    ("Adagrad", dict(lr=0.1)), ("RMSprop", dict(lr=0.01)), ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True)),
+    ("Adamax", dict(lr=0.05)), ("Rprop", dict(lr=0.01)),
+])
+def test_optimisers_follow_torch(name: str, kwargs: dict) -> None:
+    rng = np.random.default_rng(1)
+    w0 = rng.standard_normal((3, 2)).astype(np.float32)
+    x = rng.standard_normal((5, 3)).astype(np.float32)
+    results = []
+    for m in (bpcourse, torch):
+        w = m.tensor(w0.copy(), requires_grad=True)
+        opt = getattr(m.optim, name)([w], **kwargs)
+        for _ in range(20):
+            loss = ((m.tensor(x) @ w).tanh() ** 2).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        results.append(w.detach().numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
+
+
+# ----- what bpcourse does not have says so -----------------------------------------------------
+@pytest.mark.parametrize("get, words", [
+    (lambda: bpcourse.fft, "torch.fft"), (lambda: bpcourse.save, "pickle"),
+    (lambda: bpcourse.nn.Conv2d, "torch.nn.Conv2d"), (lambda: bpcourse.nn.functional.conv2d, "conv2d"),
+    (lambda: bpcourse.optim.LBFGS, "torch.optim.LBFGS"), (lambda: bpcourse.ones(1).register_hook, "register_hook"),
+])
+def test_missing_names_say_what_is_missing(get, words: str) -> None:
+    with pytest.raises(AttributeError, match=words):
+        get()
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda m: m.ones(1).cuda(), "CPU only"),
+    (lambda m: m.nn.MSELoss()(m.tensor([1, 2]), m.tensor([1, 2])), "mse_loss: input must be floating point"),
+    (lambda m: m.tensor(1.5)[0], "invalid index of a 0-dim tensor"),
+    (lambda m: m.mm(m.ones(2, 2), m.ones(2)), "mm: .*matrix"),
+    (lambda m: m.dot(m.ones(2, 2), m.ones(2)), "dot: 1D tensors expected"),
+    (lambda m: m.ones(2).norm(p=3), "norm: p=3"),
+    (lambda m: m.set_printoptions(precision=2), "set_printoptions"),
+    (lambda m: m.ones(2).max(m.ones(2)), "torch.maximum"),
+])
+def test_unsupported_uses_fail_clearly(call, words: str) -> None:
+    with pytest.raises((RuntimeError, NotImplementedError, IndexError, TypeError), match=words):
+        call(bpcourse)
