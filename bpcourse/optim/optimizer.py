@@ -37,11 +37,15 @@ def add_scaled(p: np.ndarray, alpha: float, g: np.ndarray) -> np.ndarray:
 class Optimizer:
     """Holds the parameters (``param_groups`` as in torch) and zeroes their gradients."""
 
+    #: torch's settings that bpcourse keeps at their defaults (shown by print(optimizer), as in torch)
+    torch_flags: dict = {}
+
     def __init__(self, params: Iterable[Any], defaults: dict) -> None:
         params = list(params)
         if not params:
             raise ValueError("optimizer got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
+        defaults = {**defaults, **self.torch_flags}
         self.defaults = defaults
         self.param_groups = [{**defaults, **g, "params": list(g["params"])} for g in groups]
         self.state: dict = {}
@@ -57,12 +61,21 @@ class Optimizer:
     def step(self) -> None:
         raise NotImplementedError
 
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
+        return "\n".join(lines + [")"])
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with momentum and weight decay."""
 
-    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, momentum: float = 0.0,
-                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False) -> None:
+    torch_flags = {"maximize": False, "foreach": None, "differentiable": False, "fused": None}
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False) -> None:
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
@@ -92,8 +105,11 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma & Ba), as torch.optim.Adam without amsgrad."""
 
+    torch_flags = {"amsgrad": False, "maximize": False, "foreach": None, "capturable": False, "differentiable": False,
+                   "fused": None, "decoupled_weight_decay": False}
+
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+                 eps: float = 1e-8, weight_decay: float = 0) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
 
     def step(self) -> None:
@@ -123,8 +139,10 @@ class Adam(Optimizer):
 class Adagrad(Optimizer):
     """Adagrad: each weight's step shrinks with the sum of its squared gradients."""
 
-    def __init__(self, params: Iterable[Tensor], lr: float = 1e-2, lr_decay: float = 0.0,
-                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> None:
+    torch_flags = {"foreach": None, "maximize": False, "differentiable": False, "fused": None}
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0, eps: float = 1e-10) -> None:
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps))
 
@@ -148,8 +166,10 @@ class Adagrad(Optimizer):
 class RMSprop(Optimizer):
     """RMSprop: divide by a running root-mean-square of the gradients."""
 
+    torch_flags = {"capturable": False, "foreach": None, "maximize": False, "differentiable": False}
+
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False) -> None:
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False) -> None:
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
 
@@ -187,8 +207,10 @@ class RMSprop(Optimizer):
 class Adamax(Optimizer):
     """Adamax: Adam with the infinity norm of past gradients in place of the root-mean-square."""
 
+    torch_flags = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False}
+
     def __init__(self, params: Iterable[Tensor], lr: float = 2e-3, betas: tuple = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+                 eps: float = 1e-8, weight_decay: float = 0) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
 
     def step(self) -> None:
@@ -213,6 +235,8 @@ class Adamax(Optimizer):
 
 class Rprop(Optimizer):
     """Rprop: only the sign of the gradient counts; each weight adapts its own step size."""
+
+    torch_flags = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False}
 
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-2, etas: tuple = (0.5, 1.2),
                  step_sizes: tuple = (1e-6, 50)) -> None:
