@@ -1069,23 +1069,38 @@ def tensor(data: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tens
     return t
 
 
-def _shaped(fill: Any, size: tuple, dtype: Any, requires_grad: _pybool) -> Tensor:
+def _shaped(fill: Any, size: tuple, dtype: Any, requires_grad: _pybool, size_kw: Any = None) -> Tensor:
+    if size_kw is not None:  # zeros(size=(2, 3)), as d2l writes it
+        if size:
+            raise TypeError("give the shape once: zeros(2, 3) or zeros(size=(2, 3))")
+        size = (tuple(size_kw),)
     t = _wrap(fill(_shape_arg(size), dtype=_np_dtype(dtype) if dtype is not None else _F32))
     if requires_grad:
         t.requires_grad = True
     return t
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
-    return _shaped(np.zeros, size, dtype, requires_grad)
+def _size_keyword(kw: dict) -> Any:
+    """torch's creation functions take the shape as ``size=`` too (and ``device="cpu"``)."""
+    device = kw.pop("device", "cpu")
+    if str(device) != "cpu":
+        raise RuntimeError(f"bpcourse tensors live on the CPU only (asked for {device!r})")
+    size = kw.pop("size", None)
+    if kw:
+        raise TypeError(f"unexpected keyword argument(s) {sorted(kw)}")
+    return size
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
-    return _shaped(np.ones, size, dtype, requires_grad)
+def zeros(*size: Any, dtype: Any = None, requires_grad: _pybool = False, **kw: Any) -> Tensor:
+    return _shaped(np.zeros, size, dtype, requires_grad, _size_keyword(kw))
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
-    return _shaped(np.zeros, size, dtype, requires_grad)
+def ones(*size: Any, dtype: Any = None, requires_grad: _pybool = False, **kw: Any) -> Tensor:
+    return _shaped(np.ones, size, dtype, requires_grad, _size_keyword(kw))
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: _pybool = False, **kw: Any) -> Tensor:
+    return _shaped(np.zeros, size, dtype, requires_grad, _size_keyword(kw))
 
 
 def full(size: Sequence[_pyint], fill_value: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
@@ -1104,12 +1119,12 @@ def ones_like(x: Tensor, dtype: Any = None, requires_grad: _pybool = False) -> T
     return ones(*x.array.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
 
 
-def randn(*size: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
-    return _shaped(lambda s, dtype: _rng().standard_normal(s).astype(dtype), size, dtype, requires_grad)
+def randn(*size: Any, dtype: Any = None, requires_grad: _pybool = False, **kw: Any) -> Tensor:
+    return _shaped(lambda s, dtype: _rng().standard_normal(s).astype(dtype), size, dtype, requires_grad, _size_keyword(kw))
 
 
-def rand(*size: Any, dtype: Any = None, requires_grad: _pybool = False) -> Tensor:
-    return _shaped(lambda s, dtype: _rng().random(s).astype(dtype), size, dtype, requires_grad)
+def rand(*size: Any, dtype: Any = None, requires_grad: _pybool = False, **kw: Any) -> Tensor:
+    return _shaped(lambda s, dtype: _rng().random(s).astype(dtype), size, dtype, requires_grad, _size_keyword(kw))
 
 
 def randint(low: _pyint, high: Any = None, size: tuple = (), dtype: Any = None) -> Tensor:
