@@ -584,24 +584,29 @@ class Tensor:
     le = __le__
     ge = __ge__
 
-    def all(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+    def all(self, dim: Any = None, keepdim: _pybool = False, **numpy_names: Any) -> "Tensor":
         """True where every element (along dim) is non-zero; a bool tensor, no gradient."""
+        dim, keepdim = _numpy_names(dim, keepdim, numpy_names)
         return _wrap(np.asarray(np.all(self.array, axis=dim, keepdims=keepdim)))
 
-    def any(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+    def any(self, dim: Any = None, keepdim: _pybool = False, **numpy_names: Any) -> "Tensor":
         """True where some element (along dim) is non-zero; a bool tensor, no gradient."""
+        dim, keepdim = _numpy_names(dim, keepdim, numpy_names)
         return _wrap(np.asarray(np.any(self.array, axis=dim, keepdims=keepdim)))
 
     # --- reductions (ops/reduce.py) --------------------------------------------------------------
-    def sum(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+    def sum(self, dim: Any = None, keepdim: _pybool = False, **numpy_names: Any) -> "Tensor":
+        dim, keepdim = _numpy_names(dim, keepdim, numpy_names)
         return Sum.apply(self, dim, keepdim)
 
-    def mean(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+    def mean(self, dim: Any = None, keepdim: _pybool = False, **numpy_names: Any) -> "Tensor":
+        dim, keepdim = _numpy_names(dim, keepdim, numpy_names)
         return Mean.apply(self, dim, keepdim)
 
-    def max(self, dim: Any = None, keepdim: _pybool = False) -> Any:
+    def max(self, dim: Any = None, keepdim: _pybool = False, **numpy_names: Any) -> Any:
         """The largest element; with ``dim``, ``(values, indices)`` along that dim.
         (``max(a, b)`` elementwise is ``torch.maximum(a, b)``.)"""
+        dim, keepdim = _numpy_names(dim, keepdim, numpy_names)
         if isinstance(dim, Tensor):
             raise TypeError("max(other): for the elementwise maximum of two tensors use torch.maximum(a, b)")
         if dim is None:
@@ -609,8 +614,9 @@ class Tensor:
         values = Max.apply(self, dim, keepdim)
         return MaxResult(values, self.argmax(dim, keepdim), "max")
 
-    def min(self, dim: Any = None, keepdim: _pybool = False) -> Any:
+    def min(self, dim: Any = None, keepdim: _pybool = False, **numpy_names: Any) -> Any:
         """The smallest element; with ``dim``, ``(values, indices)`` along that dim."""
+        dim, keepdim = _numpy_names(dim, keepdim, numpy_names)
         if isinstance(dim, Tensor):
             raise TypeError("min(other): for the elementwise minimum of two tensors use torch.minimum(a, b)")
         if dim is None:
@@ -618,17 +624,26 @@ class Tensor:
         values = Min.apply(self, dim, keepdim)
         return MaxResult(values, self.argmin(dim, keepdim), "min")
 
-    def argmax(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+    def argmax(self, dim: Any = None, keepdim: _pybool = False, **numpy_names: Any) -> "Tensor":
+        dim, keepdim = _numpy_names(dim, keepdim, numpy_names)
         idx = np.argmax(self.array, axis=dim)
         if keepdim and dim is not None:
             idx = np.expand_dims(idx, dim)
         return _wrap(np.asarray(idx, dtype=np.int64))
 
-    def argmin(self, dim: Any = None, keepdim: _pybool = False) -> "Tensor":
+    def argmin(self, dim: Any = None, keepdim: _pybool = False, **numpy_names: Any) -> "Tensor":
+        dim, keepdim = _numpy_names(dim, keepdim, numpy_names)
         idx = np.argmin(self.array, axis=dim)
         if keepdim and dim is not None:
             idx = np.expand_dims(idx, dim)
         return _wrap(np.asarray(idx, dtype=np.int64))
+
+    def cumsum(self, dim: _pyint | None = None, **numpy_names: Any) -> "Tensor":
+        """Running sums along dim: y_i = x_0 + ... + x_i."""
+        dim, _ = _numpy_names(dim, False, numpy_names)
+        if dim is None:
+            raise TypeError("cumsum() needs dim (e.g. x.cumsum(0) or x.cumsum(dim=0))")
+        return CumSum.apply(self, dim)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: _pybool = False) -> "Tensor":
         """The 2-norm sqrt(sum x^2) (p=1: the sum of |x|)."""
@@ -830,6 +845,18 @@ class MaxResult(tuple):
     @property
     def indices(self) -> Tensor:
         return self[1]
+
+
+def _numpy_names(dim: Any, keepdim: _pybool, names: dict) -> tuple:
+    """``x.sum(axis=0, keepdims=True)`` (numpy's words, which torch accepts too) is
+    ``x.sum(dim=0, keepdim=True)``."""
+    if "axis" in names:
+        dim = names.pop("axis")
+    if "keepdims" in names:
+        keepdim = names.pop("keepdims")
+    if names:
+        raise TypeError(f"unexpected keyword argument(s) {sorted(names)} (use dim= and keepdim=)")
+    return dim, keepdim
 
 
 def _torch_named(t: Tensor, name: str) -> Tensor:
@@ -1176,6 +1203,6 @@ from bpcourse.ops.elementwise import (  # noqa: E402
     _promote, torch_dtype, Abs, Add, Cast, Clamp, PiecewiseConstant, Clone, Cos, Div, Reciprocal, RPow, RSub, Sin, Exp, Log, Mul, Neg, Pow, PowTensor, Relu, Sigmoid, Sqrt, Sub, Tanh,
 )
 from bpcourse.ops.linalg import MatMul  # noqa: E402
-from bpcourse.ops.reduce import Max, Mean, Min, Norm, Sum  # noqa: E402
+from bpcourse.ops.reduce import CumSum, Max, Mean, Min, Norm, Sum  # noqa: E402
 from bpcourse.ops.shape import Expand, Index, Permute, T, Transpose, View  # noqa: E402
 from bpcourse.ops.softmax import LogSoftmax, Softmax  # noqa: E402

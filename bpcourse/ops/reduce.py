@@ -5,6 +5,7 @@
     max   y = max_i x_i        dx_i = g at the maximum, 0 elsewhere
     min   y = min_i x_i        dx_i = g at the minimum, 0 elsewhere
     norm  y = sqrt(sum_i x_i^2)  dx_i = g * x_i / y
+    cumsum y_i = sum_{j<=i} x_j  dx_j = sum_{i>=j} g_i  (a cumsum of g from the other end)
 """
 from __future__ import annotations
 
@@ -132,3 +133,22 @@ class Norm(ArrayFunction):
         axis, keepdim = ctx.args
         g_over_y = np.where(y == 0, 0, g / np.where(y == 0, 1, y))  # torch: gradient 0 at x = 0
         return x * _spread(g_over_y, x.shape, axis, keepdim), None, None
+
+
+class CumSum(ArrayFunction):
+    """y_i = x_0 + ... + x_i along dim"""
+
+    torch_name = "CumsumBackward0"
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dim: int) -> np.ndarray:
+        ctx.dim = dim
+        if x.dtype.kind in "bi":
+            return np.cumsum(x, axis=dim, dtype=np.int64)  # torch sums integers in int64
+        return np.cumsum(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx: Context, g: np.ndarray) -> tuple:
+        # x_j appears in every y_i with i >= j
+        flipped = np.flip(g, axis=ctx.dim)
+        return np.flip(np.cumsum(flipped, axis=ctx.dim), axis=ctx.dim), None

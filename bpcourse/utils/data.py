@@ -46,6 +46,8 @@ def default_collate(items: list) -> Any:
         return _wrap(np.stack([x.array for x in items]))
     if isinstance(first, np.ndarray):
         return _wrap(np.stack(items))
+    if isinstance(first, np.generic):  # numpy numbers keep their dtype (np.float32 stays float32)
+        return _wrap(np.array(items))
     if isinstance(first, (bool, np.bool_)):
         return _wrap(np.array(items, dtype=np.bool_))
     if isinstance(first, (int, np.integer)):
