@@ -125,7 +125,15 @@ def _wrap(array: np.ndarray) -> "Tensor":
 
 
 # ----------------------------------------------------------------------------- Tensor
-class Tensor:
+class _TorchNamedType(type):
+    """``print(type(x))`` shows torch's class name (``<class 'torch.Tensor'>``), so that a program
+    prints the same under both imports; ``torch_name`` says which name a class shows."""
+
+    def __repr__(cls) -> str:
+        return f"<class '{cls.__dict__.get('torch_name', cls.__module__ + '.' + cls.__qualname__)}'>"
+
+
+class Tensor(metaclass=_TorchNamedType):
     """An n-dimensional array with autograd, with torch's names.
 
     ``Tensor([1.0])`` (like ``torch.Tensor``) always makes float32; prefer ``tensor(data)``,
@@ -134,6 +142,7 @@ class Tensor:
 
     # _version counts in-place changes, so that backward can refuse values changed after saving
     __slots__ = ("array", "_requires_grad", "grad", "grad_fn", "label", "_retains_grad", "_version", "__weakref__")
+    torch_name = "torch.Tensor"
 
     def __init__(self, *data: Any) -> None:
         if len(data) == 1 and not isinstance(data[0], _pyint):

@@ -18,6 +18,7 @@ class Parameter(Tensor):
     """A leaf tensor that a Module registers as a weight (requires_grad=True by default)."""
 
     __slots__ = ()
+    torch_name = "torch.nn.parameter.Parameter"
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
         array = np.zeros(0, dtype=np.float32) if data is None else (

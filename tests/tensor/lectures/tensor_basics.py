@@ -36,7 +36,7 @@ Z[:] = X + Y
 print(Z)
 A = X.numpy()
 B = torch.tensor(A)
-print(type(A), B.dtype)
+print(type(A), type(B), B.dtype)
 a = torch.tensor([3.5])
 print(a, a.item(), float(a), int(a))
 print(torch.stack([x, x]), torch.stack([x, x], dim=1))
