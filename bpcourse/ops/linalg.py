@@ -14,9 +14,24 @@ from bpcourse.function import ArrayFunction, Context, ShapeError
 from bpcourse.ops.broadcast import unbroadcast
 
 
+_TORCH_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def check_same_dtype(op: str, a: np.ndarray, b: np.ndarray) -> None:
+    """torch multiplies matrices of one dtype only (numpy would quietly promote float32 to float64)."""
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"{op}: expected both operands to have the same dtype, but got {_TORCH_TYPE.get(a.dtype.name, a.dtype)} "
+            f"and {_TORCH_TYPE.get(b.dtype.name, b.dtype)} (a.dtype={a.dtype}, b.dtype={b.dtype}); convert one "
+            f"with .float() (data from np.loadtxt / from_numpy is often float64: use dtype=np.float32)"
+        )
+
+
 def _check_matmul(a: np.ndarray, b: np.ndarray) -> None:
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(f"matmul: both arguments need to be at least 1-D: a.shape={a.shape}, b.shape={b.shape}")
+    check_same_dtype("matmul", a, b)
     k_a = a.shape[-1]
     k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if k_a != k_b:
@@ -69,6 +84,7 @@ class Linear(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+        check_same_dtype("linear (mat1 and mat2 must have the same dtype)", x, w)
         if x.shape[-1] != w.shape[-1]:
             raise ShapeError(
                 f"linear: input features differ from the weight's: x.shape={x.shape}, "

@@ -63,6 +63,9 @@ class BinaryCrossEntropy(ArrayFunction):
                 f"binary_cross_entropy: target and input sizes differ: input.shape={x.shape}, "
                 f"target.shape={t.shape}; use the same size"
             )
+        if x.dtype != t.dtype:
+            raise RuntimeError(f"binary_cross_entropy: Found dtype {t.dtype} but expected {x.dtype} "
+                               f"(the target must have the input's dtype: use target.float() or .double())")
         if x.size and (x.min() < 0 or x.max() > 1):
             raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
         ctx.save_for_backward(x, t)
@@ -92,8 +95,9 @@ class NllLoss(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, logp: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
-        if t.dtype.kind not in "iu":
-            raise RuntimeError(f"nll_loss: expected target of integer class indices, got dtype {t.dtype}")
+        if t.dtype != np.int64 and t.dtype != np.uint8:
+            raise RuntimeError(f"nll_loss: expected target dtype to be Long (int64) class indices, got dtype "
+                               f"{t.dtype}; use target.long() (torch.LongTensor)")
         if logp.ndim != 2 or t.shape != logp.shape[:1]:
             raise ShapeError(
                 f"nll_loss: expected input (batch, classes) and target (batch,), got "
