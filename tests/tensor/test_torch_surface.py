@@ -164,3 +164,62 @@ def test_missing_names_say_what_is_missing(get, words: str) -> None:
 def test_unsupported_uses_fail_clearly(call, words: str) -> None:
     with pytest.raises((RuntimeError, NotImplementedError, IndexError, TypeError), match=words):
         call(bpcourse)
+
+
+# ----- spellings from d2l and numpy --------------------------------------------------------
+@pytest.mark.parametrize("expr", [
+    lambda m, x: x.sum(axis=0), lambda m, x: x.sum(axis=1, keepdims=True), lambda m, x: x.mean(axis=[0, 1]),
+    lambda m, x: m.sum(x, axis=0), lambda m, x: x.max(axis=1)[0], lambda m, x: x.cumsum(axis=0),
+    lambda m, x: m.cumsum(x, dim=1) * 2,
+])
+def test_numpy_keyword_spellings(expr) -> None:
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    x, xt = bpcourse.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, yt = expr(bpcourse, x), expr(torch, xt)
+    same(y, yt)
+    assert y.grad_fn.name() == yt.grad_fn.name()
+    y.sum().backward()
+    yt.sum().backward()
+    same(x.grad, xt.grad)
+
+
+def test_creation_takes_size_keyword() -> None:
+    for name in ("zeros", "ones", "rand", "randn", "empty"):
+        assert getattr(bpcourse, name)(size=(2, 3)).shape == getattr(torch, name)(size=(2, 3)).shape
+    assert bpcourse.ones(size=(), requires_grad=True).requires_grad
+    with pytest.raises(RuntimeError, match="CPU only"):
+        bpcourse.zeros(2, device="cuda")
+
+
+def test_type_and_optimizer_print_as_torch() -> None:
+    assert str(type(bpcourse.ones(1))) == str(type(torch.ones(1)))
+    assert str(type(bpcourse.nn.Parameter(bpcourse.ones(1)))) == str(type(torch.nn.Parameter(torch.ones(1))))
+    for name, kw in [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(lr=0.01)), ("Adagrad", {}), ("RMSprop", {})]:
+        ours = getattr(bpcourse.optim, name)(bpcourse.nn.Linear(2, 1).parameters(), **kw)
+        theirs = getattr(torch.optim, name)(torch.nn.Linear(2, 1).parameters(), **kw)
+        assert repr(ours) == repr(theirs)
+
+
+def test_data_loader_keeps_numpy_number_dtypes() -> None:
+    class Rows(bpcourse.utils.data.Dataset):
+        def __getitem__(self, i):
+            return np.float32(i) / 2, np.int32(i)
+
+        def __len__(self):
+            return 4
+
+    xb, yb = next(iter(bpcourse.utils.data.DataLoader(Rows(), batch_size=4)))
+    assert xb.dtype == bpcourse.float32 and yb.dtype == bpcourse.int32
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda m: m.nn.Linear(3, 1)(m.from_numpy(np.ones((2, 3)))), "same dtype"),
+    (lambda m: m.from_numpy(np.ones((2, 3))) @ m.ones(3, 1), "same dtype"),
+    (lambda m: m.nn.BCELoss()(m.ones(2, dtype=m.float64) * 0.5, m.ones(2)), "Found dtype"),
+    (lambda m: m.nn.functional.cross_entropy(m.ones(2, 3), m.tensor([0, 1], dtype=m.int32)), "Long"),
+])
+def test_mixed_dtypes_fail_as_in_torch(call, words: str) -> None:
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError, match=words):
+        call(bpcourse)
