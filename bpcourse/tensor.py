@@ -404,25 +404,25 @@ class Tensor(metaclass=_TorchNamedType):
 
     # --- arithmetic (ops/elementwise.py) ----------------------------------------------------
     def __add__(self, other: Any) -> "Tensor":
-        return Add.apply(self, self._operand(other))
+        return _binary(Add, self, self._operand(other))
 
     def __radd__(self, other: Any) -> "Tensor":
-        return Add.apply(self._operand(other), self)
+        return _binary(Add, self._operand(other), self)
 
     def __sub__(self, other: Any) -> "Tensor":
-        return Sub.apply(self, self._operand(other))
+        return _binary(Sub, self, self._operand(other))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return RSub.apply(self._operand(other), self)
+        return _binary(RSub, self._operand(other), self)
 
     def __mul__(self, other: Any) -> "Tensor":
-        return Mul.apply(self, self._operand(other))
+        return _binary(Mul, self, self._operand(other))
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return Mul.apply(self._operand(other), self)
+        return _binary(Mul, self._operand(other), self)
 
     def __truediv__(self, other: Any) -> "Tensor":
-        return Div.apply(self, self._operand(other))
+        return _binary(Div, self, self._operand(other))
 
     def __rtruediv__(self, other: Any) -> "Tensor":
         return Reciprocal.apply(self) * other  # as torch: 2 / x is reciprocal(x) * 2
@@ -443,7 +443,7 @@ class Tensor(metaclass=_TorchNamedType):
 
     def __pow__(self, exponent: Any) -> "Tensor":
         if isinstance(exponent, Tensor):
-            return PowTensor.apply(self, exponent)
+            return _binary(PowTensor, self, exponent)
         return Pow.apply(self, exponent)
 
     def __rpow__(self, base: Any) -> "Tensor":
@@ -831,6 +831,16 @@ class Size(tuple):
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"
 
+    def __getitem__(self, index: Any) -> Any:
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item  # shape[1:] is a Size too
+
+    def __add__(self, other: Any) -> "Size":
+        return Size(tuple(self) + tuple(other))
+
+    def __radd__(self, other: Any) -> "Size":
+        return Size(tuple(other) + tuple(self))
+
     def numel(self) -> _pyint:
         return _pyint(np.prod(self))
 
@@ -866,6 +876,17 @@ def _numpy_names(dim: Any, keepdim: _pybool, names: dict) -> tuple:
     if names:
         raise TypeError(f"unexpected keyword argument(s) {sorted(names)} (use dim= and keepdim=)")
     return dim, keepdim
+
+
+def _binary(op: type, a: Any, b: Any) -> Tensor:
+    """``a op b`` with torch's result dtype (numpy promotes int64 * float32 to float64, torch
+    keeps float32): the op computes, then the result takes torch's dtype if numpy's differs."""
+    out = op.apply(a, b)
+    a_arr = a.array if isinstance(a, Tensor) else a
+    b_arr = b.array if isinstance(b, Tensor) else b
+    if a_arr.dtype != b_arr.dtype:
+        out.array = torch_dtype(out.array, a_arr, b_arr, true_division=op is Div)
+    return out
 
 
 def _torch_named(t: Tensor, name: str) -> Tensor:

@@ -22,8 +22,9 @@
     clamp y = min(max(x, lo), hi)  dx = g where lo <= x <= hi
 
 Binary ops broadcast their operands; ``unbroadcast`` sums the gradients back to each
-operand's shape. Their result has torch's dtype (``torch_dtype``), not numpy's: an int64
-tensor times a float32 one is float32 in torch (numpy says float64). Gradients are only computed for inputs that need them
+operand's shape. ``torch_dtype`` gives a result torch's dtype where numpy's differs (an int64
+tensor times a float32 one is float32 in torch, float64 in numpy); Tensor's operators apply it.
+Gradients are only computed for inputs that need them
 (``ctx.needs_input_grad``).
 """
 from __future__ import annotations
@@ -44,9 +45,10 @@ def _promote(d1: np.dtype, d2: np.dtype) -> np.dtype:
     return d1 if c1 > c2 else d2 if c2 > c1 else np.promote_types(d1, d2)
 
 
-def torch_dtype(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def torch_dtype(y: np.ndarray, a: np.ndarray, b: np.ndarray, true_division: bool = False) -> np.ndarray:
     """y in the dtype torch gives ``a op b``: 0-d operands (numbers, ``tensor(2.0)``) only
-    decide the dtype if they are of a higher kind (bool < int < float) than the others."""
+    decide the dtype if they are of a higher kind (bool < int < float) than the others;
+    a true division of integers gives the default float32."""
     if a.dtype == b.dtype:
         return y
     if (a.ndim == 0) == (b.ndim == 0):
@@ -54,6 +56,8 @@ def torch_dtype(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     else:
         dims, zero = (a.dtype, b.dtype) if b.ndim == 0 else (b.dtype, a.dtype)
         dt = zero if _CATEGORY[zero.kind] > _CATEGORY[dims.kind] else dims
+    if true_division and dt.kind != "f":
+        dt = np.dtype(np.float32)
     return y if y.dtype == dt else y.astype(dt)
 
 
@@ -64,7 +68,7 @@ class Add(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.shapes = (a.shape, b.shape)
-        return torch_dtype(a + b, a, b)
+        return a + b
 
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> tuple:
@@ -78,7 +82,7 @@ class Sub(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.shapes = (a.shape, b.shape)
-        return torch_dtype(a - b, a, b)
+        return a - b
 
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> tuple:
@@ -100,7 +104,7 @@ class Mul(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
-        return torch_dtype(a * b, a, b)
+        return a * b
 
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> tuple:
@@ -117,9 +121,9 @@ class Div(ArrayFunction):
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
         y = a / b
-        if a.dtype.kind in "iub" and b.dtype.kind in "iub":
-            return y.astype(np.float32)  # int / int gives the default float dtype, as in torch
-        return torch_dtype(y, a, b)
+        if y.dtype == np.float64 and a.dtype.kind in "iub" and b.dtype.kind in "iub":
+            y = y.astype(np.float32)  # int / int gives the default float dtype, as in torch
+        return y
 
     @staticmethod
     def backward(ctx: Context, g: np.ndarray) -> tuple:
@@ -136,7 +140,7 @@ class PowTensor(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        y = torch_dtype(a ** b, a, b)
+        y = a ** b
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -299,10 +303,7 @@ class Sigmoid(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        # exp in float64, rounded once: torch's float32 exp is that accurate, numpy's is not
-        # (its fast float32 exp is off in the last bit often enough to show after a few epochs)
-        e = np.exp(-x.astype(np.float64)).astype(np.float32) if x.dtype == np.float32 else np.exp(-x)
-        y = 1 / (1 + e)
+        y = 1 / (1 + np.exp(-x))
         ctx.save_for_backward(y)  # save y, not x: sigmoid' = (1 - y) y needs only the output
         return y
 
