@@ -362,17 +362,39 @@ def equal(a: Tensor, b: Tensor) -> bool:
 
 from bpcourse import nn, optim, utils  # noqa: E402
 
-_NOT_IN_BPCOURSE = {
-    "save": "pickle the state_dict with Python's pickle module instead",
-    "load": "pickle the state_dict with Python's pickle module instead",
-}
+
+def save(obj: Any, f: Any) -> None:
+    """``torch.save(model.state_dict(), "model.pth")``: Python's pickle of ``obj`` (bpcourse's own
+    format: ``bpcourse.load`` reads it back; torch cannot, and bpcourse cannot read torch's files)."""
+    import pickle
+
+    if hasattr(f, "write"):
+        pickle.dump(obj, f)
+    else:
+        with open(f, "wb") as fh:
+            pickle.dump(obj, fh)
+
+
+def load(f: Any, map_location: Any = None, weights_only: Any = None, **_: Any) -> Any:
+    """Read back what ``bpcourse.save`` wrote (``map_location`` / ``weights_only`` are accepted and ignored)."""
+    import pickle
+
+    if hasattr(f, "read"):
+        return pickle.load(f)
+    with open(f, "rb") as fh:
+        head = fh.read(2)
+        if head[:2] == b"PK":
+            raise RuntimeError(f"load: {f!r} was written by torch.save (a zip archive); bpcourse.load reads only "
+                               f"files written by bpcourse.save")
+        fh.seek(0)
+        return pickle.load(fh)
 
 
 def __getattr__(name: str) -> Any:
     """A torch name bpcourse does not have: say so, instead of a bare AttributeError."""
     if name.startswith("__"):
         raise AttributeError(name)
-    hint = _NOT_IN_BPCOURSE.get(name, "write it from the ops bpcourse has, or run this part with real torch")
+    hint = "write it from the ops bpcourse has, or run this part with real torch"
     raise AttributeError(f"bpcourse does not implement torch.{name}: {hint} "
                          f"(dir(bpcourse) lists what it has)")
 from bpcourse.gradcheck import gradcheck  # noqa: E402

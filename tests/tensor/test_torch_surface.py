@@ -142,7 +142,7 @@ def test_optimisers_follow_torch(name: str, kwargs: dict) -> None:
 
 # ----- what bpcourse does not have says so -----------------------------------------------------
 @pytest.mark.parametrize("get, words", [
-    (lambda: bpcourse.fft, "torch.fft"), (lambda: bpcourse.save, "pickle"),
+    (lambda: bpcourse.fft, "torch.fft"), (lambda: bpcourse.hub, "torch.hub"),
     (lambda: bpcourse.nn.Conv2d, "torch.nn.Conv2d"), (lambda: bpcourse.nn.functional.conv2d, "conv2d"),
     (lambda: bpcourse.optim.LBFGS, "torch.optim.LBFGS"), (lambda: bpcourse.ones(1).register_hook, "register_hook"),
 ])
@@ -223,3 +223,15 @@ def test_mixed_dtypes_fail_as_in_torch(call, words: str) -> None:
         call(torch)
     with pytest.raises(RuntimeError, match=words):
         call(bpcourse)
+
+
+def test_save_and_load_a_state_dict(tmp_path) -> None:
+    model = bpcourse.nn.Sequential(bpcourse.nn.Linear(2, 3), bpcourse.nn.ReLU(), bpcourse.nn.Linear(3, 1))
+    bpcourse.save(model.state_dict(), tmp_path / "model.pth")
+    other = bpcourse.nn.Sequential(bpcourse.nn.Linear(2, 3), bpcourse.nn.ReLU(), bpcourse.nn.Linear(3, 1))
+    other.load_state_dict(bpcourse.load(tmp_path / "model.pth"))
+    x = bpcourse.ones(4, 2)
+    assert bpcourse.equal(model(x), other(x))
+    torch.save({"w": torch.ones(1)}, tmp_path / "torch.pth")
+    with pytest.raises(RuntimeError, match="written by torch.save"):
+        bpcourse.load(tmp_path / "torch.pth")
