@@ -525,14 +525,16 @@ class Tensor(metaclass=_TorchNamedType):
     def rsqrt(self) -> "Tensor":
         return self.sqrt().reciprocal()
 
-    def var(self, dim: Any = None, unbiased: _pybool = True, keepdim: _pybool = False, correction: Any = None) -> "Tensor":
+    def var(self, dim: Any = None, unbiased: _pybool = True, keepdim: _pybool = False,
+            correction: Any = None) -> "Tensor":
         """sum (x - mean)^2 / (n - 1) (torch's default; unbiased=False divides by n)."""
         d = self - self.mean(dim, keepdim=True)
         n = self.array.size if dim is None else np.prod([self.array.shape[i] for i in np.atleast_1d(dim)])
         c = (1 if unbiased else 0) if correction is None else correction
         return _torch_named((d * d).sum(dim, keepdim) / (n - c), "VarBackward0")
 
-    def std(self, dim: Any = None, unbiased: _pybool = True, keepdim: _pybool = False, correction: Any = None) -> "Tensor":
+    def std(self, dim: Any = None, unbiased: _pybool = True, keepdim: _pybool = False,
+            correction: Any = None) -> "Tensor":
         return _torch_named(self.var(dim, unbiased, keepdim, correction).sqrt(), "StdBackward0")
 
     def softmax(self, dim: _pyint) -> "Tensor":
@@ -1177,7 +1179,8 @@ def ones_like(x: Tensor, dtype: Any = None, requires_grad: _pybool = False) -> T
 
 
 def randn(*size: Any, dtype: Any = None, requires_grad: _pybool = False, **kw: Any) -> Tensor:
-    return _shaped(lambda s, dtype: _rng().standard_normal(s).astype(dtype), size, dtype, requires_grad, _size_keyword(kw))
+    return _shaped(lambda s, dtype: _rng().standard_normal(s).astype(dtype), size, dtype, requires_grad,
+                   _size_keyword(kw))
 
 
 def rand(*size: Any, dtype: Any = None, requires_grad: _pybool = False, **kw: Any) -> Tensor:
@@ -1230,7 +1233,8 @@ def is_tensor(x: Any) -> _pybool:
 
 # The ops, imported last: they build on Tensor (and Tensor's methods call them).
 from bpcourse.ops.elementwise import (  # noqa: E402
-    _promote, torch_dtype, Abs, Add, Cast, Clamp, PiecewiseConstant, Clone, Cos, Div, Reciprocal, RPow, RSub, Sin, Exp, Log, Mul, Neg, Pow, PowTensor, Relu, Sigmoid, Sqrt, Sub, Tanh,
+    _promote, torch_dtype, Abs, Add, Cast, Clamp, Clone, Cos, Div, Exp, Log, Mul, Neg, PiecewiseConstant, Pow,
+    PowTensor, Reciprocal, Relu, RPow, RSub, Sigmoid, Sin, Sqrt, Sub, Tanh,
 )
 from bpcourse.ops.linalg import MatMul  # noqa: E402
 from bpcourse.ops.reduce import CumSum, Max, Mean, Min, Norm, Sum  # noqa: E402

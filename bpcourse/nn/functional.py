@@ -104,7 +104,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Any 
                                      pos_weight: Any = None) -> Tensor:
     """BCE of sigmoid(input), computed stably: (1 - t) x + log(1 + exp(-x)) with the max trick."""
     if weight is not None or pos_weight is not None:
-        raise NotImplementedError("binary_cross_entropy_with_logits: weight= / pos_weight= are not supported by bpcourse")
+        raise NotImplementedError("binary_cross_entropy_with_logits: weight= / pos_weight= are not supported "
+                                  "by bpcourse")
     r = legacy_reduction(size_average, reduce, reduction)
     m = (-input).clamp(min=0)
     loss = (1 - target) * input + m + ((-m).exp() + (-input - m).exp()).log()

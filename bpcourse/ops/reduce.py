@@ -86,7 +86,8 @@ class Max(ArrayFunction):
     def forward(cls, ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
         axis = _axes(dim, x.ndim)
         if x.size == 0:
-            raise RuntimeError(f"{cls.torch_stem.lower()}(): Expected reduction dim to be specified for input.numel() == 0")
+            raise RuntimeError(f"{cls.torch_stem.lower()}(): Expected reduction dim to be specified for "
+                               f"input.numel() == 0")
         y = cls.pick(x, axis=axis, keepdims=keepdim)
         ctx.save_for_backward(x, y)
         ctx.args = (axis, keepdim)
