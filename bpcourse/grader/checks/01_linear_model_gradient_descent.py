@@ -11,23 +11,10 @@ import math
 import numpy as np
 
 from bpcourse.grader.api import Check
+from bpcourse.grader.expect import close as _close, number as _number
 
 SEED_X = np.array([1.0, 2.0, 3.0])
 SEED_Y = np.array([2.0, 4.0, 6.0])
-
-
-def _number(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise AssertionError(f"{name} should be a number, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise AssertionError(f"{name} is {value}, expected a finite number")
-    return float(value)
-
-
-def _close(name: str, got, want: float, rtol: float = 1e-6, atol: float = 1e-8) -> None:
-    got = _number(name, got)
-    if not abs(got - want) <= atol + rtol * abs(want):
-        raise AssertionError(f"{name} = {got:.6g}, expected {want:.6g}")
 
 
 def _data_cases(rng: np.random.Generator, n_cases: int = 4) -> list[dict]:

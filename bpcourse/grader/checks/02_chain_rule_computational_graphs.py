@@ -5,49 +5,10 @@ numbers come back.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from bpcourse.grader.api import Check
-
-
-def _number(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise AssertionError(f"{name} should be a number, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise AssertionError(f"{name} is {value}, expected a finite number")
-    return float(value)
-
-
-def _close(name: str, got, want: float, rtol: float = 1e-6, atol: float = 1e-8) -> None:
-    got = _number(name, got)
-    if not abs(got - want) <= atol + rtol * abs(want):
-        raise AssertionError(f"{name} = {got:.6g}, expected {want:.6g}")
-
-
-def _array(name: str, value, shape: tuple) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise AssertionError(f"{name} is not an array of numbers") from None
-    if arr.shape != tuple(shape):
-        raise AssertionError(f"{name} has shape {arr.shape}, expected {tuple(shape)}")
-    if not np.all(np.isfinite(arr)):
-        raise AssertionError(f"{name} contains nan or inf")
-    return arr
-
-
-def _array_close(name: str, got, want: np.ndarray, rtol: float = 1e-6, atol: float = 1e-8) -> None:
-    got = _array(name, got, want.shape)
-    if not np.allclose(got, want, rtol=rtol, atol=atol):
-        i = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
-        raise AssertionError(f"{name} is wrong: at index {tuple(int(k) for k in i)} got {got[i]:.6g}, "
-                             f"expected {want[i]:.6g}")
-
-
-def _diff(f, x: float, h: float = 1e-6) -> float:
-    return (f(x + h) - f(x - h)) / (2 * h)
+from bpcourse.grader.expect import array_close as _array_close, central_diff as _diff, close as _close
 
 
 def _sigmoid(z):

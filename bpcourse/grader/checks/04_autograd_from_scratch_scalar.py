@@ -12,24 +12,7 @@ import math
 import numpy as np
 
 from bpcourse.grader.api import Check
-
-
-def _number(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise AssertionError(f"{name} should be a number, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise AssertionError(f"{name} is {value}, expected a finite number")
-    return float(value)
-
-
-def _close(name: str, got, want: float, rtol: float = 1e-6, atol: float = 1e-8) -> None:
-    got = _number(name, got)
-    if not abs(got - want) <= atol + rtol * abs(want):
-        raise AssertionError(f"{name} = {got:.6g}, expected {want:.6g}")
-
-
-def _diff(f, x: float, h: float = 1e-6) -> float:
-    return (f(x + h) - f(x - h)) / (2 * h)
+from bpcourse.grader.expect import central_diff as _diff, close as _close
 
 
 # ---------------------------------------------------------------- graph specs

@@ -5,38 +5,10 @@ The probes call the learner's code on tensors built from plain data and hand bac
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from bpcourse.grader.api import Check
-
-
-def _array(name: str, value, shape: tuple) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise AssertionError(f"{name} is not an array of numbers") from None
-    if arr.shape != tuple(shape):
-        raise AssertionError(f"{name} has shape {arr.shape}, expected {tuple(shape)}")
-    if not np.all(np.isfinite(arr)):
-        raise AssertionError(f"{name} contains nan or inf")
-    return arr
-
-
-def _array_close(name: str, got, want: np.ndarray, rtol: float = 1e-6, atol: float = 1e-8) -> None:
-    want = np.asarray(want, dtype=float)
-    got = _array(name, got, want.shape)
-    if not np.allclose(got, want, rtol=rtol, atol=atol):
-        i = np.unravel_index(np.argmax(np.abs(got - want)), want.shape) if want.shape else ()
-        raise AssertionError(f"{name} is wrong: at index {tuple(int(k) for k in i)} got {float(got[i]):.6g}, "
-                             f"expected {float(want[i]):.6g}")
-
-
-def _dict(name: str, result, keys: set) -> dict:
-    if not isinstance(result, dict) or not keys <= set(result):
-        raise AssertionError(f"could not read {name}")
-    return result
+from bpcourse.grader.expect import array_close as _array_close, record as _dict
 
 
 # ---------------------------------------------------------------- q1: Hypot Function

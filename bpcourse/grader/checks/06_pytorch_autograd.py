@@ -7,31 +7,14 @@ travel back as plain booleans and names.
 """
 from __future__ import annotations
 
-import math
+from functools import partial
 
 import numpy as np
 
 from bpcourse.grader.api import Check
+from bpcourse.grader.expect import close, record as _dict
 
-
-def _number(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise AssertionError(f"{name} should be a number, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise AssertionError(f"{name} is {value}, expected a finite number")
-    return float(value)
-
-
-def _close(name: str, got, want: float, rtol: float = 1e-4, atol: float = 1e-6) -> None:
-    got = _number(name, got)
-    if not abs(got - want) <= atol + rtol * abs(want):
-        raise AssertionError(f"{name} = {got:.6g}, expected {want:.6g}")
-
-
-def _dict(name: str, result, keys: set) -> dict:
-    if not isinstance(result, dict) or not keys <= set(result):
-        raise AssertionError(f"could not read {name}")
-    return result
+_close = partial(close, rtol=1e-4, atol=1e-6)  # this notebook's tolerance
 
 
 def _sgd_inputs(rng) -> dict:

@@ -6,43 +6,14 @@ with a hand-written numpy forward and backward (tanh MLP, softmax cross-entropy)
 """
 from __future__ import annotations
 
-import math
+from functools import partial
 
 import numpy as np
 
 from bpcourse.grader.api import Check
+from bpcourse.grader.expect import array as _array, close, number as _number, record as _dict
 
-
-def _number(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise AssertionError(f"{name} should be a number, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise AssertionError(f"{name} is {value}, expected a finite number")
-    return float(value)
-
-
-def _close(name: str, got, want: float, rtol: float = 1e-6, atol: float = 1e-9) -> None:
-    got = _number(name, got)
-    if not abs(got - want) <= atol + rtol * abs(want):
-        raise AssertionError(f"{name} = {got:.6g}, expected {want:.6g}")
-
-
-def _array(name: str, value, shape: tuple) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise AssertionError(f"{name} is not an array of numbers") from None
-    if arr.shape != tuple(shape):
-        raise AssertionError(f"{name} has shape {arr.shape}, expected {tuple(shape)}")
-    if not np.all(np.isfinite(arr)):
-        raise AssertionError(f"{name} contains nan or inf")
-    return arr
-
-
-def _dict(name: str, result, keys: set) -> dict:
-    if not isinstance(result, dict) or not keys <= set(result):
-        raise AssertionError(f"could not read {name}")
-    return result
+_close = partial(close, rtol=1e-6, atol=1e-9)  # this notebook's tolerance
 
 
 # ---------------------------------------------------------------- q1: accuracy
