@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from bpcourse.grad_mode import _grad_mode
+from bpcourse.ops.broadcast import unbroadcast
 from bpcourse.tensor import Tensor, _wrap
 
 SECOND_BACKWARD = (
@@ -191,7 +192,9 @@ class Function:
                 grads.append(None)
                 continue
             g = g.array if isinstance(g, Tensor) else np.asarray(g, dtype=x.array.dtype)
-            if g.shape != x.array.shape:
+            if g.shape != x.array.shape and _expands_to(x.array.shape, g.shape):
+                g = unbroadcast(g, x.array.shape)  # as torch does: sum back to the input's shape
+            elif g.shape != x.array.shape:
                 raise RuntimeError(
                     f"Function {cls.backward_name()} returned an invalid gradient at index {i} "
                     f"- got {list(g.shape)} but expected shape compatible with {list(x.array.shape)}"
@@ -252,3 +255,11 @@ class ArrayFunction(Function):
     def _backward_arrays(cls, ctx: Context, grad: np.ndarray) -> tuple:
         result = cls.backward(ctx, grad)
         return result if isinstance(result, tuple) else (result,)
+
+
+def _expands_to(shape: tuple, target: tuple) -> bool:
+    """True if an input of ``shape`` broadcasts to ``target`` (so its gradient can be summed back)."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
