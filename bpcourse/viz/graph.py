@@ -69,28 +69,27 @@ def format_number(v: float) -> str:
     return f"{v:.3e}"
 
 
-def data_text(node: Any) -> str:
-    """'3.0000' for a Value or a one-element Tensor, 'shape (3, 2)' for a bigger Tensor."""
-    value = as_number_or_array(getattr(node, "data", None))
+def _value_text(value: Any, describe_array) -> str:
+    """A number as text; an array of one element as its number, a bigger one via describe_array."""
     if value is None:
         return "None"
     if isinstance(value, float):
         return format_number(value)
     if value.size == 1:
         return format_number(float(value.reshape(-1)[0]))
-    return f"shape {tuple(value.shape)}"
+    return describe_array(value)
+
+
+def data_text(node: Any) -> str:
+    """'3.0000' for a Value or a one-element Tensor, 'shape (3, 2)' for a bigger Tensor."""
+    return _value_text(as_number_or_array(getattr(node, "data", None)),
+                       lambda a: f"shape {tuple(a.shape)}")
 
 
 def grad_text(node: Any) -> str:
     """'-2.0000' for a scalar gradient, 'norm 1.2345' for an array gradient, 'None' if unset."""
-    value = as_number_or_array(getattr(node, "grad", None))
-    if value is None:
-        return "None"
-    if isinstance(value, float):
-        return format_number(value)
-    if value.size == 1:
-        return format_number(float(value.reshape(-1)[0]))
-    return f"norm {format_number(float(np.linalg.norm(value)))}"
+    return _value_text(as_number_or_array(getattr(node, "grad", None)),
+                       lambda a: f"norm {format_number(float(np.linalg.norm(a)))}")
 
 
 def topological_order(root: Any) -> list:
