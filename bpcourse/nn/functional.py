@@ -8,7 +8,9 @@ from bpcourse.ops.linalg import Linear
 from bpcourse.ops.loss import REDUCTIONS, BinaryCrossEntropy, MseLoss, NllLoss
 from bpcourse.ops.softmax import LogSoftmax, Softmax
 from bpcourse.ops.elementwise import LeakyRelu
-from bpcourse.tensor import Tensor, _rng, _torch_named, from_numpy
+from bpcourse.creation import from_numpy
+from bpcourse.random import _rng
+from bpcourse.tensor import Tensor, _torch_named, apply
 
 import numpy as np
 
@@ -35,7 +37,7 @@ def relu(x: Tensor, inplace: bool = False) -> Tensor:
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """y = x for x > 0, negative_slope * x otherwise"""
-    return LeakyRelu.apply(x, negative_slope)
+    return apply(LeakyRelu, x, negative_slope)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -67,28 +69,28 @@ def tanh(x: Tensor) -> Tensor:
 
 
 def softmax(x: Tensor, dim: int | None = None) -> Tensor:
-    return Softmax.apply(x, -1 if dim is None else dim)
+    return apply(Softmax, x, -1 if dim is None else dim)
 
 
 def log_softmax(x: Tensor, dim: int | None = None) -> Tensor:
-    return LogSoftmax.apply(x, -1 if dim is None else dim)
+    return apply(LogSoftmax, x, -1 if dim is None else dim)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x @ weight.T + bias"""
-    return Linear.apply(x, weight, bias)
+    return apply(Linear, x, weight, bias)
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
              reduction: str = "mean") -> Tensor:
-    return MseLoss.apply(input, target, legacy_reduction(size_average, reduce, reduction))
+    return apply(MseLoss, input, target, legacy_reduction(size_average, reduce, reduction))
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size_average: Any = None,  # noqa: A002
                          reduce: Any = None, reduction: str = "mean") -> Tensor:
     if weight is not None:
         raise NotImplementedError("binary_cross_entropy: weight= is not supported by bpcourse")
-    return BinaryCrossEntropy.apply(input, target, legacy_reduction(size_average, reduce, reduction))
+    return apply(BinaryCrossEntropy, input, target, legacy_reduction(size_average, reduce, reduction))
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
@@ -117,7 +119,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Any = None, size_average: An
              reduce: Any = None, reduction: str = "mean") -> Tensor:
     if weight is not None:
         raise NotImplementedError("nll_loss: weight= is not supported by bpcourse")
-    return NllLoss.apply(input, target, legacy_reduction(size_average, reduce, reduction))
+    return apply(NllLoss, input, target, legacy_reduction(size_average, reduce, reduction))
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size_average: Any = None,  # noqa: A002

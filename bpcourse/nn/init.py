@@ -3,22 +3,23 @@ from __future__ import annotations
 
 import math
 
-from bpcourse.tensor import Tensor, _rng, _uniform
+from bpcourse.grad_mode import no_grad
+from bpcourse.tensor import Tensor
 
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    t.array[...] = _uniform(t.array.shape, a, b, t.array.dtype)  # torch's numbers for the same seed
-    return t
+    with no_grad():  # Tensor.uniform_ moves the version counter, as every in-place write
+        return t.uniform_(a, b)  # torch's numbers for the same seed
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    t.array[...] = _rng().normal(mean, std, t.array.shape)
-    return t
+    with no_grad():
+        return t.normal_(mean, std)
 
 
 def constant_(t: Tensor, value: float) -> Tensor:
-    t.array.fill(value)
-    return t
+    with no_grad():
+        return t.fill_(value)
 
 
 def zeros_(t: Tensor) -> Tensor:
