@@ -16,13 +16,14 @@ hands it ``wrap`` (array -> Tensor), so that it sits below ``tensor.py``.
 """
 from __future__ import annotations
 
+import operator
 import sys
 from typing import Any, Callable
 
 import numpy as np
 
 from bpcourse.function import Context, check_versions
-from bpcourse.grad_mode import _grad_mode
+from bpcourse.grad_mode import _grad_mode, no_grad
 from bpcourse.graph import topological_order
 from bpcourse.ops.elementwise import Copy
 from bpcourse.ops.maths import run
@@ -34,9 +35,10 @@ def _node_of(t: Any) -> Any:
 
 
 def _inputs_of(node: Any) -> list:
+    """The nodes whose gradients ``node`` computes: the inputs that required grad at forward."""
     if not isinstance(node, Context):  # a leaf
         return []
-    return [_node_of(x) for x in node.inputs if getattr(x, "_requires_grad", False)]
+    return [x.grad_fn or x for x, need in zip(node.inputs, node.needs_input_grad) if need]
 
 
 def backward(roots: list, seeds: list, wrap: Callable, retain_graph: bool = False, create_graph: bool = False,
@@ -47,8 +49,10 @@ def backward(roots: list, seeds: list, wrap: Callable, retain_graph: bool = Fals
     only, if given); ``accumulate=False`` (``autograd.grad``) returns the gradients of ``inputs``
     instead (``None`` for an input the roots do not depend on).
     """
+    if not create_graph:  # formulas on arrays record nothing (Functions you wrote: see below)
+        return _run(roots, seeds, wrap, retain_graph, create_graph, inputs, accumulate)
     prev_mode = _grad_mode.enabled
-    _grad_mode.enabled = create_graph  # the backward ops are recorded only for create_graph
+    _grad_mode.enabled = True  # formulas on Tensors, recorded: the gradients get a graph
     try:
         return _run(roots, seeds, wrap, retain_graph, create_graph, inputs, accumulate)
     finally:
@@ -57,80 +61,89 @@ def backward(roots: list, seeds: list, wrap: Callable, retain_graph: bool = Fals
 
 def _run(roots: list, seeds: list, wrap: Callable, retain_graph: bool, create_graph: bool,
          inputs: list | None, accumulate: bool) -> list:
-    grads: dict = {}
+    # Dicts below are keyed by the nodes themselves (ops and leaf tensors hash by identity).
+    grads: dict = {}  # node -> dL/d(its output) received so far
     for root, seed in zip(roots, seeds):
         node = _node_of(root)
         if create_graph and not hasattr(seed, "grad_fn"):
             seed = wrap(seed)
-        grads[id(node)] = seed if id(node) not in grads else grads[id(node)] + seed
-    order = topological_order([_node_of(r) for r in roots], _inputs_of)  # inputs first
+        grads[node] = seed if node not in grads else grads[node] + seed
+    children: dict = {}  # node -> the nodes it sends gradients to
+    order = topological_order([_node_of(r) for r in roots], _inputs_of, children)  # inputs first
 
-    targets = None if inputs is None else {id(_node_of(t)) for t in inputs}
-    needed = None
-    if targets is not None:  # run only the ops on a path to the inputs asked for
-        needed = set()
+    targets = None if inputs is None else {_node_of(t) for t in inputs}
+    needed = None  # with inputs: only the nodes on a path to them
+    if targets is not None:
+        needed = {node for node in order if node in targets}
         for node in order:
-            if id(node) in targets or any(id(c) in needed for c in _inputs_of(node)):
-                needed.add(id(node))
+            if any(c in needed for c in children[node]):
+                needed.add(node)
     captured: dict = {}
 
-    ops = [n for n in order if isinstance(n, Context)]
-    pending: dict = {}  # leaf -> number of uses by ops still to run
+    ops = [node for node in order if isinstance(node, Context)]
+    ops.sort(key=_SEQ, reverse=True)  # latest op first: every consumer runs before its inputs
+    # A leaf is done (hooks, then .grad) once the last op that uses it has run, as in torch; only
+    # a hook can tell when, so only leaves with hooks are counted, the others are done at the end.
+    uses: dict = {}  # leaf with hooks -> number of ops still to run that send it a gradient
     for ctx in ops:
-        for child in _inputs_of(ctx):
-            if not isinstance(child, Context):
-                pending[id(child)] = pending.get(id(child), 0) + 1
+        for child in children[ctx]:
+            if not isinstance(child, Context) and child._hooks:
+                uses[child] = uses.get(child, 0) + 1
 
-    def finish_leaf(leaf: Any) -> None:
-        g = grads.pop(id(leaf), None)
+    def leaf_done(leaf: Any) -> None:
+        """Every op that uses leaf has run: hooks, then accumulate into .grad (or capture)."""
+        g = grads.pop(leaf, None)
         if g is None:
             return
-        hooks = getattr(leaf, "_hooks", None)  # (nn.Parameter leaves may not set it)
-        if hooks:
-            g = _run_hooks(hooks, g, leaf, wrap)
+        if leaf._hooks:
+            g = _run_hooks(leaf._hooks, g, wrap)
         if not accumulate:
-            captured[id(leaf)] = g
-        elif targets is None or id(leaf) in targets:
+            captured[leaf] = g
+        elif targets is None or leaf in targets:
             _accumulate(leaf, g, wrap, create_graph)
 
-    ops.sort(key=_seq, reverse=True)  # latest op first: every consumer runs before its inputs
     for ctx in ops:
-        g = grads.pop(id(ctx), None)
+        g = grads.pop(ctx, None)
         if g is not None:
             if ctx.hooks:
-                g = _run_hooks(ctx.hooks, g, None, wrap)
-            if ctx.retained is not None:
-                t = ctx.retained()
-                if t is not None:
-                    _accumulate(t, g, wrap, create_graph)
-            if targets is not None and id(ctx) in targets:
-                captured[id(ctx)] = g
-            if needed is None or any(id(c) in needed for c in _inputs_of(ctx)):
-                input_grads, gx = _op_backward(ctx, g, wrap, create_graph), None
+                g = _run_hooks(ctx.hooks, g, wrap)
+            if ctx.retained is not None and ctx.retained() is not None:
+                _accumulate(ctx.retained(), g, wrap, create_graph)
+            if targets is not None and ctx in targets:
+                captured[ctx] = g
+            if needed is None or any(c in needed for c in children[ctx]):
+                if ctx.versions is not None:
+                    check_versions(ctx)
+                if create_graph or ctx.fn.on_tensors:
+                    input_grads = _backward_on_tensors(ctx, g, wrap, create_graph)
+                else:  # the common case: the op's chain rule on arrays
+                    input_grads = ctx.fn.backward(ctx, g)
+                    if type(input_grads) is not tuple:
+                        input_grads = (input_grads,)
+                gx = None
                 if not retain_graph:
                     ctx.saved = None  # free the saved values; a second backward would need them
-                for x, gx in zip(ctx.inputs, input_grads):
-                    if gx is None or not getattr(x, "_requires_grad", False):
+                for x, need, gx in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
+                    if gx is None or not need:
                         continue
-                    node = _node_of(x)
-                    if needed is not None and id(node) not in needed:
+                    node = x.grad_fn or x
+                    if needed is not None and node not in needed:
                         continue
-                    prev = grads.get(id(node))
-                    grads[id(node)] = gx if prev is None else prev + gx  # used twice: gradients add
+                    prev = grads.get(node)
+                    grads[node] = gx if prev is None else prev + gx  # used twice: gradients add
                 del input_grads, gx  # hold no gradient beyond its entry in grads (see _accumulate)
             del g
-        for child in _inputs_of(ctx):
-            if id(child) in pending:
-                pending[id(child)] -= 1
-                if pending[id(child)] == 0:
-                    del pending[id(child)]
-                    finish_leaf(child)
-    for node in order:  # a root that is a leaf itself
-        if id(node) in grads and not isinstance(node, Context):
-            finish_leaf(node)
+        if uses:
+            for child in children[ctx]:
+                if child in uses:
+                    uses[child] -= 1
+                    if not uses[child]:
+                        leaf_done(child)
+    for leaf in list(grads):  # every op has run: what is left are leaves (without hooks)
+        leaf_done(leaf)
     if accumulate:
         return []
-    return [captured.get(id(_node_of(t))) for t in inputs]
+    return [captured.get(_node_of(t)) for t in inputs]
 
 
 def initial_gradient(root: Any, gradient: Any, caller: str, wrap: Callable) -> Any:
@@ -155,25 +168,25 @@ def initial_gradient(root: Any, gradient: Any, caller: str, wrap: Callable) -> A
     return seed if seed.grad_fn is not None or seed._requires_grad else seed.array
 
 
-def _seq(ctx: Context) -> int:
-    return ctx.seq
+_SEQ = operator.attrgetter("seq")
 
 
-def _op_backward(ctx: Context, g: Any, wrap: Callable, create_graph: bool) -> tuple:
-    """One op's chain rule: the gradients of its inputs from the gradient of its output."""
-    if ctx.versions is not None:
-        check_versions(ctx)
+def _backward_on_tensors(ctx: Context, g: Any, wrap: Callable, create_graph: bool) -> tuple:
+    """An op's backward for a Function you wrote (it sees Tensors), or any op under create_graph:
+    its backward then runs on Tensors, with recording on, so its gradients have a graph."""
     fn = ctx.fn
-    if getattr(fn, "on_tensors", False):  # a Function you wrote: it sees Tensors
-        return fn.backward_on_tensors(ctx, g, wrap)
-    if not create_graph:
-        result = fn.backward(ctx, g)
-        return result if type(result) is tuple else (result,)
+    if fn.on_tensors:  # your backward runs with recording on only under create_graph
+        prev_mode = _grad_mode.enabled
+        _grad_mode.enabled = create_graph
+        try:
+            return fn.backward_on_tensors(ctx, g, wrap)
+        finally:
+            _grad_mode.enabled = prev_mode
     ctx.saved_as_tensors = _saved_as_tensors(ctx, wrap)
     try:
         result = fn.backward(ctx, g)
     finally:
-        ctx.saved_as_tensors = None
+        del ctx.saved_as_tensors
     result = result if type(result) is tuple else (result,)
     return tuple(r if r is None or hasattr(r, "grad_fn") else wrap(np.asarray(r)) for r in result)
 
@@ -199,11 +212,15 @@ def _saved_as_tensors(ctx: Context, wrap: Callable) -> tuple:
     return tuple(result)
 
 
-def _run_hooks(hooks: dict, g: Any, leaf: Any, wrap: Callable) -> Any:
+def _run_hooks(hooks: dict, g: Any, wrap: Callable) -> Any:
     """register_hook functions, in order; each may return a replacement gradient."""
     for hook in list(hooks.values()):
         as_tensor = g if hasattr(g, "grad_fn") else wrap(g)
-        new = hook(as_tensor)
+        if as_tensor.requires_grad:  # under create_graph: the hook's maths is part of the graph
+            new = hook(as_tensor)
+        else:
+            with no_grad():  # as in torch, a hook's own maths is not recorded
+                new = hook(as_tensor)
         if new is None:
             continue
         new_array = getattr(new, "array", None)
@@ -230,8 +247,8 @@ def _accumulate(t: Any, g: Any, wrap: Callable, create_graph: bool) -> None:
     if create_graph:  # keep the graph: t.grad is a tensor computed from the inputs
         t.grad = run(Copy, g) if t.grad is None else t.grad + g
         return
-    if hasattr(g, "grad_fn"):
-        g = g.array
+    if type(g) is not np.ndarray:
+        g = getattr(g, "array", g)
     if t.grad is not None:
         if t.grad.grad_fn is not None:  # left by an earlier create_graph backward
             t.grad = t.grad + wrap(g)

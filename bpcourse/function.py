@@ -44,19 +44,15 @@ class Context:
     backward, as in torch.
     """
 
-    __slots__ = ("fn", "inputs", "needs_input_grad", "saved", "versions", "seq", "hooks", "retained",
-                 "saved_as_tensors", "__dict__")
+    __slots__ = ("fn", "inputs", "needs_input_grad", "__dict__")
 
-    def __init__(self) -> None:
-        self.fn: Any = None
-        self.inputs: tuple = ()
-        self.needs_input_grad: tuple = ()
-        self.saved: tuple | None = ()
-        self.versions: tuple | None = None  # the inputs' _version when values were saved
-        self.seq = 0
-        self.hooks: dict | None = None  # register_hook on the output tensor (a non-leaf)
-        self.retained: Any = None  # weak reference to the output, if it called retain_grad()
-        self.saved_as_tensors: tuple | None = None  # set by backward when it records a graph
+    # set only when needed (in the instance's __dict__); these class defaults stand in otherwise
+    saved: tuple | None = ()
+    versions: tuple | None = None  # the inputs' _version when values were saved
+    seq = 0
+    hooks: dict | None = None  # register_hook on the output tensor (a non-leaf)
+    retained: Any = None  # weak reference to the output, if it called retain_grad()
+    saved_as_tensors: tuple | None = None  # set by backward while it records a graph
 
     def save_for_backward(self, *values: Any) -> None:
         self.saved = values
@@ -127,7 +123,7 @@ class ArrayFunction:
 def check_versions(ctx: Context) -> None:
     """Refuse to run backward if an input was changed in place after forward saved it."""
     for i, (x, v) in enumerate(zip(ctx.inputs, ctx.versions)):
-        if hasattr(x, "_version") and x._version != v:
+        if v is not None and x._version != v:  # (None: not a tensor)
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: input {i} of {ctx.name()} (shape {tuple(x.array.shape)}) is at "

@@ -26,7 +26,7 @@ from typing import Any, Callable
 import numpy as np
 
 from bpcourse import dtypes, engine, random
-from bpcourse.function import Context, RemovableHandle, ShapeError, node_class, shape_message
+from bpcourse.function import ArrayFunction, Context, RemovableHandle, ShapeError, node_class, shape_message
 from bpcourse.grad_mode import _grad_mode
 from bpcourse.ops.elementwise import (
     Abs, Add, Cast, Ceil, Clamp, Clone, Cos, Div, Exp, Floor, Log, Maximum, Minimum, Mul, Neg, Pow, PowTensor,
@@ -49,6 +49,7 @@ CREATE_GRAPH_CYCLE = (
 
 # ----------------------------------------------------------------------------- apply
 _creation_order = itertools.count()  # backward runs the latest op first, as torch does
+_FIXED_NODE_TYPES: dict = {}  # op -> its node's class, for ops whose torch name is fixed
 
 
 def apply(fn: type, *args: Any) -> "Tensor":
@@ -59,10 +60,18 @@ def apply(fn: type, *args: Any) -> "Tensor":
     recording: only its own node goes into the graph).
     """
     ctx = Context()
-    needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-    ctx.needs_input_grad = needs
-    arrays = args
+    arrays, needs, record = [], [], False
+    for a in args:  # one pass: the arrays for forward, and which inputs need a gradient
+        if isinstance(a, Tensor):
+            arrays.append(a.array)
+            needs.append(a._requires_grad)
+            record = record or a._requires_grad
+        else:
+            arrays.append(a)
+            needs.append(False)
+    ctx.needs_input_grad = tuple(needs)
     if fn.on_tensors:
+        arrays = args
         prev = _grad_mode.enabled
         _grad_mode.enabled = False
         try:
@@ -71,7 +80,6 @@ def apply(fn: type, *args: Any) -> "Tensor":
             _grad_mode.enabled = prev
         out = fn.as_output(out, args)
     else:
-        arrays = [a.array if isinstance(a, Tensor) else a for a in args]
         try:
             out = fn.forward(ctx, *arrays)
         except ValueError as exc:
@@ -79,13 +87,18 @@ def apply(fn: type, *args: Any) -> "Tensor":
                 raise ShapeError(shape_message(fn.__name__.lower(), arrays)) from None
             raise
         out = _wrap(out if type(out) is np.ndarray else np.asarray(out))
-    if True in needs and _grad_mode.enabled and out.array.dtype.kind == "f":  # integers carry no gradient
-        ctx.__class__ = node_class(fn.node_name(*arrays))
+    if record and _grad_mode.enabled and out.array.dtype.kind == "f":  # integers carry no gradient
+        node_type = _FIXED_NODE_TYPES.get(fn)
+        if node_type is None:  # (ops whose name depends on their arguments are named each time)
+            node_type = node_class(fn.node_name(*arrays))
+            if getattr(fn.node_name, "__func__", None) is ArrayFunction.node_name.__func__:
+                _FIXED_NODE_TYPES[fn] = node_type
+        ctx.__class__ = node_type
         ctx.fn = fn
         ctx.inputs = args
         ctx.seq = next(_creation_order)
         if ctx.saved:  # remember the inputs' versions: backward checks nobody changed them
-            ctx.versions = tuple(a._version if isinstance(a, Tensor) else 0 for a in args)
+            ctx.versions = tuple([a._version if isinstance(a, Tensor) else None for a in args])
         out.grad_fn = ctx
         out._requires_grad = True
     return out
@@ -220,7 +233,10 @@ class Tensor(TensorBase):
         get a ``.grad``."""
         if create_graph:
             warnings.warn(CREATE_GRAPH_CYCLE, UserWarning, stacklevel=2)
-        seed = engine.initial_gradient(self, gradient, "backward", _wrap)
+        if gradient is None and self.array.size == 1 and self._requires_grad:
+            seed = np.ones_like(self.array)  # dL/dL = 1
+        else:
+            seed = engine.initial_gradient(self, gradient, "backward", _wrap)
         targets = None if inputs is None else ([inputs] if isinstance(inputs, Tensor) else list(inputs))
         engine.backward([self], [seed], _wrap, retain_graph=create_graph if retain_graph is None else retain_graph,
                         create_graph=create_graph, inputs=targets, accumulate=True)

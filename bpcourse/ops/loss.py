@@ -114,8 +114,22 @@ class NllLoss(ArrayFunction):
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
-        shape, rows, t, reduction = ctx.args
-        picked = np.zeros(shape, dtype=bool)
-        picked[rows, t] = True
-        g = _scale(g, rows.size, reduction)
-        return run(Where, picked, -(g.reshape(-1, 1) if reduction == "none" else g), 0), None, None
+        return run(NllLossBackward, g, *ctx.args), None, None
+
+
+class NllLossBackward(ArrayFunction):
+    """dlogp = zeros, with -g (/ n for 'mean') at [i, t_i]: nll_loss's backward, an op of its own"""
+
+    @staticmethod
+    def forward(ctx: Context, g: np.ndarray, shape: tuple, rows: np.ndarray, t: np.ndarray,
+                reduction: str) -> np.ndarray:
+        ctx.args = (rows, t, reduction)
+        glogp = np.zeros(shape, dtype=g.dtype)
+        glogp[rows, t] = -_scale(g, rows.size, reduction)
+        return glogp
+
+    @staticmethod
+    def backward(ctx: Context, gg: Any) -> tuple:
+        rows, t, reduction = ctx.args
+        picked = -_scale(gg[rows, t], rows.size, reduction)
+        return (picked if reduction == "none" else picked.sum()), None, None, None, None

@@ -17,6 +17,9 @@ import numpy as np
 from bpcourse.function import Context
 
 
+_PLAIN = (np.ndarray, np.generic, int, float, str, tuple, type(None))  # never a Tensor
+
+
 def is_array(x: Any) -> bool:
     return isinstance(x, (np.ndarray, np.generic))
 
@@ -79,7 +82,7 @@ def broadcast_to(x: Any, shape: tuple) -> Any:
 def run(op: type, *args: Any) -> Any:
     """``op`` on arrays (its forward), or recorded like any op when an argument is a Tensor."""
     for a in args:
-        if hasattr(a, "grad_fn"):
+        if not isinstance(a, _PLAIN) and hasattr(a, "grad_fn"):
             return a._apply(op, *args)
     return op.forward(Context(), *args)
 
