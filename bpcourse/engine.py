@@ -36,9 +36,12 @@ def _node_of(t: Any) -> Any:
 
 def _inputs_of(node: Any) -> list:
     """The nodes whose gradients ``node`` computes: the inputs that required grad at forward."""
-    if not isinstance(node, Context):  # a leaf
-        return []
-    return [x.grad_fn or x for x, need in zip(node.inputs, node.needs_input_grad) if need]
+    nodes = []
+    if isinstance(node, Context):  # (a leaf has none)
+        for x, need in zip(node.inputs, node.needs_input_grad):
+            if need:
+                nodes.append(x.grad_fn or x)
+    return nodes
 
 
 def backward(roots: list, seeds: list, wrap: Callable, retain_graph: bool = False, create_graph: bool = False,
@@ -186,7 +189,7 @@ def _backward_on_tensors(ctx: Context, g: Any, wrap: Callable, create_graph: boo
     try:
         result = fn.backward(ctx, g)
     finally:
-        del ctx.saved_as_tensors
+        ctx.saved_as_tensors = None
     result = result if type(result) is tuple else (result,)
     return tuple(r if r is None or hasattr(r, "grad_fn") else wrap(np.asarray(r)) for r in result)
 

@@ -59,7 +59,7 @@ def apply(fn: type, *args: Any) -> "Tensor":
     arrays inside the tensors; a ``Function`` you write sees the Tensors (and runs without
     recording: only its own node goes into the graph).
     """
-    ctx = Context()
+    ctx = _FIXED_NODE_TYPES.get(fn, Context)()  # the node, of torch's class if known already
     arrays, needs, record = [], [], False
     for a in args:  # one pass: the arrays for forward, and which inputs need a gradient
         if isinstance(a, Tensor):
@@ -88,12 +88,10 @@ def apply(fn: type, *args: Any) -> "Tensor":
             raise
         out = _wrap(out if type(out) is np.ndarray else np.asarray(out))
     if record and _grad_mode.enabled and out.array.dtype.kind == "f":  # integers carry no gradient
-        node_type = _FIXED_NODE_TYPES.get(fn)
-        if node_type is None:  # (ops whose name depends on their arguments are named each time)
-            node_type = node_class(fn.node_name(*arrays))
+        if type(ctx) is Context:  # named now: ops whose name depends on their arguments, or new ops
+            ctx.__class__ = node_class(fn.node_name(*arrays))
             if getattr(fn.node_name, "__func__", None) is ArrayFunction.node_name.__func__:
-                _FIXED_NODE_TYPES[fn] = node_type
-        ctx.__class__ = node_type
+                _FIXED_NODE_TYPES[fn] = type(ctx)
         ctx.fn = fn
         ctx.inputs = args
         ctx.seq = next(_creation_order)
