@@ -169,9 +169,11 @@ assert abs(_w - 2.0) < 1e-6, '100 epochs of SGD with lr = 0.01 should reach w = 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_largest_stable_lr_task"}, "editable": false, "deletable": false}
 # ## Question 6: the largest stable learning rate (3 points)
 #
-# For batch gradient descent on the MSE loss the error $e_t = w_t - w^*$ obeys
-# $e_{t+1} = (1 - \eta L'')\, e_t$ with the constant curvature $L'' = \frac{2}{N}\sum_i x_i^2$.
-# Gradient descent converges exactly when $|1 - \eta L''| < 1$.
+# The MSE loss is a parabola in $w$ with its minimum at $w^*$. Take one step of batch gradient
+# descent from $w_t$ and write the new error $e_{t+1} = w_{t+1} - w^*$ in terms of $e_t = w_t - w^*$:
+# it is $e_t$ times a factor that depends on $\eta$ and on the data (differentiate $L$ twice, or
+# expand $L'(w)$ around $w^*$). Gradient descent converges exactly when that factor has absolute
+# value below 1.
 #
 # 1. Write `largest_stable_lr(x)`: the supremum of the learning rates for which batch gradient
 #    descent on this loss converges, for any data `x` (a float). (It does not depend on `y`.)
@@ -190,7 +192,8 @@ def gd_final_error(lr, steps=200):
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q6_largest_stable_lr_answer"}}
 def largest_stable_lr(x):
     ### BEGIN SOLUTION
-    # |1 - lr * L''| < 1  <=>  0 < lr < 2 / L'' = 2 / (2 mean(x^2)) = 1 / mean(x^2)
+    # e_{t+1} = (1 - lr L'') e_t with L'' = 2 mean(x^2); |1 - lr L''| < 1 <=> lr < 2 / L''
+    # = 1 / mean(x^2)
     return float(1.0 / np.mean(np.asarray(x, dtype=float) ** 2))
     ### END SOLUTION
 

@@ -25,7 +25,7 @@ from .conftest import digest
 ROOT = Path(__file__).resolve().parents[2]
 # The course's notebooks, and any other solution notebook found (so a new one is validated too).
 STEMS = sorted({"01_linear_model_gradient_descent", "02_chain_rule_computational_graphs",
-                "03_matrix_calculus_backprop", "05_autograd_from_scratch_scalar", "06_tensor_autograd",
+                "03_matrix_calculus_backprop", "04_why_reverse_mode", "05_autograd_from_scratch_scalar", "06_tensor_autograd",
                 "07_pytorch_autograd", "08_training_a_network"}
                | {p.stem for p in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")})
 
@@ -36,11 +36,11 @@ def solution(repo_root, stem):
     return path
 
 
-def test_at_least_seven_notebooks_and_thirty_questions(repo_root):
+def test_at_least_eight_notebooks_and_forty_five_questions(repo_root):
     found = sorted(repo_root.glob("solutions/[0-9][0-9]_*.ipynb"))
-    assert len(found) >= 7, f"{len(found)} solution notebooks: {[p.name for p in found]}"
-    total = sum(len(questions(nbformat.read(str(p), as_version=4))) for p in found)
-    assert total >= 30, f"{total} graded questions in solutions/, the course promises at least 30"
+    assert len(found) >= 8, f"{len(found)} solution notebooks: {[p.name for p in found]}"
+    counts = {p.stem: len(questions(nbformat.read(str(p), as_version=4))) for p in found}
+    assert sum(counts.values()) >= 45, f"{sum(counts.values())} graded questions in solutions/ {counts}, the course promises at least 45"
 
 
 @pytest.mark.parametrize("stem", STEMS)
