@@ -72,9 +72,10 @@ assert np.allclose(J1, jacobian_by_differences(_f1, [1.5, -0.5]), atol=1e-6), 'J
 # 1. Write `pass_counts(n_in, n_out)` returning the dict
 #    `{"central_differences": ..., "forward_mode": ..., "reverse_mode": ...}` (ints): forward passes
 #    of $f$ for central differences, JVPs for forward mode, VJPs for reverse mode.
-# 2. A classifier `Linear(64, 32) -> ReLU -> Linear(32, 10)` with a scalar loss. Store in
-#    `n_params` its number of parameters (weights and biases), and in `fd_passes` how many forward
-#    passes central differences need for the gradient of the loss with respect to all of them.
+# 2. An MNIST classifier `Linear(784, 128) -> ReLU -> Linear(128, 64) -> ReLU -> Linear(64, 10)` with
+#    a scalar loss. Store in `n_params` its number of parameters (weights and biases), and in
+#    `fd_passes` how many forward passes central differences need for the gradient of the loss with
+#    respect to all of them (reverse mode needs one backward pass).
 # 3. Store in `cheaper` the name of the mode (`"forward_mode"` or `"reverse_mode"`) that needs
 #    fewer passes for the Jacobian of a function from $\mathbb{R}^{3}$ to $\mathbb{R}^{1000}$.
 
@@ -87,8 +88,9 @@ def pass_counts(n_in, n_out):
 
 
 ### BEGIN SOLUTION
-n_params = (64 * 32 + 32) + (32 * 10 + 10)  # 2410
-fd_passes = pass_counts(n_params, 1)["central_differences"]  # 4820, against one backward pass
+sizes = [784, 128, 64, 10]
+n_params = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))  # weights + biases per layer
+fd_passes = pass_counts(n_params, 1)["central_differences"]
 counts = pass_counts(3, 1000)
 cheaper = min(("forward_mode", "reverse_mode"), key=counts.get)
 ### END SOLUTION

@@ -21,7 +21,7 @@ SEEDS = [0, 1, 2]
 WRONG = {
     ("01_linear_model_gradient_descent", "q1_mse_loss"):
         "def mse_loss(w, x, y):\n    return float(np.sum((w * x - y) ** 2))",
-    ("01_linear_model_gradient_descent", "q2_grad_at_1"): "dL_dw_at_1 = -28.0",
+    ("01_linear_model_gradient_descent", "q2_grad_at_start"): "dL_dw_at_start = -49.0  # the sum, not the mean",
     ("01_linear_model_gradient_descent", "q3_mse_grad"):
         "def mse_grad(w, x, y):\n    return float(np.mean(2 * x * (y - w * x)))",
     ("01_linear_model_gradient_descent", "q4_gradient_descent"):
