@@ -94,10 +94,14 @@ def test_same_user_kernel(same_user_batch, student):
 def test_same_user_kernel_leaves_nothing(same_user_batch):
     assert same_user_batch.leftovers == []
     assert same_user_batch.after == same_user_batch.before
-    assert same_user_batch.results["forge_kill_parent"].status.startswith("worker failed")
+    forged = same_user_batch.results["forge_kill_parent"]
+    if same_user_batch.same_user:  # the kernel could kill its worker: no result, never a forged one
+        assert forged.status.startswith("worker failed"), forged.status
+    else:  # as root even without a sandbox the kernel has a uid of its own and cannot reach the worker
+        assert forged.total == 4 and forged.questions[0].points == 0, forged
 
 
 def test_isolation_did_not_fall_back(hostile_batch):
-    """As root every kernel runs with a uid of its own in its own namespaces; nothing fell back."""
+    """Every kernel ran in the sandbox the probe chose; nothing fell back, nothing was noted."""
     notes = {s: r.notes for s, r in hostile_batch.results.items() if r.notes}
     assert notes == {}
