@@ -146,7 +146,7 @@ def bwrap_argv(bwrap: str, expose: list[str], hide: list[str], shared: str, quot
     for folder in ("/tmp", "/var/tmp", "/dev/shm", KERNEL_HOME):
         argv += ["--perms", "1777" if folder != KERNEL_HOME else "0700", "--size", size, "--tmpfs", folder]
     for path in sorted({p for p in expose if os.path.exists(p)}, key=lambda p: (len(p), p)):
-        if not any(inside(path, t) for t in ("/usr", "/etc", "/proc", "/dev", "/tmp", "/var/tmp", KERNEL_HOME)):
+        if not any(inside(path, t) for t in ("/usr", "/etc", "/proc", "/dev", KERNEL_HOME)):
             argv += ["--ro-bind", path, path]
     for path in hide:  # a hidden folder inside an exposed one (a course checked out with its solutions)
         if os.path.exists(path) and any(inside(path, p) and path != p for p in expose):

@@ -50,7 +50,8 @@ if only:
         if p.stem not in keep:
             p.unlink()
     expected = {k: v for k, v in expected.items() if k in keep}
-config = Config(checks_dir=checks, hidden=[hidden],
+unsafe = os.environ.get("BPCOURSE_TEST_SANDBOX") == "none"  # the control run: what the attacks do unsandboxed
+config = Config(checks_dir=checks, hidden=[hidden], sandbox="none" if unsafe else "auto", require_sandbox=not unsafe,
                 limits=Limits(cell_timeout=float(os.environ.get("BPCOURSE_TEST_CELL_TIMEOUT", 8)), wall_limit=90))
 started = time.monotonic()
 box = resolve_sandbox(config)
