@@ -1,5 +1,5 @@
 # %% [markdown] slide=slide
-# # 5. Tensor autograd
+# # 6. Tensor autograd
 #
 # **What you will learn**
 # - why autograd on whole arrays (tensors) beats autograd on single numbers, counted in graph nodes;
@@ -10,7 +10,7 @@
 # - that the seed lecture's program runs **unchanged** with `import bpcourse as torch` and prints exactly what torch prints.
 #
 # **What you need**: notebook 03 (the matrix form of backprop, $\frac{\partial L}{\partial W} = G^\top X$) and
-# notebook 04 (the scalar engine: local derivatives, topological order, reused nodes).
+# notebook 05 (the scalar engine: local derivatives, topological order, reused nodes).
 
 # %% slide=skip
 import numpy as np
@@ -29,7 +29,7 @@ from bpcourse.viz import draw_graph
 # %% [markdown] slide=slide
 # ## From numbers to arrays
 #
-# In notebook 04 every multiplication inside the network was its own graph node: one forward pass of `MLP(2, [16, 16, 1])`
+# In notebook 05 every multiplication inside the network was its own graph node: one forward pass of `MLP(2, [16, 16, 1])`
 # over 100 points built about 65,000 `Value`s. Written with matrices, a layer is $H = \text{ReLU}(X W^\top + b)$ for
 # all 100 points at once: a handful of nodes, each doing its work in one numpy call.
 
@@ -76,7 +76,7 @@ show_source(Mul)
 # %% [markdown] slide=subslide
 # `unbroadcast` (next section) sums a gradient back to its input's shape; `needs_input_grad` skips gradients nobody
 # asked for. `apply` records the call in the graph: the output's `grad_fn` *is* the context, holding the inputs and
-# the saved arrays. After `backward()` the saved arrays are freed, which is why a second backward fails (notebook 06).
+# the saved arrays. After `backward()` the saved arrays are freed, which is why a second backward fails (notebook 07).
 
 # %% slide=-
 a = bpcourse.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -94,7 +94,7 @@ print("saved values after backward:", ctx.saved)
 #
 # The same loop as the scalar engine, one array per node: seed $\partial L/\partial L = 1$, visit tensors outputs first,
 # let each op's `backward` turn the output's gradient into one gradient per input, and **add** the gradients of a tensor
-# that is used more than once (`prev + gx`), exactly the rule that fixed `b = a + a` in notebook 04.
+# that is used more than once (`prev + gx`), exactly the rule that fixed `b = a + a` in notebook 05.
 
 # %% slide=-
 show_source(backward)
@@ -263,5 +263,5 @@ draw_graph(l, title="loss = (x w - y)^2 with tensors, after backward()")
 #   engines agree.
 # - The seed program prints byte for byte the same output with `import bpcourse as torch`.
 #
-# **Next:** [06 — torch.autograd, line by line](06_pytorch_autograd.ipynb).
-# **Practise:** [exercises for this notebook](../exercises/05_tensor_autograd.ipynb).
+# **Next:** [07 — torch.autograd, line by line](07_pytorch_autograd.ipynb).
+# **Practise:** [exercises for this notebook](../exercises/06_tensor_autograd.ipynb).

@@ -1,5 +1,5 @@
 # %% [markdown] slide=slide
-# # 6. torch.autograd, line by line
+# # 7. torch.autograd, line by line
 #
 # **What you will learn**
 # - what every line of the seed lecture's torch program does: `requires_grad`, the graph built by the forward
@@ -10,7 +10,7 @@
 # - the modern idioms (`torch.no_grad()`, `optimizer.zero_grad()`) and a custom `torch.autograd.Function`;
 # - that hand derivation, `bpcourse` and torch give the same gradients.
 #
-# **What you need**: notebooks 01-05 (the linear model, the chain rule, the matrix form of backprop, and the
+# **What you need**: notebooks 01-06 (the linear model, the chain rule, the matrix form of backprop, and the
 # `bpcourse` engines). Every cell runs the same idea in torch and, where useful, in `bpcourse`, side by side.
 
 # %% slide=skip
@@ -390,5 +390,5 @@ print(h.size, "gradient entries; largest |hand - autograd| below 1e-12:",
 # - A custom `torch.autograd.Function` has the same contract as `bpcourse`'s `Function`; hand derivation, `bpcourse`
 #   and torch agree to rounding error.
 #
-# **Next:** [07 — training a network](07_training_a_network.ipynb).
-# **Practise:** [exercises for this notebook](../exercises/06_pytorch_autograd.ipynb).
+# **Next:** [08 — training a network](08_training_a_network.ipynb).
+# **Practise:** [exercises for this notebook](../exercises/07_pytorch_autograd.ipynb).

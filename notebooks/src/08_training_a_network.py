@@ -1,5 +1,5 @@
 # %% [markdown] slide=slide
-# # 7. Training a network, in bpcourse and in torch
+# # 8. Training a network, in bpcourse and in torch
 #
 # **What you will learn**
 # - how to train a multi-layer network on a real data set (scikit-learn's 8x8 handwritten digits, bundled, no download):
@@ -10,7 +10,7 @@
 # - how the learning rate and the hidden layer's size change training (sliders, and the same numbers printed);
 # - how fast each engine is on a network of this size.
 #
-# **What you need**: notebooks 05 and 06 (tensors, `nn`, `optim`, `zero_grad`/`backward`/`step`). Softmax and cross-entropy
+# **What you need**: notebooks 06 and 07 (tensors, `nn`, `optim`, `zero_grad`/`backward`/`step`). Softmax and cross-entropy
 # are explained below.
 
 # %% slide=skip
@@ -256,4 +256,4 @@ assert abs(times["bpcourse"][0] - times["torch"][0]) < 1e-4, times
 # - The learning rate changes the outcome most: too small learns slowly; too large (with momentum) kills every ReLU, and the
 #   network predicts one class for everything. At a good rate, a wider hidden layer learns faster.
 #
-# This is the end of the course's main line. **Practise:** [exercises for this notebook](../exercises/07_training_a_network.ipynb).
+# This is the end of the course's main line. **Practise:** [exercises for this notebook](../exercises/08_training_a_network.ipynb).

@@ -1,5 +1,5 @@
 # %% [markdown] slide=slide
-# # 4. Autograd from scratch, one number at a time
+# # 5. Autograd from scratch, one number at a time
 #
 # **What you will learn**
 # - how `bpcourse.scalar.Value` works: a number that remembers where it came from, and the local derivative of
@@ -332,5 +332,5 @@ for name, V in [("bpcourse", Value), ("micrograd", MicrogradValue)]:
 # - Local derivatives stored as numbers (no closures) leave no reference cycles, so graphs are freed at once and
 #   Python's cycle collector has nothing to do: the reason this engine is fast.
 #
-# **Next:** [05 — tensor autograd](05_tensor_autograd.ipynb).
-# **Practise:** [exercises for this notebook](../exercises/04_autograd_from_scratch_scalar.ipynb).
+# **Next:** [06 — tensor autograd](06_tensor_autograd.ipynb).
+# **Practise:** [exercises for this notebook](../exercises/05_autograd_from_scratch_scalar.ipynb).
