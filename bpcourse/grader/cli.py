@@ -46,6 +46,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=Path, metavar="DIR", help="grade every submission in DIR")
     p.add_argument("--csv", type=Path, help="with --batch: where to write the grades (atomically)")
     p.add_argument("--feedback", type=Path, metavar="DIR", help="with --batch: one <student>.txt per submission")
+    p.add_argument("--resume", action="store_true",
+                   help="with --batch: keep the rows already in --csv and grade only the students missing there")
     p.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
     p.add_argument("--hidden", type=Path, action="append", default=[], metavar="DIR",
                    help="a folder of extra checks, DIR/NN_topic.py defining CHECKS (repeatable)")
@@ -105,11 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         config.require_sandbox = not args.unsafe_no_sandbox
         try:
             results = grade_batch(args.batch, args.source, args.csv, args.feedback, args.jobs, config,
-                                  progress=progress)
+                                  progress=progress, resume=args.resume)
         except (OSError, ValueError, TypeError, ImportError, SandboxUnavailable) as exc:
             print(f"bpcourse grade: {exc}", file=sys.stderr)
             return 2
-        print(f"{len(results)} submissions graded; grades in {args.csv}")
+        print(f"{len(results)} submissions graded" + (" (the others were already in the CSV)" if args.resume else "")
+              + f"; grades in {args.csv}")
         return 0
     if args.notebook is None:
         parser().print_usage(sys.stderr)
