@@ -60,6 +60,12 @@ def checks() -> list[tuple[str, str, str | None]]:
     rows.append(("widget extension", "enabled" if enabled else "not found",
                  None if enabled else "install jupyterlab_widgets into the environment that runs "
                                       "JupyterLab (`make lab` does), then reload the browser tab"))
+    try:
+        from bpcourse.grader.sandbox import doctor_rows
+
+        rows += doctor_rows()
+    except Exception as exc:  # never let this check hide the others
+        rows.append(("grader kernel", "unknown", f"could not check the grader's sandbox: {exc}"))
     kernel_ok = Path(sys.executable).resolve().parts[-3:-2] != ()
     rows.append(("kernel python", sys.executable, None if kernel_ok else "unexpected interpreter"))
     return rows

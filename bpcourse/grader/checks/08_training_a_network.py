@@ -1,4 +1,4 @@
-"""Checks for solutions/07_training_a_network.ipynb (training step, metrics, learning-rate choice).
+"""Checks for solutions/08_training_a_network.ipynb (training step, metrics, learning-rate choice).
 
 The learner's ``train_step`` runs in the kernel on a small MLP whose weights come from the grader's
 inputs, once with ``torch`` and once with ``bpcourse``; ``verify`` replays the same SGD steps here

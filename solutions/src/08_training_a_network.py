@@ -1,7 +1,7 @@
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "intro"}, "editable": false, "deletable": false}
-# # Exercises 07: training a network
+# # Exercises 08: training a network
 #
-# These exercises go with `notebooks/07_training_a_network.ipynb`: a training step that works with
+# These exercises go with `notebooks/08_training_a_network.ipynb`: a training step that works with
 # both `torch` and `bpcourse` (`import bpcourse as torch`), measuring a classifier, and choosing a
 # learning rate from the data rather than by trial and error.
 #

@@ -1,7 +1,7 @@
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "intro"}, "editable": false, "deletable": false}
-# # Exercises 04: autograd from scratch, on scalars
+# # Exercises 05: autograd from scratch, on scalars
 #
-# These exercises go with `notebooks/04_autograd_from_scratch_scalar.ipynb` and use
+# These exercises go with `notebooks/05_autograd_from_scratch_scalar.ipynb` and use
 # `bpcourse.scalar.Value`. Recall how the engine stores a graph: every node has `.data`, `.grad`,
 # its inputs as `.parents` (a tuple, in operand order; `()` for a leaf) and, computed in the forward
 # pass, the local derivatives $\partial\,\text{node} / \partial\,\text{input}$ as `.local_grads`, one per
@@ -162,4 +162,4 @@ assert abs(p.grad - 3 * 0.49) < 1e-12, 'dq/dp is wrong: p is used three times'
 #
 # An op is its forward value plus its local derivative; `backward()` is one topological sort and one
 # loop of `parent.grad += local * node.grad`, outputs first. The `+=` is what makes a reused node right,
-# and an explicit stack makes the sort work at any depth. Next: `05_tensor_autograd`.
+# and an explicit stack makes the sort work at any depth. Next: `06_tensor_autograd`.

@@ -1,7 +1,7 @@
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "intro"}, "editable": false, "deletable": false}
-# # Exercises 05: tensor autograd
+# # Exercises 06: tensor autograd
 #
-# These exercises go with `notebooks/05_tensor_autograd.ipynb` and use `bpcourse`'s tensors with
+# These exercises go with `notebooks/06_tensor_autograd.ipynb` and use `bpcourse`'s tensors with
 # PyTorch's names (`import bpcourse as torch`). A custom op is a `bpcourse.autograd.Function`
 # with the same contract as `torch.autograd.Function`: `forward(ctx, ...)` computes the output and
 # saves what backward needs with `ctx.save_for_backward(...)`; `backward(ctx, grad_output)` reads
@@ -212,4 +212,4 @@ assert broken in ("Cube", "Swish", "LogCosh"), "broken should be one of the thre
 # A tensor op is a `Function`: forward plus saved values, backward returning one gradient per input.
 # Broadcasting in forward means summing in backward, back to the input's shape; and a central
 # difference is the independent referee that `gradcheck` uses to catch a wrong backward.
-# Next: `06_pytorch_autograd`.
+# Next: `07_pytorch_autograd`.

@@ -1,4 +1,4 @@
-"""Checks for solutions/06_pytorch_autograd.ipynb (torch autograd: the seed's three pitfalls).
+"""Checks for solutions/07_pytorch_autograd.ipynb (torch autograd: the seed's three pitfalls).
 
 The learner's fixed training functions run in the kernel (with real torch, float32) on fresh data;
 ``verify`` replays the intended algorithm here in float64 Python and compares with a tolerance that

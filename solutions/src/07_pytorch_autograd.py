@@ -1,7 +1,7 @@
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "intro"}, "editable": false, "deletable": false}
-# # Exercises 06: PyTorch's autograd and its pitfalls
+# # Exercises 07: PyTorch's autograd and its pitfalls
 #
-# These exercises go with `notebooks/06_pytorch_autograd.ipynb` and use real `torch`. Three of them
+# These exercises go with `notebooks/07_pytorch_autograd.ipynb` and use real `torch`. Three of them
 # start from a broken training loop, each with one of the seed lecture's pitfalls; you write the
 # fixed function. The seed's loop, for reference:
 #
@@ -239,4 +239,4 @@ assert abs(w_after_two - 1.0984) > 1e-3, "that is the correct loop's weight; the
 # Gradients accumulate until you zero them; a Python float (`.item()`) is how a loss leaves the graph;
 # an update is not part of the model, so it goes through `torch.no_grad()` (or `.data`) and keeps `w` a
 # leaf. A custom `torch.autograd.Function` returns one gradient per forward input, `None` for non-tensors.
-# Next: `07_training_a_network`.
+# Next: `08_training_a_network`.

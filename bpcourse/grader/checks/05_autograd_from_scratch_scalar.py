@@ -1,4 +1,4 @@
-"""Checks for solutions/04_autograd_from_scratch_scalar.ipynb (bpcourse.scalar.Value).
+"""Checks for solutions/05_autograd_from_scratch_scalar.ipynb (bpcourse.scalar.Value).
 
 Graphs are described here as plain data (a *spec*: leaf values, then ops that refer to earlier
 nodes by index); the probe builds the graph with ``bpcourse.scalar.Value`` in the kernel and hands

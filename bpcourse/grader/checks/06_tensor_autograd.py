@@ -1,4 +1,4 @@
-"""Checks for solutions/05_tensor_autograd.ipynb (bpcourse tensors, Function, broadcasting, gradcheck).
+"""Checks for solutions/06_tensor_autograd.ipynb (bpcourse tensors, Function, broadcasting, gradcheck).
 
 The probes call the learner's code on tensors built from plain data and hand back arrays as lists;
 ``verify`` recomputes everything here with numpy (analytic formulas or central differences).
