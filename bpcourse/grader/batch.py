@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bpcourse.grader.runner import Assignment, Config, QuestionResult, SubmissionResult, grade_submission
+from bpcourse.i18n import tr
 
 
 def find_submissions(folder: Path, stem: str) -> list[tuple[str, Path | None]]:
@@ -82,15 +83,16 @@ def csv_bytes(assignment: Assignment, results: list[SubmissionResult]) -> bytes:
 
 def feedback_text(r: SubmissionResult) -> str:
     width = max([len(q.grade_id) for q in r.questions] + [8])
-    lines = [f"{r.student}: {fmt(r.total)} / {fmt(r.max_points)} points ({r.status})", ""]
+    lines = [tr("{student}: {total} / {max} points ({status})", student=r.student, total=fmt(r.total),
+                max=fmt(r.max_points), status=r.status), ""]
     for q in r.questions:
-        lines.append(f"{q.grade_id:<{width}}  {fmt(q.points):>4} / {fmt(q.max_points):<4}  {q.status}")
+        lines.append(f"{q.grade_id:<{width}}  {fmt(q.points):>4} / {fmt(q.max_points):<4}  {tr(q.status)}")
         if q.message:
             lines.append(f"{'':<{width}}  {q.message}")
     if r.notes:
-        lines += ["", "Notes on the grading:"] + [f"  {n}" for n in r.notes]
+        lines += ["", tr("Notes on the grading:")] + [f"  {n}" for n in r.notes]
     if r.warnings:
-        lines += ["", "Warnings printed on stderr (reported, never penalised):"] + [f"  {w}" for w in r.warnings]
+        lines += ["", tr("Warnings printed on stderr (reported, never penalised):")] + [f"  {w}" for w in r.warnings]
     return "\n".join(lines) + "\n"
 
 
