@@ -17,6 +17,7 @@ their English text and ``bpcourse doctor`` says which font package to install.
 from __future__ import annotations
 
 import os
+import re
 
 LANGUAGES = ("en", "zh")
 _ALIASES = {"en": "en", "en_us": "en", "en-us": "en", "zh": "zh", "zh_cn": "zh", "zh-cn": "zh",
@@ -27,6 +28,7 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanY
              "WenQuanYi Zen Hei", "Noto Sans CJK JP", "Droid Sans Fallback", "AR PL UMing CN",
              "PingFang SC", "Heiti SC", "Microsoft YaHei", "SimHei")
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # Chinese characters and punctuation
 
 _UNSET = object()
 _state: dict = {"language": "en", "figure_font": _UNSET}
@@ -133,7 +135,9 @@ ZH: dict[str, str] = {
     "step": "步",
     "{title}: loss {loss}": "{title}：损失 {loss}",
     # training verdicts (lr_explorer's message line)
-    " (stable below lr = {limit} for {mode})": "（{mode} 下学习率低于 {limit} 才稳定）",
+    " (stable below lr = {limit} for {mode})": "（{mode}下学习率低于 {limit} 才稳定）",
+    "sgd": "SGD ",
+    "batch": "批量梯度下降",
     "diverged at epoch {epoch}: the loss blew up; the learning rate {lr} is too large{limit}":
         "第 {epoch} 轮发散：损失爆炸了；学习率 {lr} 太大{limit}",
     "diverging: the loss grew from {first} to {final} in {epochs} epochs; the learning rate {lr} is too large{limit}":
@@ -209,6 +213,7 @@ ZH: dict[str, str] = {
     "kernel died": "内核崩溃",
     "memory limit": "超出内存限制",
     "not run": "未运行",
+    "not answered yet (the stub raises NotImplementedError)": "尚未作答（占位代码抛出 NotImplementedError）",
     "ok": "正常",
 }
 

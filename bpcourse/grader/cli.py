@@ -9,6 +9,8 @@ Exit status: 0 when grading ran (whatever the scores), 2 for a usage or configur
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -42,6 +44,14 @@ def default_source(notebook: Path) -> Path | None:
     return None
 
 
+def notebook_language(notebook: Path | None) -> str | None:
+    """The course language a notebook was built in (``metadata.bpcourse.language``), if readable."""
+    try:
+        return json.loads(notebook.read_text(encoding="utf-8"))["metadata"]["bpcourse"]["language"]
+    except (AttributeError, OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bpcourse grade", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -60,14 +70,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--kernel-user", default="auto",
                    help="user the kernel runs as: 'auto' (as root: a uid of its own per kernel), a user name, or 'none'")
     p.add_argument("--lang", choices=["en", "zh"], default=None,
-                   help="language of the table and messages (default: $BPCOURSE_LANG, else en)")
+                   help="language of the table and messages (default: $BPCOURSE_LANG, else the "
+                        "notebook's own, as built in exercises/zh, else en)")
     p.add_argument("--worker-cmd", default="", metavar="PREFIX",
                    help="command put before the worker, e.g. a container or no-network runner (see docs/grading.md)")
     return p
 
 
 def print_table(result) -> None:
-    rows = [(q.grade_id, f"{fmt(q.points)}/{fmt(q.max_points)}", tr(q.status), q.message.splitlines()[0] if q.message else "")
+    rows = [(q.grade_id, f"{fmt(q.points)}/{fmt(q.max_points)}", tr(q.status), tr(q.message.splitlines()[0]) if q.message else "")
             for q in result.questions]
     head = (tr("question"), tr("points"), tr("status"), tr("first line of the failure"))
     widths = [max(display_width(r[i]) for r in rows + [head]) for i in range(3)]
@@ -98,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--"]:  # `bpcourse grade -- --batch ...` reaches us with the separator
         argv = argv[1:]
     args = parser().parse_args(argv)
-    set_language(args.lang or get_language())
+    set_language(args.lang or ("zh" if "BPCOURSE_LANG" not in os.environ and notebook_language(args.notebook) == "zh"
+                               else get_language()))
     limits = Limits(cell_timeout=args.timeout, wall_limit=args.wall, memory_mb=args.memory_mb)
     config = Config(limits=limits, kernel_user=args.kernel_user, worker_cmd=shlex.split(args.worker_cmd),
                     hidden=list(args.hidden))

@@ -144,7 +144,7 @@ class TrainResult:
     def message(self) -> str:
         """One sentence a learner can read: what happened, and what to try."""
         limit = tr(" (stable below lr = {limit} for {mode})", limit=f"{self.limit:.4g}",
-                   mode=self.mode) if self.limit else ""
+                   mode=tr(self.mode)) if self.limit else ""
         status = self.status
         if status == "diverged":
             return tr("diverged at epoch {epoch}: the loss blew up; the learning rate {lr} is too large{limit}",
