@@ -196,3 +196,17 @@ def test_building_a_chinese_notebook_fails_on_a_figure_glyph_missing_from_its_fo
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(fine)])
     tool.execute_checked(nb, tmp_path, "zh")
     assert not [o for o in nb.cells[0].outputs if o.get("name") == "stderr"]
+
+
+def test_make_slides_builds_the_chinese_decks_too(tmp_path, monkeypatch):
+    name = "00_start_here.ipynb"
+    (tmp_path / "notebooks" / "zh").mkdir(parents=True)
+    shutil.copy(ROOT / "notebooks" / name, tmp_path / "notebooks" / name)
+    shutil.copy(ROOT / "notebooks" / "zh" / name, tmp_path / "notebooks" / "zh" / name)
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    monkeypatch.setattr(tool, "vendor", lambda target: False)     # no npm in a unit test: CDN links
+    tool.slides(tmp_path / "notebooks")
+    english = (tmp_path / "slides" / "00_start_here.slides.html").read_text(encoding="utf-8")
+    chinese = (tmp_path / "slides" / "zh" / "00_start_here.slides.html").read_text(encoding="utf-8")
+    assert "从这里开始" in chinese and "从这里开始" not in english
+    assert chinese.count("<section") == english.count("<section") > 5   # the same slide structure
