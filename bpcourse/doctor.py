@@ -63,6 +63,12 @@ def checks() -> list[tuple[str, str, str | None]]:
     rows.append((tr("widget extension"), tr("enabled") if enabled else tr("not found"),
                  None if enabled else tr("install jupyterlab_widgets into the environment that runs "
                                          "JupyterLab (`make lab` does), then reload the browser tab")))
+    try:
+        from bpcourse.grader.sandbox import doctor_rows
+
+        rows += [(tr(name), tr(found), tr(advice) if advice else None) for name, found, advice in doctor_rows()]
+    except Exception as exc:  # never let this check hide the others
+        rows.append((tr("grader kernel"), tr("unknown"), tr("could not check the grader's sandbox: {exc}", exc=exc)))
     kernel_ok = Path(sys.executable).resolve().parts[-3:-2] != ()
     rows.append((tr("kernel python"), sys.executable, None if kernel_ok else tr("unexpected interpreter")))
     if get_language() == "zh":  # Chinese figure text needs a font that has the glyphs

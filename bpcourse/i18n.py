@@ -188,6 +188,11 @@ ZH: dict[str, str] = {
     "then reload the browser tab":
         "请把 jupyterlab_widgets 安装进运行 JupyterLab 的环境（`make lab` 会做这件事），然后刷新浏览器页面",
     "unexpected interpreter": "意料之外的解释器",
+    "grader kernel": "评分内核",
+    "unknown": "未知",
+    "could not check the grader's sandbox: {exc}": "无法检查评分器的沙箱：{exc}",
+    "runs as you": "以你的身份运行",
+    "own uid; its Python is readable": "独立的 uid；它能读取 Python",
     "no font with Chinese glyphs: figures keep English text. Install one (Debian/Ubuntu: "
     "`sudo apt-get install {package}`), then restart the kernel":
         "没有带中文字形的字体：图中文字保持英文。请安装一个（Debian/Ubuntu：`sudo apt-get install {package}`），然后重启内核",

@@ -19,6 +19,7 @@ import sys
 PR_SET_PDEATHSIG = 1
 CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
 libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -58,18 +59,28 @@ def isolate(expose: list, stash: str, hide: list, keep: list) -> list:
     except OSError as exc:
         return [f"no namespaces ({exc.strerror})"]
     mount(None, "/", None, MS_REC | MS_PRIVATE)
-    for i, path in enumerate(expose):
-        closed = closed_ancestor(path)
-        if closed is None:
-            continue
-        keep = os.path.join(stash, str(i))
-        os.makedirs(keep, exist_ok=True)
-        mount(path, keep, None, MS_BIND | MS_REC)
-        mount("tmpfs", closed, "tmpfs", MS_NOSUID, "mode=0755,size=1m")
+    # Every exposed folder that sits under a closed one is set aside first (covering the closed
+    # folder hides all of them at once), then each closed folder becomes an empty tmpfs and the
+    # exposed folders are bound back, read-only, at their own paths.
+    reachable = [p for p in expose if os.path.isdir(p)]
+    closed = {p: closed_ancestor(p) for p in reachable}
+    moved = []
+    for i, path in enumerate(sorted(p for p in reachable if closed[p])):
+        spot = os.path.join(stash, str(i))
+        os.makedirs(spot, exist_ok=True)
+        mount(path, spot, None, MS_BIND | MS_REC)
+        moved.append((path, spot))
+    for folder in sorted({c for c in closed.values() if c}, key=len):
+        if closed_ancestor(folder) == folder:  # not already under a covered one
+            mount("tmpfs", folder, "tmpfs", MS_NOSUID, "mode=0755,size=1m")
+            notes.append(f"{folder} hidden")
+    for path, spot in moved:
         os.makedirs(path, exist_ok=True)
-        mount(keep, path, None, MS_BIND | MS_REC)
+        mount(spot, path, None, MS_BIND | MS_REC)
         mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
-        notes.append(f"{closed} hidden, {path} exposed")
+        notes.append(f"{path} exposed")
+    for _, spot in moved:
+        call("umount2", spot.encode(), MNT_DETACH)  # the writable copies in the stash go away
     for path in hide:
         if not os.path.exists(path) or any(inside(k, path) for k in list(expose) + list(keep)):
             continue

@@ -92,6 +92,52 @@ finally:
 '''
 
 
+def kernel_import_paths() -> list[str]:
+    """Folders the kernel's Python must read: the installation, every folder on ``sys.path`` (the
+    worker runs with ``-I``, so that is the environment's own path plus its ``.pth`` entries), this
+    package's own folder and the targets of editable installs (setuptools' finder ``MAPPING``)."""
+    import ast
+    import glob
+
+    found = {sys.base_prefix, sys.prefix, str(HERE.parent)}
+    found |= {p for p in sys.path if p and os.path.isdir(p)}
+    for folder in [p for p in sys.path if p.endswith("-packages")]:
+        for finder in glob.glob(os.path.join(folder, "__editable__*_finder.py")):
+            try:
+                tree = ast.parse(Path(finder).read_text())
+            except (OSError, SyntaxError, ValueError):
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "MAPPING" for t in node.targets):
+                    try:
+                        found |= {os.path.dirname(v) if v.endswith(".py") else v
+                                  for v in ast.literal_eval(node.value).values() if isinstance(v, str)}
+                    except ValueError:
+                        pass
+    return sorted({os.path.realpath(p) for p in found if os.path.exists(p)} | found)
+
+
+def unreadable_for(uid: int, gid: int, path: str) -> str | None:
+    """The first folder on ``path`` that a process with this uid/gid (and no groups) cannot enter."""
+    parts = os.path.abspath(path).split("/")
+    for i in range(2, len(parts) + 1):
+        folder = "/".join(parts[:i])
+        try:
+            st = os.stat(folder)
+        except OSError:
+            return None
+        if not stat.S_ISDIR(st.st_mode):
+            return None
+        bit = stat.S_IXUSR if st.st_uid == uid else stat.S_IXGRP if st.st_gid == gid else stat.S_IXOTH
+        if not st.st_mode & bit:
+            return folder
+    return None
+
+
+class SetupError(Exception):
+    """A cell that is not the learner's (a setup cell before the first answer) failed: the grader's problem."""
+
+
 class Fatal(Exception):
     """The kernel cannot go on: timeout, crash, output flood, wall-clock limit."""
 
@@ -166,7 +212,7 @@ class Worker:
             conn, _ = write_connection_file(fname=str(home / "kernel.json"), ip="127.0.0.1")
         cfg = {"connection_file": conn, "limits": self.job["limits"], "uid": self.uid, "gid": self.gid,
                "parent": os.getpid(),
-               "expose": sorted({sys.base_prefix, sys.prefix}), "stash": str(self.workdir / f"stash{self.kernel_starts}"),
+               "expose": kernel_import_paths(), "stash": str(self.workdir / f"stash{self.kernel_starts}"),
                "namespaces": self.job.get("namespaces", True), "hide": self.job.get("hide", []),
                "keep": [str(self.workdir), str(HERE.parents[1])]}
         argv = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(cfg), "--",
@@ -191,7 +237,20 @@ class Worker:
             if self.kernel.poll() is not None or time.monotonic() > limit:
                 tail = (self.workdir / f"kernel{self.kernel_starts}.log").read_bytes()[-2000:]
                 self.stop_kernel()
-                raise RuntimeError("the kernel did not start: " + tail.decode("utf-8", "replace"))
+                raise RuntimeError("the kernel did not start: " + tail.decode("utf-8", "replace") + self.access_hint())
+
+    def access_hint(self) -> str:
+        """Why the kernel's own user may not reach the Python it needs (shown with setup errors)."""
+        if self.uid is None:
+            return ""
+        isolated = os.geteuid() == 0 and self.job.get("namespaces", True)
+        for path in kernel_import_paths():
+            closed = unreadable_for(self.uid, self.gid, path)
+            if closed and not isolated:
+                who = f"uid {self.uid}" if self.user == "unique" else self.user
+                return (f" (the kernel's user, {who}, cannot read {path}: {closed} is closed to other users; "
+                        "open it with `chmod o+x`, or let the grader use namespaces)")
+        return ""
 
     def stop_kernel(self) -> None:
         """Kill the kernel's whole process group, then anything else still below the worker."""
@@ -326,11 +385,18 @@ class Worker:
         answer_errors: dict[str, dict] = {}
         self.start_kernel()
         current = None
+        learner_ran = False
         try:
             for cell in self.cells:
                 current = cell
                 source = cell["stub"] if cell["index"] in stubbed else cell["source"]
                 ran = self.execute(source, cell["index"])
+                learner_ran = learner_ran or cell["kind"] == "answer"
+                if cell["kind"] == "code" and not learner_ran and ran["status"] != "ok":
+                    # Nothing of the learner's has run yet: the course's own setup failed here.
+                    raise SetupError(f"the setup cell {cell['index']} failed before any answer ran: "
+                                     f"{ran.get('ename', '')}: {ran.get('evalue', '')}".strip()
+                                     + self.access_hint())
                 if cell["kind"] == "answer" and ran["status"] != "ok":
                     answer_errors.setdefault(cell["question"], ran)
                 if cell["kind"] != "grade":
@@ -357,6 +423,8 @@ class Worker:
             self.warnings = []
             try:
                 records, fatal = self.run_once(stubbed)
+            except SetupError as exc:
+                return {"error": f"setup error: {exc}"[:3000], "kernel_starts": self.kernel_starts, "notes": self.notes}
             except RuntimeError as exc:  # the kernel did not start: the grader's problem, not the learner's
                 if not (self.user and self.job.get("user_fallback")):
                     return {"error": str(exc)[:3000], "kernel_starts": self.kernel_starts, "notes": self.notes}
@@ -369,7 +437,7 @@ class Worker:
                 self.user = self.uid = self.gid = None
                 try:
                     records, fatal = self.run_once(stubbed)
-                except RuntimeError as exc2:
+                except (RuntimeError, SetupError) as exc2:
                     return {"error": str(exc2)[:3000], "kernel_starts": self.kernel_starts, "notes": self.notes}
             if fatal is None:
                 stopped = None

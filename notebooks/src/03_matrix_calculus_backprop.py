@@ -241,5 +241,5 @@ plt.show()
 # - Back-propagation through a two-layer sigmoid network is five lines of numpy, each a layer rule or $\sigma' = \sigma(1-\sigma)$; finite differences agree to a relative error below $10^{-7}$.
 # - Writing these by hand for every new network is tedious and error-prone: the next notebooks build an engine that does it automatically.
 #
-# **Next:** [04 — autograd from scratch](04_autograd_from_scratch_scalar.ipynb).
+# **Next:** [04 — why reverse mode](04_why_reverse_mode.ipynb).
 # **Practise:** [exercises for this notebook](../exercises/03_matrix_calculus_backprop.ipynb) (check with `bpcourse grade exercises/03_matrix_calculus_backprop.ipynb`).

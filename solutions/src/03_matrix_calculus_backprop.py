@@ -190,4 +190,4 @@ assert np.allclose(bilinear_grad(a5, X5, b5), numerical_grad(lambda X_: a5 @ X_ 
 # A linear layer's backward pass gives three gradients, each with the shape of its variable (the
 # quickest check on a derivation); on a batch, the parameters' gradients sum over the samples. A
 # two-layer MLP's backward pass is the layer rule twice with the sigmoid's derivative in between.
-# Next: `04_autograd_from_scratch_scalar`.
+# Next: `05_autograd_from_scratch_scalar`.

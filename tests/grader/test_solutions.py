@@ -25,8 +25,8 @@ from .conftest import digest
 ROOT = Path(__file__).resolve().parents[2]
 # The course's notebooks, and any other solution notebook found (so a new one is validated too).
 STEMS = sorted({"01_linear_model_gradient_descent", "02_chain_rule_computational_graphs",
-                "03_matrix_calculus_backprop", "04_autograd_from_scratch_scalar", "05_tensor_autograd",
-                "06_pytorch_autograd", "07_training_a_network"}
+                "03_matrix_calculus_backprop", "05_autograd_from_scratch_scalar", "06_tensor_autograd",
+                "07_pytorch_autograd", "08_training_a_network"}
                | {p.stem for p in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")})
 
 

@@ -60,10 +60,10 @@ WRONG = {
         "    return {**out, 'W1': dA.T @ X}",
     ("03_matrix_calculus_backprop", "q5_bilinear"):
         "def bilinear_grad(a, X, b):\n    return np.outer(b, a).T * 2",
-    ("04_autograd_from_scratch_scalar", "q1_softplus"):
+    ("05_autograd_from_scratch_scalar", "q1_softplus"):
         "def softplus(a):\n"
         "    return Value._result(math.log1p(math.exp(a.data)), 'softplus', a, math.exp(a.data))",
-    ("04_autograd_from_scratch_scalar", "q2_topo"):
+    ("05_autograd_from_scratch_scalar", "q2_topo"):
         "def topo_order(root):\n"
         "    order = []\n"
         "    def visit(v):\n"
@@ -72,15 +72,15 @@ WRONG = {
         "        order.append(v)  # no visited set: a reused node appears twice\n"
         "    visit(root)\n"
         "    return order",
-    ("04_autograd_from_scratch_scalar", "q3_reused"): "a_grad = 7.0",
-    ("04_autograd_from_scratch_scalar", "q4_backward"):
+    ("05_autograd_from_scratch_scalar", "q3_reused"): "a_grad = 7.0",
+    ("05_autograd_from_scratch_scalar", "q4_backward"):
         "def backward(root):\n"
         "    order = topological_order(root)\n"
         "    root.grad = 1.0\n"
         "    for node in reversed(order):\n"
         "        for parent, local in zip(node.parents, node.local_grads):\n"
         "            parent.grad = local * node.grad  # overwrites instead of accumulating",
-    ("05_tensor_autograd", "q1_hypot"):
+    ("06_tensor_autograd", "q1_hypot"):
         "class Hypot(Function):\n"
         "    @staticmethod\n"
         "    def forward(ctx, a, b):\n"
@@ -91,13 +91,13 @@ WRONG = {
         "    def backward(ctx, grad_output):\n"
         "        a, b, h = ctx.saved_tensors\n"
         "        return a / h, b / h  # forgot grad_output",
-    ("05_tensor_autograd", "q2_sum_to_shape"):
+    ("06_tensor_autograd", "q2_sum_to_shape"):
         "def sum_to_shape(grad, shape):\n"
         "    while grad.ndim > len(shape):\n"
         "        grad = grad.sum(axis=0)\n"
         "    return grad  # forgot the size-1 axes",
-    ("05_tensor_autograd", "q3_broadcast"): "dL_dc5 = 2 * A5 ** 2 * c5",
-    ("05_tensor_autograd", "q4_numerical_grad"):
+    ("06_tensor_autograd", "q3_broadcast"): "dL_dc5 = 2 * A5 ** 2 * c5",
+    ("06_tensor_autograd", "q4_numerical_grad"):
         "def numerical_grad(f, x, eps=1e-6):\n"
         "    grad = np.zeros_like(x)\n"
         "    for i in np.ndindex(x.shape):\n"
@@ -106,10 +106,10 @@ WRONG = {
         "        x[i] -= eps\n"
         "        grad[i] = (up - f(x)) / eps\n"
         "    return grad",
-    ("05_tensor_autograd", "q5_gradcheck"): "broken = 'LogCosh'",
-    ("06_pytorch_autograd", "q1_zero_grad"): "train_seed = train_seed_broken",
-    ("06_pytorch_autograd", "q2_graph"): "mean_losses = mean_losses_broken",
-    ("06_pytorch_autograd", "q3_update"):
+    ("06_tensor_autograd", "q5_gradcheck"): "broken = 'LogCosh'",
+    ("07_pytorch_autograd", "q1_zero_grad"): "train_seed = train_seed_broken",
+    ("07_pytorch_autograd", "q2_graph"): "mean_losses = mean_losses_broken",
+    ("07_pytorch_autograd", "q3_update"):
         "def gd(w0, lr, epochs, x, y):\n"
         "    w = torch.tensor([w0], requires_grad=True)\n"
         "    for _ in range(epochs):\n"
@@ -117,7 +117,7 @@ WRONG = {
         "        loss.backward()\n"
         "        w = (w - lr * w.grad).detach().requires_grad_()  # right numbers, but w is rebuilt\n"
         "    return w * 1.0",
-    ("06_pytorch_autograd", "q4_custom"):
+    ("07_pytorch_autograd", "q4_custom"):
         "class LeakyReLU(torch.autograd.Function):\n"
         "    @staticmethod\n"
         "    def forward(ctx, x, slope):\n"
@@ -127,19 +127,19 @@ WRONG = {
         "    def backward(ctx, grad_output):\n"
         "        (x,) = ctx.saved_tensors\n"
         "        return grad_output * (x > 0), None  # forgot the slope",
-    ("06_pytorch_autograd", "q5_accumulate"): "w_after_two = 1.0984",
-    ("07_training_a_network", "q1_accuracy"):
+    ("07_pytorch_autograd", "q5_accumulate"): "w_after_two = 1.0984",
+    ("08_training_a_network", "q1_accuracy"):
         "def accuracy(logits, labels):\n    return float(np.mean(np.argmin(logits, axis=1) == labels))",
-    ("07_training_a_network", "q2_confusion"):
+    ("08_training_a_network", "q2_confusion"):
         "_right_cm = confusion_matrix\n"
         "def confusion_matrix(pred, labels, n_classes):\n    return _right_cm(labels, pred, n_classes)",
-    ("07_training_a_network", "q3_step"):
+    ("08_training_a_network", "q3_step"):
         "def train_step(model, optimizer, loss_fn, X, y):\n"
         "    loss = loss_fn(model(X), y)  # never zeroes the gradients\n"
         "    loss.backward()\n"
         "    optimizer.step()\n"
         "    return loss.item()",
-    ("07_training_a_network", "q4_lr"):
+    ("08_training_a_network", "q4_lr"):
         "def largest_stable_lr(X):\n"
         "    return float(2.0 / np.trace(2.0 / len(X) * (X.T @ X)))  # the mean curvature, not the largest\n"
         "lr_max = largest_stable_lr(X4)",
