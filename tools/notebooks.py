@@ -248,6 +248,8 @@ def main() -> int:
     parser.add_argument("--execute", action="store_true")
     parser.add_argument("--lang", choices=["en", "zh", "all"], default="en",
                         help="build/check the English notebooks, the Chinese ones (<dir>/zh/), or both")
+    parser.add_argument("--revised", action="store_true",
+                        help="zh-stamp: also re-stamp the stale entries you brought up to date")
     args = parser.parse_intermixed_args()
     directory = ROOT / args.dir
     languages = ["en", "zh"] if args.lang == "all" else [args.lang]
@@ -259,7 +261,7 @@ def main() -> int:
         return zh_status(directory, args.names)
     elif args.command == "zh-stamp":
         for src in sources(directory, args.names):
-            done = translation.stamp(src, read_source)
+            done = translation.stamp(src, read_source, revised=args.revised)
             if done:
                 print(f"{translation.sidecar_of(src).relative_to(ROOT)}: stamped {', '.join(done)}")
     else:

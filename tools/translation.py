@@ -19,6 +19,7 @@ Workflow for a translator:
     python tools/notebooks.py zh-status            # what is stale or missing, with the English text
     (edit the .zh.md: write the Chinese under a header '<!-- cell ID -->' with no en= hash)
     python tools/notebooks.py zh-stamp             # record the current English hash of those entries
+    python tools/notebooks.py zh-stamp --revised   # ... and of stale entries the translator revised
 """
 from __future__ import annotations
 
@@ -126,6 +127,9 @@ def pair(nb: nbformat.NotebookNode, entries: list[Entry], notebook: str
         left = list(stamped[a0:a1])
         for index, cell in cells[b0:b1]:
             same = next((e for e in left if e.cell_id == cell.get("id")), None)
+            if same is None:   # a renamed notebook: same position, new id prefix
+                same = next((e for e in left if e.cell_id.rsplit("-", 1)[-1] == cell.get("id").rsplit("-", 1)[-1]),
+                            None)
             if same is None and len(left) == b1 - b0:   # as many entries as cells: pair in order
                 same = left[0]
             if same is not None:
@@ -177,9 +181,12 @@ def translate(nb: nbformat.NotebookNode, source: Path) -> tuple[nbformat.Noteboo
     return zh, problems
 
 
-def stamp(source: Path, read_source) -> list[str]:
+def stamp(source: Path, read_source, revised: bool = False) -> list[str]:
     """Give every entry without a hash the hash of the English cell with its id; renumber the ids
-    of all matched entries to the current cell ids, and sort the entries in cell order."""
+    of all matched entries to the current cell ids, and sort the entries in cell order.
+
+    ``revised``: the translator has brought every *stale* entry up to date with its English cell
+    (``zh-status`` shows which), so record the current English hash of those too."""
     nb = read_source(source)
     path = sidecar_of(source)
     entries = read_sidecar(path)
@@ -191,7 +198,13 @@ def stamp(source: Path, read_source) -> list[str]:
                 raise SystemExit(f"{path}:{e.line}: no markdown cell {e.cell_id} in {source.name}")
             e.en_hash = english_hash(by_id[e.cell_id].source)
             done.append(e.cell_id)
-    matched, _ = pair(nb, entries, source.stem)
+    matched, problems = pair(nb, entries, source.stem)
+    if revised:
+        stale = {p.cell_id for p in problems if p.kind == "stale"}
+        for index, entry in matched.items():
+            if nb.cells[index].get("id") in stale:
+                entry.en_hash = english_hash(nb.cells[index].source)
+                done.append(nb.cells[index].get("id"))
     position = {id(entry): index for index, entry in matched.items()}
     for index, entry in matched.items():
         entry.cell_id = nb.cells[index].get("id")
