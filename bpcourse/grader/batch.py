@@ -22,6 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from bpcourse.grader.runner import Assignment, Config, QuestionResult, SubmissionResult, grade_submission
+from bpcourse.i18n import tr
 
 
 def find_submissions(folder: Path, stem: str) -> list[tuple[str, Path | None]]:
@@ -141,15 +142,16 @@ class GradesCsv:
 
 def feedback_text(r: SubmissionResult) -> str:
     width = max([len(q.grade_id) for q in r.questions] + [8])
-    lines = [f"{r.student}: {fmt(r.total)} / {fmt(r.max_points)} points ({r.status})", ""]
+    lines = [tr("{student}: {total} / {max} points ({status})", student=r.student, total=fmt(r.total),
+                max=fmt(r.max_points), status=r.status), ""]
     for q in r.questions:
-        lines.append(f"{q.grade_id:<{width}}  {fmt(q.points):>4} / {fmt(q.max_points):<4}  {q.status}")
+        lines.append(f"{q.grade_id:<{width}}  {fmt(q.points):>4} / {fmt(q.max_points):<4}  {tr(q.status)}")
         if q.message:
             lines.append(f"{'':<{width}}  {q.message}")
     if r.notes:
-        lines += ["", "Notes on the grading:"] + [f"  {n}" for n in r.notes]
+        lines += ["", tr("Notes on the grading:")] + [f"  {n}" for n in r.notes]
     if r.warnings:
-        lines += ["", "Warnings printed on stderr (reported, never penalised):"] + [f"  {w}" for w in r.warnings]
+        lines += ["", tr("Warnings printed on stderr (reported, never penalised):")] + [f"  {w}" for w in r.warnings]
     return "\n".join(lines) + "\n"
 
 
