@@ -220,6 +220,8 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
 
         dask_engine = DaskEngine(jobs, cluster)
         run = dask_engine.run
+        if dask_engine.decides_sandbox:  # each worker machine probes its own (cluster.run_task)
+            config.chosen = {"level": "decided on each worker", "user": None, "notes": []}
         # Each grader thread waits for one task: keep every worker busy, and some queued for newcomers.
         threads = max(2 * dask_engine.slots, 8)
         if dask_engine.dashboard:

@@ -17,6 +17,7 @@ row. A worker running another bpcourse version (or other sandbox code) is refuse
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import logging
 import os
@@ -74,17 +75,41 @@ def refusal(address: str, mine: dict, theirs) -> str:
             "install the same bpcourse on every machine")
 
 
-def run_task(job: dict, config, expected: dict):
+# A worker machine's own sandbox decision, made once per worker process (remote clusters only).
+_BOXES: dict[tuple, dict] = {}
+
+
+def run_task(job: dict, config, expected: dict, probe_here: bool = False):
     """One submission, on a Dask worker: (verified result or None, problem), or a refusal.
 
-    The refusal covers workers that joined after the grader checked the cluster.
+    With ``probe_here`` (a remote cluster) the sandbox is decided on this machine, once, by the
+    runner's probe kernel, and replaces the grader's placeholder in the job. The refusals
+    (another version; no sandbox where one is required) cover workers that joined after the
+    grader checked the cluster.
     """
     mine = identity()
     if not same_grader(expected, mine):
         return {"refused": mine}
-    from bpcourse.grader.runner import run_worker
+    from bpcourse.grader.runner import SandboxUnavailable, resolve_sandbox, run_worker
 
+    notes: list[str] = []
+    if probe_here:
+        local = copy.copy(config)
+        key = (config.sandbox, config.kernel_user, config.require_sandbox, config.bwrap,
+               config.limits.quota_mb, config.limits.cpus)
+        local.chosen = _BOXES.get(key)
+        try:
+            box = _BOXES[key] = resolve_sandbox(local)
+        except SandboxUnavailable as exc:
+            return {"unavailable": str(exc), "host": mine["host"]}
+        notes = list(box.get("notes", []))
+        job = dict(job, sandbox={k: v for k, v in box.items() if k != "notes"})
+        if box["level"] == "none" and box.get("user") is None:
+            job["limits"] = dict(job["limits"], nproc=None)  # RLIMIT_NPROC counts the whole user
+        config = local
     result, problem = run_worker(job, config)
+    if result is not None and notes:
+        result["notes"] = [f"on {mine['host']}: {n}" for n in notes] + list(result.get("notes", []))
     return result, problem
 
 
@@ -181,7 +206,7 @@ class DaskEngine:
     def run(self, job: dict, config):
         from distributed import KilledWorker
 
-        future = self.client.submit(run_task, job, config, self.expected, pure=False,
+        future = self.client.submit(run_task, job, config, self.expected, self.cluster is None, pure=False,
                                     key=f"bpgrade-{uuid.uuid4().hex}")
         try:
             while True:
@@ -197,7 +222,14 @@ class DaskEngine:
         if isinstance(out, dict) and "refused" in out:
             worker = out["refused"]
             raise ClusterError(refusal(worker.get("host", "?"), self.expected, worker))
+        if isinstance(out, dict) and "unavailable" in out:
+            raise ClusterError(f"the Dask worker on {out['host']}: {out['unavailable']}")
         return out
+
+    @property
+    def decides_sandbox(self) -> bool:
+        """On a remote cluster each worker machine probes its own sandbox; a local one shares ours."""
+        return self.cluster is None
 
     def close(self) -> None:
         try:

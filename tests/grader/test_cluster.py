@@ -30,7 +30,7 @@ from .fixtures import hostile, source
 
 PY = sys.executable
 DASK = str(Path(PY).with_name("dask"))
-CASES = ("good", "empty", "q1_only", "monkeypatch", "forge_kill_parent", "read_hidden", "infinite_loop")
+CASES = ("good", "empty", "q1_only", "monkeypatch", "forge_kill_parent", "read_hidden")
 
 
 def start(cmd: list[str], log: Path, **env) -> subprocess.Popen:
@@ -116,7 +116,7 @@ def make_batch(tmp: Path) -> tuple[Path, Path, list[str], dict]:
                "source": src, "port": listener.getsockname()[1]}
     expected = hostile.make_all(subs, targets, same_user=os.geteuid() != 0, only=CASES)
     listener.close()
-    for i in (2, 3, 4):
+    for i in (2, 3):
         source.write(hostile.solved(hostile.A1, hostile.A2, hostile.A3), subs / f"good_{i}.ipynb")
         expected[f"good_{i}"] = expected["good"]
     source.write(source.submission({}), subs / "empty_2" / "fx_backprop.ipynb")
@@ -163,7 +163,7 @@ def test_cluster_batch_survives_a_killed_worker(cluster, tmp_path):
     by = {r["student"]: r for r in rows}
     for student, want in expected.items():
         assert float(by[student]["total"]) == want.total, (student, by[student])
-    for student in ("good", "good_2", "good_3", "good_4"):
+    for student in ("good", "good_2", "good_3"):
         assert by[student]["total"] == by[student]["max"] == "6" and by[student]["status"] == "ok"
     assert by["zz_nothing"]["status"] == "missing"
 
@@ -175,7 +175,7 @@ def test_cluster_batch_survives_a_killed_worker(cluster, tmp_path):
             break
         time.sleep(0.2)
     assert left == [], [p.cmdline()[:4] for p in left]
-    assert scratch == []
+    assert scratch == [], [(str(p), sorted(str(q.relative_to(p)) for q in p.rglob("*"))[:20]) for p in scratch]
     # The default engine (a local cluster of 2 processes) gives the same grades, timing apart.
     local = tmp_path / "local.csv"
     again = grade(subs, local, args, "--jobs", "2")
