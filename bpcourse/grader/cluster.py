@@ -137,6 +137,7 @@ class DaskEngine:
             logging.getLogger(name).setLevel(logging.WARNING)
         self.procs: list[subprocess.Popen] = []
         self.lock = threading.Lock()
+        self.closing = False
         if address:
             try:
                 self.client = Client(address, timeout=connect_timeout)
@@ -180,7 +181,7 @@ class DaskEngine:
         """Start again a local worker that died (a worker machine's nanny would; ours have none)."""
         with self.lock:
             for i, proc in enumerate(self.procs):
-                if proc.poll() is not None and self.cluster is not None:
+                if proc.poll() is not None and self.cluster is not None and not self.closing:
                     self.procs[i] = start_local_worker(self.cluster.scheduler_address, self.scratch, i)
 
     def check_workers(self) -> None:
@@ -214,6 +215,8 @@ class DaskEngine:
                     out = future.result(timeout=2)
                     break
                 except (TimeoutError, asyncio.TimeoutError):  # the same class from Python 3.11 on
+                    if self.closing:  # the batch stopped (an error elsewhere, Ctrl-C): stop waiting
+                        return None, "worker failed (the batch was stopped before this submission finished)"
                     self.revive_local_workers()
         except KilledWorker as exc:
             return None, f"worker failed (the Dask workers running it died, each time: {exc})"[:500]
@@ -232,6 +235,7 @@ class DaskEngine:
         return self.cluster is None
 
     def close(self) -> None:
+        self.closing = True
         try:
             self.client.close()
         finally:
