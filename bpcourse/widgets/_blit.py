@@ -50,20 +50,21 @@ class LeanTicks:
                            linewidth=rcParams["grid.linewidth"], alpha=0.3, animated=True) if grid else None
         self.labels = [Text(0, 0, "", transform=text_transform, va=va, ha=ha, fontsize=size, animated=True)
                        for _ in range(max_labels)]
-        for artist in [self.major, self.minor, *self.labels] + ([self.grid] if grid else []):
-            artist.set_figure(ax.figure)
-            artist.axes = ax
+        # children of the axes, so that savefig (which draws animated artists too) shows them
+        for artist in [self.major, self.minor, *self.labels]:
+            ax.add_artist(artist)
             artist.set_clip_on(False)
         if self.grid is not None:
-            self.grid.set_clip_on(True)
-            self.grid.set_clip_path(ax.patch)
+            self.grid.set_zorder(1.5)       # under the lines, as matplotlib's grid
+            ax.add_artist(self.grid)
         # the offset or exponent a ScalarFormatter moves out of the labels ("1e12" over the axis)
         if which == "x":
             self.offset = Text(1, 0, "", transform=ax.transAxes, ha="right", va="top", fontsize=size, animated=True)
         else:
             self.offset = Text(0, 1.01, "", transform=ax.transAxes, ha="left", va="bottom", fontsize=size,
                                animated=True)
-        self.offset.set_figure(ax.figure)
+        ax.add_artist(self.offset)
+        self.offset.set_clip_on(False)
         # the axis label, about where matplotlib puts it: past the tick (3.5 points), the pad
         # (3.5), the tick labels and the label pad (4); a y label follows the labels' width
         fontsize = rcParams["axes.labelsize"]
@@ -76,7 +77,8 @@ class LeanTicks:
         else:
             self.label = Text(0, 0.5, label, ha="right", va="center", rotation=90, fontsize=fontsize,
                               animated=True)
-            self.label.set_figure(ax.figure)
+            ax.add_artist(self.label)
+            self.label.set_clip_on(False)
 
     def _in_view(self, values: np.ndarray) -> np.ndarray:
         lo, hi = sorted(self.axis.get_view_interval())

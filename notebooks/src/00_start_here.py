@@ -7,8 +7,9 @@
 # **What you need**: this folder opened in JupyterLab (`make lab` does it), and about ten minutes.
 #
 # The course grows out of one lecture on back-propagation (Liu Er's PyTorch lecture 4): a linear model $\hat y = w x$
-# trained on three points with `torch.autograd`. We take that program apart: first by hand (notebooks 01–03), then by
-# building our own autograd engine (04–05), and finally back in PyTorch (06–07), where everything you built has a name.
+# trained on three points with `torch.autograd`. We take that program apart: first by hand (notebooks 01–03), then we
+# ask why back-propagation is *the* algorithm for gradients (04), build our own autograd engine (05–06), and finally go
+# back to PyTorch (07–08), where everything you built has a name.
 
 # %% [markdown] slide=slide
 # ## How the course works
@@ -90,7 +91,7 @@ for value in [1.0, 2.0, 3.0]:
 # %% [markdown] slide=slide
 # ## How exercises are checked
 #
-# Each notebook 01–07 has an exercise notebook in `exercises/` with the same name. In it:
+# Each notebook 01–08 has an exercise notebook in `exercises/` with the same name. In it:
 #
 # 1. Find the cells that say `# YOUR CODE HERE` and `raise NotImplementedError()`; replace those two lines with your answer.
 # 2. Run the **test cell** under each answer. Its `assert`s show what is expected; if one fails, the message says what is wrong.
@@ -114,10 +115,11 @@ for value in [1.0, 2.0, 3.0]:
 # | 01 | [The linear model and gradient descent](01_linear_model_gradient_descent.ipynb) | the lecture's $\hat y = wx$, MSE, the gradient by hand, batch GD vs SGD, the largest stable learning rate | [01](../exercises/01_linear_model_gradient_descent.ipynb) |
 # | 02 | [The chain rule and computational graphs](02_chain_rule_computational_graphs.ipynb) | graphs for $wx$, $wx+b$ and a sigmoid network; forward and backward tables by hand; why linear layers collapse | [02](../exercises/02_chain_rule_computational_graphs.ipynb) |
 # | 03 | [Matrix calculus and back-propagation](03_matrix_calculus_backprop.ipynb) | $W\mathbf{x} + \mathbf{b}$ on batches, $\partial L/\partial W$ with shapes, Matrix Cookbook identities, a two-layer MLP by hand | [03](../exercises/03_matrix_calculus_backprop.ipynb) |
-# | 04 | [Autograd from scratch: scalars](04_autograd_from_scratch_scalar.ipynb) | build a `Value` engine that records the graph and back-propagates for you; topological order; the backward stepper; a small MLP on two moons | [04](../exercises/04_autograd_from_scratch_scalar.ipynb) |
-# | 05 | [Autograd on tensors](05_tensor_autograd.ipynb) | from scalars to `bpcourse.Tensor`: `Function` with forward/backward, broadcasting, gradcheck; the lecture's program with `import bpcourse as torch` | [05](../exercises/05_tensor_autograd.ipynb) |
-# | 06 | [PyTorch's autograd](06_pytorch_autograd.ipynb) | the lecture's torch code line by line: the dynamic graph, `.data`, `.item()`, the `sum += l` pitfall, `grad.zero_()`, a custom `autograd.Function` | [06](../exercises/06_pytorch_autograd.ipynb) |
-# | 07 | [Training a network](07_training_a_network.ipynb) | a network trained on the 8×8 digits with `bpcourse` and with torch from the same initial weights | [07](../exercises/07_training_a_network.ipynb) |
+# | 04 | [Why reverse mode](04_why_reverse_mode.ipynb) | the upstream gradient is a vector and every backward is a vector-Jacobian product; finite differences vs forward vs reverse mode, counted and timed; the memory reverse mode pays, and checkpointing | [04](../exercises/04_why_reverse_mode.ipynb) |
+# | 05 | [Autograd from scratch: scalars](05_autograd_from_scratch_scalar.ipynb) | build a `Value` engine that records the graph and back-propagates for you; topological order; the backward stepper; a small MLP on two moons | [05](../exercises/05_autograd_from_scratch_scalar.ipynb) |
+# | 06 | [Autograd on tensors](06_tensor_autograd.ipynb) | from scalars to `bpcourse.Tensor`: `Function` with forward/backward, broadcasting, gradcheck; the lecture's program with `import bpcourse as torch` | [06](../exercises/06_tensor_autograd.ipynb) |
+# | 07 | [PyTorch's autograd](07_pytorch_autograd.ipynb) | the lecture's torch code line by line: the dynamic graph, `.data`, `.item()`, the `sum += l` pitfall, `grad.zero_()`, a custom `autograd.Function` | [07](../exercises/07_pytorch_autograd.ipynb) |
+# | 08 | [Training a network](08_training_a_network.ipynb) | a network trained on the 8×8 digits with `bpcourse` and with torch from the same initial weights | [08](../exercises/08_training_a_network.ipynb) |
 
 # %% [markdown] slide=slide
 # ## Summary

@@ -26,7 +26,7 @@ BLUE, ORANGE, VERMILLION = "#0072B2", "#E69F00", "#D55E00"  # Okabe-Ito, colour-
 # holds one value and the operation that produced it, and each **edge** says "this value is an input of that one".
 # The simplest graph is the lecture's model $\hat y = w \cdot x$. We use one example of the seed data, $x = 2,\ y = 4$, and $w = 1$.
 #
-# `Value` (from `bpcourse.scalar`, built in notebook 04) records these graphs; `draw_graph` draws them.
+# `Value` (from `bpcourse.scalar`, built in notebook 05) records these graphs; `draw_graph` draws them.
 
 # %% slide=subslide
 w, x = Value(1.0, label="w"), Value(2.0, label="x")

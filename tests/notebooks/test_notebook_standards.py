@@ -11,8 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ["00_start_here", "01_linear_model_gradient_descent", "02_chain_rule_computational_graphs",
-          "03_matrix_calculus_backprop", "04_autograd_from_scratch_scalar", "05_tensor_autograd",
-          "06_pytorch_autograd", "07_training_a_network"]
+          "03_matrix_calculus_backprop", "04_why_reverse_mode", "05_autograd_from_scratch_scalar",
+          "06_tensor_autograd", "07_pytorch_autograd", "08_training_a_network"]
 NOTEBOOKS = [ROOT / "notebooks" / f"{name}.ipynb" for name in COURSE]
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
 REPR = re.compile(r"<(matplotlib|[A-Za-z_.]+ object at|Figure size|function |bound method )")
