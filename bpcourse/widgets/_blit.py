@@ -11,6 +11,7 @@ small pool of texts, placed where matplotlib's own axis would put them.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ class LeanTicks:
         self.ax, self.which = ax, which
         self.axis = ax.xaxis if which == "x" else ax.yaxis
         self.axis.set_visible(False)                  # matplotlib's Tick machinery stays idle
+        self.axis.set_label_text(label)               # kept for reading back; drawn by self.label
         pad = rcParams["xtick.major.pad"]
         if which == "x":
             tick_transform, marker = ax.get_xaxis_transform(), TICKDOWN
@@ -116,7 +118,7 @@ class LeanTicks:
                 text.set_visible(False)
         self.offset.set_text(formatter.get_offset() if hasattr(formatter, "get_offset") else "")
         if self.which == "y":   # about 6.4 points per character of DejaVu Sans at 10 points
-            widest = max((len(t) for t in texts), default=1)
+            widest = max((len(re.sub(r"\\mathdefault|[${}^]", "", t)) for t in texts), default=1)
             shift = ScaledTranslation(-(11 + 6.4 * widest) / 72, 0, self.ax.figure.dpi_scale_trans)
             self.label.set_transform(self.ax.transAxes + shift)
 
