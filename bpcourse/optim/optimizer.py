@@ -163,7 +163,7 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 g = p.grad.array
-                if group["maximize"]:
+                if group.get("maximize", False):
                     g = -g
                 state = self.state.get(p)
                 if state is None:
