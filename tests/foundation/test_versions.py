@@ -162,3 +162,12 @@ def test_every_course_import_is_a_runtime_dependency():
 def test_import_check_catches_an_undeclared_module():
     problems = unlisted_imports({"nb.py": "import numpy as np\nfrom pandas import DataFrame\n    import json"})
     assert problems == ["nb.py imports pandas"]
+
+
+def test_environment_yml_python_is_one_pyproject_allows():
+    from packaging.specifiers import SpecifierSet
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    match = re.search(r"^\s+-\s+python=(\d+\.\d+)\s*$", (ROOT / "environment.yml").read_text(), re.M)
+    assert match, "environment.yml must pin python=X.Y"
+    assert SpecifierSet(pyproject["requires-python"]).contains(match.group(1) + ".0")
