@@ -10,7 +10,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test notebooks exercises slides bench doctor clean
+.PHONY: setup lab lab-zh test notebooks exercises slides bench doctor clean
 
 setup: $(STAMP)
 
@@ -34,21 +34,32 @@ $(STAMP): requirements-lock.txt pyproject.toml | $(PY)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
+# The Chinese course (notebooks/zh) with JupyterLab's menus in Chinese: the zh-CN language pack from
+# the lock, chosen by tools/lab-zh/overrides.json; kernels and terminals get BPCOURSE_LANG=zh, so
+# widgets, `bpcourse doctor` and `bpcourse grade` answer in Chinese too.
+lab-zh: $(STAMP)
+	BPCOURSE_LANG=zh $(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) \
+		--LabApp.app_settings_dir=$(CURDIR)/tools/lab-zh notebooks/zh/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+
 # The README's test command. Unit, property, grader and browser tests, plus nbval (strict mode,
-# the environment's own python3 kernel) over the executed notebooks and solutions.
+# the environment's own python3 kernel) over the executed notebooks and solutions, English and
+# Chinese (pytest collects notebooks/zh and solutions/zh as well).
 test: $(STAMP)
 	$(PY) -m pytest tests notebooks solutions \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		$(PYTEST_ARGS)
 
-# Re-execute every notebook and solution in place from its src/, then regenerate exercises.
+# Re-execute every notebook and solution in place from its src/, in English and in Chinese (*/zh/,
+# prose from src/NN_topic.zh.md), then regenerate the exercises of both.
 notebooks: $(STAMP)
-	$(PY) tools/notebooks.py build --execute --dir notebooks
-	$(PY) tools/notebooks.py build --execute --dir solutions
+	$(PY) tools/notebooks.py build --execute --lang all --dir notebooks
+	$(PY) tools/notebooks.py build --execute --lang all --dir solutions
 	$(PY) -m bpcourse.grader.generate solutions exercises
+	$(PY) -m bpcourse.grader.generate solutions/zh exercises/zh
 
 exercises: $(STAMP)
 	$(PY) -m bpcourse.grader.generate solutions exercises
+	$(PY) -m bpcourse.grader.generate solutions/zh exercises/zh
 
 slides: $(STAMP)
 	$(PY) tools/notebooks.py slides

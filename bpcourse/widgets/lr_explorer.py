@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatter, NullFormatter
 
 from ..viz.draw import OKABE_ITO
+from ..i18n import tr, tr_figure
 from ._figures import figure_png, show_png, widget_bundle
 from .training import Problem, TrainResult, linear_problem, train
 
@@ -48,18 +49,18 @@ class LRExplorer:
         style = {"description_width": "initial"}
         layout = widgets.Layout(width="420px")
         self.lr_slider = widgets.FloatLogSlider(
-            value=lr, base=10, min=lo, max=hi, step=0.05, description="learning rate",
+            value=lr, base=10, min=lo, max=hi, step=0.05, description=tr("learning rate"),
             readout_format=".3g", continuous_update=False, style=style, layout=layout)
         self.epochs_slider = widgets.IntSlider(
-            value=epochs, min=1, max=500, step=1, description="epochs", continuous_update=False,
+            value=epochs, min=1, max=500, step=1, description=tr("epochs"), continuous_update=False,
             style=style, layout=layout)
         self.w0_slider = widgets.FloatSlider(
-            value=w0, min=w0_range[0], max=w0_range[1], step=0.1, description="initial w",
+            value=w0, min=w0_range[0], max=w0_range[1], step=0.1, description=tr("initial w"),
             readout_format=".1f", continuous_update=False, style=style, layout=layout)
         self.mode_toggle = widgets.ToggleButtons(
-            options=[("SGD", "sgd"), ("batch GD", "batch")], value=mode, description="update",
-            tooltips=["one step per sample, in order (the seed lecture's loop)",
-                      "one step per epoch on the mean loss over all samples"], style=style)
+            options=[("SGD", "sgd"), (tr("batch GD"), "batch")], value=mode, description=tr("update"),
+            tooltips=[tr("one step per sample, in order (the seed lecture's loop)"),
+                      tr("one step per epoch on the mean loss over all samples")], style=style)
         self.status = widgets.HTML()
         self.output = widgets.Output(layout=widgets.Layout(min_height="300px"))
         controls = widgets.VBox([self.lr_slider, self.epochs_slider, self.w0_slider,
@@ -107,20 +108,20 @@ class LRExplorer:
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=True))
         ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss (MSE)")
+        ax.set_xlabel(tr_figure("epoch"))
+        ax.set_ylabel(tr_figure("loss (MSE)"))
         ax.grid(True, which="major", alpha=0.3)
         self.diverged_line = ax.axvline(0, color=OKABE_ITO["vermillion"], ls="--", visible=False)
 
         ax = self.ax_fit
         if p.x is not None and p.y is not None and p.predict is not None:
-            ax.scatter(p.x, p.y, color=OKABE_ITO["black"], zorder=3, label="data")
+            ax.scatter(p.x, p.y, color=OKABE_ITO["black"], zorder=3, label=tr_figure("data"))
             span = np.ptp(p.x) if len(p.x) > 1 else 1.0
             self.fit_xs = np.linspace(min(0.0, p.x.min()), p.x.max() + 0.25 * span, 50)
             (self.start_line,) = ax.plot([], [], color=OKABE_ITO["sky blue"], ls=":", lw=2,
-                                         label="start")
+                                         label=tr_figure("start"))
             (self.fit_line,) = ax.plot([], [], color=OKABE_ITO["orange"], lw=2.5,
-                                       label="after training")
+                                       label=tr_figure("after training"))
             y_lo, y_hi = min(0.0, p.y.min()), p.y.max()
             pad = 0.3 * (y_hi - y_lo or 1.0)
             ax.set_xlim(self.fit_xs[0], self.fit_xs[-1])
@@ -139,13 +140,13 @@ class LRExplorer:
         (self.path_line,) = ax.plot([], [], color=OKABE_ITO["vermillion"], lw=1, alpha=0.7,
                                     marker="o", markersize=4, markerfacecolor=OKABE_ITO["orange"],
                                     markeredgecolor="black", markeredgewidth=0.5,
-                                    label="w after each epoch")
+                                    label=tr_figure("w after each epoch"))
         (self.start_point,) = ax.plot([], [], marker="s", markersize=8, ls="",
                                       color=OKABE_ITO["sky blue"], markeredgecolor="black",
-                                      label="start")
+                                      label=tr_figure("start"))
         ax.set_xlabel("w")
-        ax.set_ylabel("loss")
-        ax.set_title("path of w on the loss curve")
+        ax.set_ylabel(tr_figure("loss"))
+        ax.set_title(tr_figure("path of w on the loss curve"))
         ax.legend(loc="upper center", fontsize=9)
 
     def _draw(self) -> None:
@@ -161,18 +162,18 @@ class LRExplorer:
         if r.diverged_at is not None:
             self.diverged_line.set_xdata([r.diverged_at, r.diverged_at])
             self.diverged_line.set_visible(True)
-            ax.set_title(f"loss per epoch: diverged at epoch {r.diverged_at}",
+            ax.set_title(tr_figure("loss per epoch: diverged at epoch {epoch}", epoch=r.diverged_at),
                          color=OKABE_ITO["vermillion"])
         else:
             self.diverged_line.set_visible(False)
-            ax.set_title(f"loss per epoch: final {r.final_loss:.3g}", color="black")
+            ax.set_title(tr_figure("loss per epoch: final {loss}", loss=f"{r.final_loss:.3g}"), color="black")
 
         if self.fit_line is not None:
             self.start_line.set_data(self.fit_xs, p.predict(r.w0, self.fit_xs))
             self.fit_line.set_data(self.fit_xs, p.predict(r.final_w, self.fit_xs))
-            self.ax_fit.set_title(f"{p.name}: w from {r.w0:.2f} to {r.final_w:.4f}")
+            self.ax_fit.set_title(tr_figure("{name}: w from {w0} to {w}", name=p.name, w0=f"{r.w0:.2f}", w=f"{r.final_w:.4f}"))
         else:
-            self.fit_text.set_text(f"{p.name}\nfinal w = {r.final_w:.4g}")
+            self.fit_text.set_text(tr_figure("{name}\nfinal w = {w}", name=p.name, w=f"{r.final_w:.4g}"))
 
         path, path_loss = r.ws[:41], r.losses[:41]
         centre = p.best_w if p.best_w is not None else r.final_w

@@ -20,6 +20,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..viz.draw import OKABE_ITO
+from ..i18n import tr, tr_figure
 from ._figures import figure_png, in_kernel, show_png, widget_bundle
 
 
@@ -43,7 +44,7 @@ class TrainingProgress:
         self.redraws = 0
         self._started = time.perf_counter()
         self._since_draw = 0
-        self.bar = widgets.IntProgress(value=0, min=0, max=self.total, description=title,
+        self.bar = widgets.IntProgress(value=0, min=0, max=self.total, description=tr(title),
                                        bar_style="info", style={"description_width": "initial"},
                                        layout=widgets.Layout(width="420px"))
         self.label = widgets.HTML(value=f"0 / {self.total}")
@@ -61,8 +62,8 @@ class TrainingProgress:
         self.losses.append(float(loss))
         self.bar.value = min(self.total, int(step) + 1)
         elapsed = time.perf_counter() - self._started
-        self.label.value = (f"{self.bar.value} / {self.total} &nbsp; loss {loss:.4g} &nbsp; "
-                            f"{elapsed:.1f} s")
+        self.label.value = (f"{self.bar.value} / {self.total} &nbsp; " + tr("loss {loss}", loss=f"{loss:.4g}")
+                            + f" &nbsp; {elapsed:.1f} s")
         if not math.isfinite(loss):
             self.bar.bar_style = "danger"
         self._since_draw += 1
@@ -87,12 +88,12 @@ class TrainingProgress:
         if self.log_scale and positive:
             ax.set_yscale("log")
         ax.set_xlim(0, self.total)
-        ax.set_xlabel("step")
-        ax.set_ylabel("loss")
+        ax.set_xlabel(tr_figure("step"))
+        ax.set_ylabel(tr_figure("loss"))
         last = f"{losses[-1]:.4g}" if len(losses) else "-"
-        ax.set_title(f"{self.title}: loss {last}")
+        ax.set_title(tr_figure("{title}: loss {loss}", title=tr_figure(self.title), loss=last))
         ax.grid(True, alpha=0.3)
-        show_png(self.output, figure_png(fig), alt=f"{self.title}: loss {last}")
+        show_png(self.output, figure_png(fig), alt=tr("{title}: loss {loss}", title=tr(self.title), loss=last))
         self.redraws += 1
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:

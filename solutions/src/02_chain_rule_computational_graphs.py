@@ -29,10 +29,10 @@ def central_difference(f, x, h=1e-6):
 # The graph has three nodes: $z = w x$, then $\hat y = z + b$, then $L = (\hat y - y)^2$.
 # Take $w = 1.5$, $x = 2$, $b = 0.5$, $y = 2$.
 #
-# Fill in the forward table ($z$, $\hat y$, $L$), then the backward table, right to left:
-# $\dfrac{\partial L}{\partial \hat y} = 2(\hat y - y)$, then
-# $\dfrac{\partial L}{\partial b} = \dfrac{\partial L}{\partial \hat y} \cdot 1$ and
-# $\dfrac{\partial L}{\partial w} = \dfrac{\partial L}{\partial \hat y} \cdot \dfrac{\partial \hat y}{\partial z} \cdot \dfrac{\partial z}{\partial w}$.
+# Fill in the forward table ($z$, $\hat y$, $L$). Then fill in the backward table right to left:
+# write down each node's local derivatives, and find which product of them gives
+# $\partial L / \partial b$ and which gives $\partial L / \partial w$ (follow the path from $L$ back to
+# each parameter).
 #
 # Store the two gradients as floats in `dL_dw` and `dL_db`.
 

@@ -13,6 +13,7 @@
 # | 3. the gradient of $\lVert Wx - t \rVert^2$ | derive and compute | 2 |
 # | 4. a two-layer sigmoid MLP, backward in numpy | implement | 4 |
 # | 5. a Matrix Cookbook identity | derive and implement | 1 |
+# | 6. softmax and cross-entropy, backward in one step | derive and implement | 3 |
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "setup"}, "editable": false, "deletable": false}
 import numpy as np
@@ -184,10 +185,54 @@ assert np.shape(bilinear_grad(a5, X5, b5)) == (2, 3), 'the gradient should have 
 assert np.allclose(bilinear_grad(a5, X5, b5), numerical_grad(lambda X_: a5 @ X_ @ b5, X5)), 'bilinear_grad disagrees with finite differences'
 ### END HIDDEN TESTS
 
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_softmax_ce_task"}, "editable": false, "deletable": false}
+# ## Question 6: softmax and cross-entropy, backward in one step (3 points)
+#
+# A classifier's scores $Z$ (shape $(N, C)$, one row per sample) become probabilities
+# $P_{nc} = e^{Z_{nc}} / \sum_{c'} e^{Z_{nc'}}$, and the loss is the mean cross-entropy
+# $L = -\frac{1}{N} \sum_n \log P_{n, y_n}$ for the integer labels $y$ (shape $(N,)$).
+#
+# 1. Derive $\partial L / \partial Z$ without going through the softmax's $C \times C$ Jacobian: write
+#    $-\log P_{n, y_n}$ as $\log \sum_{c} e^{Z_{nc}} - Z_{n, y_n}$ and differentiate that (mind the $1/N$).
+# 2. Write `softmax_ce(Z, y)` returning `(loss, dZ)`: the loss as a float and the gradient as an array
+#    of `Z`'s shape. It must stay finite for scores as large as $\pm 1000$ (where `np.exp(1000)` is `inf`):
+#    subtract each row's maximum first, which changes neither $P$ nor the loss.
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q6_softmax_ce_answer"}}
+def softmax_ce(Z, y):
+    ### BEGIN SOLUTION
+    Z = np.asarray(Z, dtype=float)
+    n_samples = Z.shape[0]
+    shifted = Z - Z.max(axis=1, keepdims=True)            # the largest score of each row becomes 0
+    log_norm = np.log(np.exp(shifted).sum(axis=1))         # log sum_c exp, per row
+    picked = shifted[np.arange(n_samples), y]
+    loss = float(np.mean(log_norm - picked))
+    dZ = np.exp(shifted - log_norm[:, None])               # the probabilities P ...
+    dZ[np.arange(n_samples), y] -= 1.0                     # ... minus the one-hot labels
+    return loss, dZ / n_samples                            # the mean contributes 1/N
+    ### END SOLUTION
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q6_softmax_ce", "points": 3}, "editable": false, "deletable": false}
+rng = np.random.default_rng(6)
+Z6, y6 = rng.normal(size=(4, 3)), np.array([0, 2, 1, 2])
+loss6, dZ6 = softmax_ce(Z6, y6)
+assert np.shape(dZ6) == (4, 3), 'dZ should have the shape of Z'
+# Each row of P sums to 1 and each one-hot row too, so every row of dZ sums to 0.
+assert np.allclose(np.sum(dZ6, axis=1), 0.0), 'every row of dL/dZ should sum to 0'
+# Uniform scores give the loss log C.
+assert abs(softmax_ce(np.zeros((2, 5)), np.array([1, 3]))[0] - np.log(5)) < 1e-12, 'equal scores should give the loss log C'
+loss_big, dZ_big = softmax_ce(np.array([[1000.0, 0.0, -1000.0]]), np.array([1]))
+assert np.isfinite(loss_big) and np.all(np.isfinite(dZ_big)), 'softmax_ce overflows for scores of 1000'
+print(f"loss = {loss6:.6f}; for the scores (1000, 0, -1000) and label 1: loss = {loss_big:.1f}")
+### BEGIN HIDDEN TESTS
+assert np.allclose(dZ6, numerical_grad(lambda Z_: softmax_ce(Z_, y6)[0], Z6), atol=1e-6), 'dZ disagrees with finite differences'
+### END HIDDEN TESTS
+
 # %% [markdown] meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "summary"}, "editable": false, "deletable": false}
 # ## Summary
 #
 # A linear layer's backward pass gives three gradients, each with the shape of its variable (the
 # quickest check on a derivation); on a batch, the parameters' gradients sum over the samples. A
-# two-layer MLP's backward pass is the layer rule twice with the sigmoid's derivative in between.
-# Next: `05_autograd_from_scratch_scalar`.
+# two-layer MLP's backward pass is the layer rule twice with the sigmoid's derivative in between,
+# and softmax with cross-entropy back-propagates as $(P - \text{onehot}(y))/N$ without ever forming
+# the softmax's Jacobian. Next: `04_why_reverse_mode`.

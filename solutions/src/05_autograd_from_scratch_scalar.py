@@ -14,7 +14,8 @@
 # | 1. a new op: softplus | implement a backward rule | 3 |
 # | 2. topological order without recursion | implement | 2 |
 # | 3. a reused node, by hand | derive and compute | 1 |
-# | 4. the backward pass | implement | 2 |
+# | 4. forward mode on the same graph | implement | 3 |
+# | 5. two `backward()` calls: predict, then run | predict | 1 |
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "setup"}, "editable": false, "deletable": false}
 import inspect
@@ -122,44 +123,88 @@ assert isinstance(a_grad, float), 'a_grad should be a Python float'
 # A learner who overwrites instead of accumulating finds a smaller number; the test does not say which.
 assert a_grad > 1.0, 'add the contributions of every path from c to a'
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_backward_task"}, "editable": false, "deletable": false}
-# ## Question 4: the backward pass (2 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_tangent_task"}, "editable": false, "deletable": false}
+# ## Question 4: forward mode on the same graph (3 points)
 #
-# Write `backward(root)` that fills `.grad` of every node of the graph with $\partial\,\text{root}/\partial\,\text{node}$,
-# as `root.backward()` does on a fresh graph: set every grad to 0, seed `root.grad = 1.0`, then visit the
-# nodes outputs-first (reverse topological order; you may use the library's `topological_order`) and
-# hand `local * node.grad` to each input. Do not call `root.backward()`.
+# `backward()` walks the graph outputs-first and gives $\partial\,\text{root} / \partial\,\text{leaf}$ for
+# every leaf at once. Forward mode walks it **inputs-first** and gives the derivative with respect to
+# **one** input: seed that input with the tangent $\dot{x} = 1$ (every other leaf gets $0$), and give each
+# node the tangent
+#
+# $$\dot{n} = \sum_{\text{inputs } p \text{ of } n} \frac{\partial n}{\partial p}\, \dot{p} .$$
+#
+# Write `tangent(root, leaf)` returning $\partial\,\text{root} / \partial\,\text{leaf}$ as a float, computed this
+# way from `.parents` and `.local_grads` (you may use `topological_order`). Keep the tangents in your
+# own dict: do not call `backward()` and do not change any node's `.grad`.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q4_backward_answer"}}
-def backward(root):
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q4_tangent_answer"}}
+def tangent(root, leaf):
     ### BEGIN SOLUTION
-    order = topological_order(root)
-    for node in order:
-        node.grad = 0.0
-    root.grad = 1.0
-    for node in reversed(order):  # outputs first: a node's grad is complete before it is passed on
-        for parent, local in zip(node.parents, node.local_grads):
-            parent.grad += local * node.grad
+    dots = {}
+    for node in topological_order(root):  # inputs first: every input's tangent is ready
+        if node is leaf:
+            dots[node] = 1.0
+        else:
+            dots[node] = sum(d * dots[p] for p, d in zip(node.parents, node.local_grads))
+    return float(dots.get(root, 0.0))
     ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_backward", "points": 2}, "editable": false, "deletable": false}
-x, w = Value(2.0), Value(-3.0)
-y = (x * w).tanh() + x
-backward(y)
-assert y.grad == 1.0, "the root's grad should be seeded with 1.0"
-assert abs(x.grad - ((1 - math.tanh(-6.0) ** 2) * -3.0 + 1.0)) < 1e-12, 'x.grad is wrong: x feeds two paths, add both'
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_tangent", "points": 3}, "editable": false, "deletable": false}
+x, w = Value(0.5), Value(-1.2)
+y = (x * w).tanh() * x + w
+dy_dx, dy_dw = tangent(y, x), tangent(y, w)
+assert isinstance(dy_dx, float), 'tangent should return a Python float'
+assert x.grad == 0.0 and w.grad == 0.0 and y.grad == 0.0, 'tangent must not touch .grad (no backward())'
+y.backward()
+print(f"forward mode: dy/dx = {dy_dx:.6f}, dy/dw = {dy_dw:.6f}; reverse mode: {x.grad:.6f}, {w.grad:.6f}")
+assert abs(dy_dx - x.grad) < 1e-12 and abs(dy_dw - w.grad) < 1e-12, 'forward and reverse mode should agree'
 ### BEGIN HIDDEN TESTS
 p = Value(0.7)
 q = p * p * p  # p reused: dq/dp = 3 p^2
-backward(q)
-assert abs(p.grad - 3 * 0.49) < 1e-12, 'dq/dp is wrong: p is used three times'
-backward(q)  # a second call starts from zero, it does not accumulate
-assert abs(p.grad - 3 * 0.49) < 1e-12, 'dq/dp is wrong: p is used three times'
+assert abs(tangent(q, p) - 3 * 0.49) < 1e-12, 'dq/dp is wrong: p is used three times'
 ### END HIDDEN TESTS
+
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_predict_task"}, "editable": false, "deletable": false}
+# ## Question 5: two `backward()` calls: predict, then run (1 point)
+#
+# Read the code in the next locked cell but **do not run it yet**. It builds
+# $h = a \cdot b$, $L = h + a$ with `bpcourse.scalar` and calls `L.backward()` **twice**, without zeroing.
+# Predict what the second call leaves in `a.grad` (a leaf) and in `h.grad` (an intermediate node),
+# and write your predictions as floats into `predicted_a_grad` and `predicted_h_grad`. Then run the
+# cells. (Graded on your prediction; `help(Value.backward)` says what the engine promises.)
+#
+# ```python
+# a, b = Value(2.0), Value(-1.5)
+# h = a * b
+# L = h + a
+# L.backward()
+# L.backward()
+# ```
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q5_predict_answer"}}
+### BEGIN SOLUTION
+# dL/da = b + 1 = -0.5 per pass, and a leaf accumulates over both passes: -1.0.
+# An intermediate node shows this pass's dL/dh = 1.0, not a sum.
+predicted_a_grad = -1.0
+predicted_h_grad = 1.0
+### END SOLUTION
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_predict", "points": 1}, "editable": false, "deletable": false}
+a, b = Value(2.0), Value(-1.5)
+h = a * b
+L = h + a
+L.backward()
+L.backward()
+print(f"a.grad: predicted {predicted_a_grad}, got {a.grad};  h.grad: predicted {predicted_h_grad}, got {h.grad}")
+assert isinstance(predicted_a_grad, float) and isinstance(predicted_h_grad, float), 'write your predictions as floats'
+assert predicted_a_grad == a.grad, 'your prediction of a.grad differs from what the engine did; read the docstring of Value.backward'
+assert predicted_h_grad == h.grad, 'your prediction of h.grad differs from what the engine did'
 
 # %% [markdown] meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "summary"}, "editable": false, "deletable": false}
 # ## Summary
 #
 # An op is its forward value plus its local derivative; `backward()` is one topological sort and one
 # loop of `parent.grad += local * node.grad`, outputs first. The `+=` is what makes a reused node right,
-# and an explicit stack makes the sort work at any depth. Next: `06_tensor_autograd`.
+# and an explicit stack makes the sort work at any depth. Walking the same graph inputs-first gives
+# forward mode: one input's derivative per pass, where backward gives every leaf's in one.
+# Next: `06_tensor_autograd`.

@@ -2,8 +2,9 @@
 # # Exercises 08: training a network
 #
 # These exercises go with `notebooks/08_training_a_network.ipynb`: a training step that works with
-# both `torch` and `bpcourse` (`import bpcourse as torch`), measuring a classifier, and choosing a
-# learning rate from the data rather than by trial and error.
+# both `torch` and `bpcourse` (`import bpcourse as torch`), measuring a classifier, choosing a
+# learning rate from the data rather than by trial and error, why deep sigmoid stacks learn slowly,
+# and a big batch's step taken in micro-batches.
 #
 # | question | kind | points |
 # |---|---|---|
@@ -11,6 +12,8 @@
 # | 2. the confusion matrix | implement | 1 |
 # | 3. one training step, for both engines | implement | 3 |
 # | 4. the largest stable learning rate of a linear model | explain by number | 3 |
+# | 5. gradients in a deep sigmoid stack: predict, then run | predict | 1 |
+# | 6. one step from micro-batches, for both engines | implement | 3 |
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "setup"}, "editable": false, "deletable": false}
 import numpy as np
@@ -139,10 +142,98 @@ assert unstable[-1] > 1e3 * unstable[0], 'at 1.05 lr_max the loss should blow up
 # Scaling every feature by 2 multiplies the Hessian by 4.
 assert abs(largest_stable_lr(2 * X4) - lr_max / 4) < 1e-12, 'scaling X by 2 multiplies the Hessian by 4, so the limit should shrink by 4'
 
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_predict_task"}, "editable": false, "deletable": false}
+# ## Question 5: gradients in a deep sigmoid stack: predict, then run (1 point)
+#
+# The next locked cell builds 8 linear layers of width 16 (weights drawn with standard deviation
+# $1/\sqrt{16}$, no biases) with a sigmoid after each but the last, runs a batch of 64 random inputs
+# through it, takes $L = $ the mean of the squared outputs, and prints $\lVert \partial L / \partial W_l \rVert$
+# for each layer $l = 1$ (next to the input) to $8$ (the output layer). **Before running it**, think about
+# what each sigmoid does to the gradient that passes back through it ($\sigma' \le 1/4$), and write
+# your predictions into `predicted_largest` and `predicted_smallest`: the layer numbers (ints from 1
+# to 8) whose weight gradient has the largest and the smallest norm. Graded on the prediction.
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q5_predict_answer"}}
+### BEGIN SOLUTION
+# Going back, every sigmoid multiplies the gradient by sigma' <= 1/4 (and the weights have norm about 1):
+# the layer next to the loss gets the most, the one next to the input the least.
+predicted_largest = 8
+predicted_smallest = 1
+### END SOLUTION
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_predict", "points": 1}, "editable": false, "deletable": false}
+rng = np.random.default_rng(0)
+weights = [torch.tensor(rng.normal(0, 1 / np.sqrt(16), (16, 16)), requires_grad=True) for _ in range(8)]
+h = torch.tensor(rng.normal(size=(64, 16)))
+for layer, W in enumerate(weights, start=1):
+    h = h @ W.T
+    if layer < 8:
+        h = torch.sigmoid(h)
+(h ** 2).mean().backward()
+norms = [W.grad.norm().item() for W in weights]
+print("layer:        " + "  ".join(f"{k:8d}" for k in range(1, 9)))
+print("|dL/dW_l|:    " + "  ".join(f"{v:8.1e}" for v in norms))
+actual_largest, actual_smallest = int(np.argmax(norms)) + 1, int(np.argmin(norms)) + 1
+print(f"largest: predicted {predicted_largest}, got {actual_largest};  smallest: predicted {predicted_smallest}, got {actual_smallest}")
+assert predicted_largest == actual_largest and predicted_smallest == actual_smallest, 'your prediction was off: look at the printed norms'
+
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_micro_step_task"}, "editable": false, "deletable": false}
+# ## Question 6: one step from micro-batches, for both engines (3 points)
+#
+# A batch too big for memory can still take one exact step: split it into micro-batches, back-propagate
+# each one's loss (the gradients add up in `.grad`), then step once. The catch is the weighting: the
+# loss functions return each micro-batch's **mean**, and micro-batches need not have equal sizes
+# (1,437 samples in 22 parts give parts of 65 and 66). For the step to equal the full batch's, the
+# micro-batch of $n_j$ samples out of $N$ must count with weight $n_j / N$.
+#
+# Write `accumulated_step(model, optimizer, loss_fn, X, y, n_micro)`: clear the gradients, split `X`
+# and `y` into `n_micro` consecutive parts whose sizes differ by at most one (the larger ones first,
+# as `np.array_split` does), back-propagate every part's weighted loss, take one `optimizer.step()`,
+# and return the full batch's mean loss before the step as a Python float. Use only what `torch` and
+# `bpcourse` share (slicing `X[a:b]`, `len(X)`, the calls of question 3).
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q6_micro_step_answer"}}
+def accumulated_step(model, optimizer, loss_fn, X, y, n_micro):
+    ### BEGIN SOLUTION
+    n_total = len(X)
+    base, extra = divmod(n_total, n_micro)
+    optimizer.zero_grad()
+    start, total = 0, 0.0
+    for part in range(n_micro):
+        stop = start + base + (1 if part < extra else 0)
+        share = (stop - start) / n_total                  # this part's weight in the full-batch mean
+        weighted = loss_fn(model(X[start:stop]), y[start:stop]) * share
+        weighted.backward()                               # adds into every parameter's .grad
+        total += weighted.item()
+        start = stop
+    optimizer.step()
+    return total
+    ### END SOLUTION
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q6_micro_step", "points": 3}, "editable": false, "deletable": false}
+rng = np.random.default_rng(6)
+X6 = rng.normal(size=(23, 4)).astype(np.float32)
+y6 = rng.integers(0, 3, 23)
+for engine in (torch, bpcourse):
+    steps = []
+    for n_micro in (1, 5):  # one part, then 5 parts of 5, 5, 5, 4, 4
+        engine.manual_seed(0)
+        model = engine.nn.Sequential(engine.nn.Linear(4, 8), engine.nn.Tanh(), engine.nn.Linear(8, 3))
+        optimizer = engine.optim.SGD(model.parameters(), lr=0.5)
+        loss = accumulated_step(model, optimizer, engine.nn.CrossEntropyLoss(), engine.tensor(X6), engine.tensor(y6), n_micro)
+        steps.append((loss, [p.detach().numpy().copy() for p in model.parameters()]))
+    (loss1, params1), (loss5, params5) = steps
+    assert isinstance(loss5, float), 'accumulated_step should return the loss as a Python float'
+    assert abs(loss1 - loss5) < 1e-5, f"{engine.__name__}: the weighted micro-batch losses should add up to the full batch's loss"
+    assert all(np.allclose(a, b, atol=1e-6) for a, b in zip(params1, params5)), f"{engine.__name__}: 5 micro-batches should give the same step as one batch"
+    print(f"{engine.__name__:8s} loss {loss1:.6f} in one batch, {loss5:.6f} from 5 micro-batches; same step")
+
 # %% [markdown] meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "summary"}, "editable": false, "deletable": false}
 # ## Summary
 #
 # A training step is five lines that read the same in `torch` and `bpcourse`: zero the gradients,
 # forward, loss, backward, step. Accuracy and the confusion matrix say how the classifier errs, and the
 # largest stable learning rate is $2/\lambda_{max}$ of the loss's curvature, which the feature with
-# the largest scale dominates. This is the last exercise notebook.
+# the largest scale dominates. Every sigmoid shrinks the gradient passing back through it, so the layers
+# near the input of a deep sigmoid stack learn slowest; and gradient accumulation, weighted by each
+# micro-batch's share, takes a big batch's exact step in small pieces. This is the last exercise notebook.

@@ -21,7 +21,7 @@ SEEDS = [0, 1, 2]
 WRONG = {
     ("01_linear_model_gradient_descent", "q1_mse_loss"):
         "def mse_loss(w, x, y):\n    return float(np.sum((w * x - y) ** 2))",
-    ("01_linear_model_gradient_descent", "q2_grad_at_1"): "dL_dw_at_1 = -28.0",
+    ("01_linear_model_gradient_descent", "q2_grad_at_start"): "dL_dw_at_start = -49.0  # the sum, not the mean",
     ("01_linear_model_gradient_descent", "q3_mse_grad"):
         "def mse_grad(w, x, y):\n    return float(np.mean(2 * x * (y - w * x)))",
     ("01_linear_model_gradient_descent", "q4_gradient_descent"):
@@ -60,6 +60,25 @@ WRONG = {
         "    return {**out, 'W1': dA.T @ X}",
     ("03_matrix_calculus_backprop", "q5_bilinear"):
         "def bilinear_grad(a, X, b):\n    return np.outer(b, a).T * 2",
+    ("03_matrix_calculus_backprop", "q6_softmax_ce"):
+        "_right6 = softmax_ce\n"
+        "def softmax_ce(Z, y):\n"
+        "    loss, dZ = _right6(Z, y)\n"
+        "    return loss, dZ * len(Z)  # forgot the 1/N of the mean",
+    ("04_why_reverse_mode", "q1_jacobian"): "J1 = J1.T.copy()",
+    ("04_why_reverse_mode", "q2_passes"):
+        "def pass_counts(n_in, n_out):\n"
+        "    return {'central_differences': n_in, 'forward_mode': n_in, 'reverse_mode': n_out}\n"
+        "cheaper = 'reverse_mode'",
+    ("04_why_reverse_mode", "q3_normalize_vjp"):
+        "def normalize_vjp(x, v):\n    return v / np.linalg.norm(x)  # forgot the projection",
+    ("04_why_reverse_mode", "q4_checkpoint"):
+        "def checkpoint_cost(n, k):\n"
+        "    return (n, 0) if k >= n else (n // k + k, n - k)  # floor instead of ceil\n"
+        "def best_segment(n):\n    return int(np.sqrt(n)) + 1\n"
+        "k_best = best_segment(10_000)\ncost_best = checkpoint_cost(10_000, k_best)",
+    ("04_why_reverse_mode", "q5_jvp_vjp"):
+        "def vjp(A, B, x, v):\n    return B.T @ (A.T @ v)  # forgot tanh'",
     ("05_autograd_from_scratch_scalar", "q1_softplus"):
         "def softplus(a):\n"
         "    return Value._result(math.log1p(math.exp(a.data)), 'softplus', a, math.exp(a.data))",
@@ -73,13 +92,15 @@ WRONG = {
         "    visit(root)\n"
         "    return order",
     ("05_autograd_from_scratch_scalar", "q3_reused"): "a_grad = 7.0",
-    ("05_autograd_from_scratch_scalar", "q4_backward"):
-        "def backward(root):\n"
-        "    order = topological_order(root)\n"
-        "    root.grad = 1.0\n"
-        "    for node in reversed(order):\n"
-        "        for parent, local in zip(node.parents, node.local_grads):\n"
-        "            parent.grad = local * node.grad  # overwrites instead of accumulating",
+    ("05_autograd_from_scratch_scalar", "q4_tangent"):
+        "def tangent(root, leaf):\n"
+        "    dots = {}\n"
+        "    for node in topological_order(root):\n"
+        "        dots[node] = 1.0 if node is leaf else 0.0\n"
+        "        for p, d in zip(node.parents, node.local_grads):\n"
+        "            dots[node] = d * dots[p]  # overwrites: only the last input counts\n"
+        "    return dots[root]",
+    ("05_autograd_from_scratch_scalar", "q5_predict"): "predicted_a_grad = -0.5",
     ("06_tensor_autograd", "q1_hypot"):
         "class Hypot(Function):\n"
         "    @staticmethod\n"
@@ -91,24 +112,43 @@ WRONG = {
         "    def backward(ctx, grad_output):\n"
         "        a, b, h = ctx.saved_tensors\n"
         "        return a / h, b / h  # forgot grad_output",
-    ("06_tensor_autograd", "q2_sum_to_shape"):
-        "def sum_to_shape(grad, shape):\n"
-        "    while grad.ndim > len(shape):\n"
-        "        grad = grad.sum(axis=0)\n"
-        "    return grad  # forgot the size-1 axes",
+    ("06_tensor_autograd", "q2_max_backward"):
+        "def max_backward(x, grad_y, axis):\n"
+        "    return (x == x.max(axis=axis, keepdims=True)) * 1.0  # forgot grad_y",
     ("06_tensor_autograd", "q3_broadcast"): "dL_dc5 = 2 * A5 ** 2 * c5",
-    ("06_tensor_autograd", "q4_numerical_grad"):
-        "def numerical_grad(f, x, eps=1e-6):\n"
-        "    grad = np.zeros_like(x)\n"
-        "    for i in np.ndindex(x.shape):\n"
-        "        x[i] += eps  # changes the caller's array, and a one-sided difference\n"
+    ("06_tensor_autograd", "q4_directional"):
+        "def directional_errors(f, grad, x, directions, eps=1e-6):\n"
+        "    out = []\n"
+        "    for u in directions:\n"
+        "        x += eps * u  # changes the caller's array, and a one-sided difference\n"
         "        up = f(x)\n"
-        "        x[i] -= eps\n"
-        "        grad[i] = (up - f(x)) / eps\n"
-        "    return grad",
+        "        x -= eps * u\n"
+        "        num, ana = (up - f(x)) / eps, float(np.sum(grad * u))\n"
+        "        out.append(abs(num - ana) / max(abs(num), abs(ana), 1e-12))\n"
+        "    return out",
     ("06_tensor_autograd", "q5_gradcheck"): "broken = 'LogCosh'",
-    ("07_pytorch_autograd", "q1_zero_grad"): "train_seed = train_seed_broken",
-    ("07_pytorch_autograd", "q2_graph"): "mean_losses = mean_losses_broken",
+    ("06_tensor_autograd", "q6_matmul"):
+        "class MatMul(Function):\n"
+        "    @staticmethod\n"
+        "    def forward(ctx, a, b):\n"
+        "        ctx.save_for_backward(a, b)\n"
+        "        return a @ b\n"
+        "    @staticmethod\n"
+        "    def backward(ctx, grad_output):\n"
+        "        a, b = ctx.saved_tensors  # right values, but not summed back to the inputs' shapes\n"
+        "        return grad_output @ b.transpose(-1, -2), a.transpose(-1, -2) @ grad_output",
+    ("07_pytorch_autograd", "q1_micro_batches"):
+        "def train_micro_batches(w0, lr, epochs, k, x_data, y_data):\n"
+        "    w = torch.tensor([float(w0)], requires_grad=True)\n"
+        "    for _ in range(epochs):\n"
+        "        for seen, (xi, yi) in enumerate(zip(x_data, y_data), start=1):\n"
+        "            ((xi * w - yi) ** 2).backward()  # the sum of k gradients, not their mean\n"
+        "            if seen % k == 0:\n"
+        "                with torch.no_grad():\n"
+        "                    w -= lr * w.grad\n"
+        "                w.grad = None\n"
+        "    return w.item()",
+    ("07_pytorch_autograd", "q2_log"): "loss_log = loss_log_broken",
     ("07_pytorch_autograd", "q3_update"):
         "def gd(w0, lr, epochs, x, y):\n"
         "    w = torch.tensor([w0], requires_grad=True)\n"
@@ -128,6 +168,15 @@ WRONG = {
         "        (x,) = ctx.saved_tensors\n"
         "        return grad_output * (x > 0), None  # forgot the slope",
     ("07_pytorch_autograd", "q5_accumulate"): "w_after_two = 1.0984",
+    ("07_pytorch_autograd", "q6_predict"): "predicted_grad, predicted_after_zero_grad = 17.0, 0.0",
+    ("07_pytorch_autograd", "q7_newton"):
+        "def first_and_second(f, w0):\n"
+        "    w = torch.tensor(float(w0), dtype=torch.float64, requires_grad=True)\n"
+        "    (d1,) = torch.autograd.grad(f(w), w, create_graph=True)\n"
+        "    h = 1e-3  # the second derivative by a coarse finite difference of the first\n"
+        "    w2 = torch.tensor(float(w0) + h, dtype=torch.float64, requires_grad=True)\n"
+        "    (d1h,) = torch.autograd.grad(f(w2), w2)\n"
+        "    return d1.item(), (d1h.item() - d1.item()) / h",
     ("08_training_a_network", "q1_accuracy"):
         "def accuracy(logits, labels):\n    return float(np.mean(np.argmin(logits, axis=1) == labels))",
     ("08_training_a_network", "q2_confusion"):
@@ -143,6 +192,18 @@ WRONG = {
         "def largest_stable_lr(X):\n"
         "    return float(2.0 / np.trace(2.0 / len(X) * (X.T @ X)))  # the mean curvature, not the largest\n"
         "lr_max = largest_stable_lr(X4)",
+    ("08_training_a_network", "q5_predict"): "predicted_largest, predicted_smallest = 1, 8",
+    ("08_training_a_network", "q6_micro_step"):
+        "def accumulated_step(model, optimizer, loss_fn, X, y, n_micro):\n"
+        "    n, size = len(X), -(-len(X) // n_micro)\n"
+        "    optimizer.zero_grad()\n"
+        "    total = 0.0\n"
+        "    for start in range(0, n, size):\n"
+        "        loss = loss_fn(model(X[start:start + size]), y[start:start + size]) / n_micro  # equal weights\n"
+        "        loss.backward()\n"
+        "        total += loss.item()\n"
+        "    optimizer.step()\n"
+        "    return total",
 }
 
 

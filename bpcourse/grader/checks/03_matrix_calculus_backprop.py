@@ -171,10 +171,55 @@ def _q5_verify(inputs, result):
     _array_close("bilinear_grad", result, _numerical_grad(lambda X_: float(a @ X_ @ b), X), rtol=1e-5, atol=1e-7)
 
 
+# ---------------------------------------------------------------- q6: softmax + cross-entropy
+def _q6_inputs(rng):
+    cases = []
+    for scale in (1.0, 3.0, 1000.0):
+        n, c = int(rng.integers(1, 6)), int(rng.integers(2, 6))
+        cases.append({"Z": (scale * rng.normal(size=(n, c))).tolist(), "y": rng.integers(0, c, n).tolist()})
+    return {"cases": cases}
+
+
+_Q6_PROBE = """
+import numpy as _np
+RESULT = []
+for _c in INPUTS["cases"]:
+    _loss, _dZ = softmax_ce(_np.array(_c["Z"]), _np.array(_c["y"]))
+    RESULT.append({"loss": float(_loss), "dZ": _np.asarray(_dZ, dtype=float).tolist()})
+"""
+
+
+def _ce_loss(Z: np.ndarray, y: np.ndarray) -> float:
+    """The mean cross-entropy, stable: log-sum-exp with the row maximum taken out."""
+    m = Z.max(axis=1)
+    return float(np.mean(m + np.log(np.exp(Z - m[:, None]).sum(axis=1)) - Z[np.arange(len(y)), y]))
+
+
+def _q6_verify(inputs, result):
+    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
+        raise AssertionError("softmax_ce did not return one (loss, dZ) per call")
+    for c, got in zip(inputs["cases"], result):
+        if not isinstance(got, dict) or not {"loss", "dZ"} <= set(got):
+            raise AssertionError("could not read softmax_ce's (loss, dZ)")
+        Z, y = np.array(c["Z"]), np.array(c["y"])
+        scale = "large" if np.abs(Z).max() > 100 else "moderate"
+        _close(f"the loss for {Z.shape[0]} samples, {Z.shape[1]} classes, {scale} scores", got["loss"], _ce_loss(Z, y),
+               rtol=1e-9, atol=1e-9)
+        P = np.exp(Z - Z.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        want = (P - np.eye(Z.shape[1])[y]) / Z.shape[0]  # (softmax - onehot) / N
+        got_arr = np.asarray(got["dZ"], dtype=float) if isinstance(got["dZ"], list) else None
+        if got_arr is not None and got_arr.shape == Z.shape and Z.shape[0] > 1 and \
+                np.allclose(got_arr, want * Z.shape[0], atol=1e-5):
+            raise AssertionError("dZ is N times too large: the loss is the MEAN over the batch, so divide by N")
+        _array_close(f"dZ for {Z.shape[0]} samples, {scale} scores", got["dZ"], want, rtol=1e-4, atol=1e-6)
+
+
 CHECKS = [
     Check(grade_id="q1_linear_vector", inputs=_q1_inputs, probe=_Q1_PROBE, verify=_q1_verify),
     Check(grade_id="q2_linear_batch", inputs=_q2_inputs, probe=_Q2_PROBE, verify=_q2_verify),
     Check(grade_id="q3_squared_norm", inputs=lambda rng: {}, probe=_Q3_PROBE, verify=_q3_verify),
     Check(grade_id="q4_mlp", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
     Check(grade_id="q5_bilinear", inputs=_q5_inputs, probe=_Q5_PROBE, verify=_q5_verify),
+    Check(grade_id="q6_softmax_ce", inputs=_q6_inputs, probe=_Q6_PROBE, verify=_q6_verify),
 ]

@@ -197,7 +197,7 @@ def _q3_verify(inputs, result):
     _close("a_grad", result, _diff(lambda a: (a + a) * a + a, 3.0), rtol=1e-6)
 
 
-# ---------------------------------------------------------------- q4: the backward pass
+# ---------------------------------------------------------------- q4: forward mode
 def _q4_inputs(rng):
     return {"specs": [_random_spec(rng, int(rng.integers(2, 5)), int(rng.integers(4, 10))) for _ in range(4)]}
 
@@ -207,26 +207,49 @@ RESULT = []
 for _spec in INPUTS["specs"]:
     _nodes = _build(_spec)
     from bpcourse.scalar import topological_order as _topo
-    for _n in _topo(_nodes[-1]):
-        _n.grad = 0.25  # stale gradients from an earlier pass: backward must start from zero
-    backward(_nodes[-1])
-    RESULT.append([float(_n.grad) for _n in _nodes[:len(_spec["leaves"])]])
+    _all = _topo(_nodes[-1])
+    for _n in _all:
+        _n.grad = 0.25  # a marker: tangent must leave .grad alone
+    _dots = [float(tangent(_nodes[-1], _leaf)) for _leaf in _nodes[:len(_spec["leaves"])]]
+    RESULT.append({"dots": _dots, "grads_untouched": all(_n.grad == 0.25 for _n in _all)})
 """
 
 
 def _q4_verify(inputs, result):
     if not isinstance(result, list) or len(result) != len(inputs["specs"]):
-        raise AssertionError("backward did not run on every graph")
-    for spec, grads in zip(inputs["specs"], result):
-        if not isinstance(grads, list) or len(grads) != len(spec["leaves"]):
-            raise AssertionError("could not read the leaves' gradients")
-        for i, got in enumerate(grads):
+        raise AssertionError("tangent did not run on every graph")
+    for spec, got in zip(inputs["specs"], result):
+        if not isinstance(got, dict) or not isinstance(got.get("dots"), list) or len(got["dots"]) != len(spec["leaves"]):
+            raise AssertionError("could not read tangent's derivatives")
+        for i, value in enumerate(got["dots"]):
             def f(v, i=i):
                 leaves = list(spec["leaves"])
                 leaves[i] = v
                 return _evaluate(spec, leaves)
             want = _diff(f, spec["leaves"][i], 1e-6)
-            _close(f"grad of leaf {i} in a {len(spec['ops'])}-op graph", got, want, rtol=1e-5, atol=1e-7)
+            _close(f"tangent(root, leaf {i}) in a {len(spec['ops'])}-op graph", value, want, rtol=1e-5, atol=1e-7)
+        if got.get("grads_untouched") is not True:
+            raise AssertionError("tangent changed .grad of some node: keep the tangents in your own dict")
+
+
+# ---------------------------------------------------------------- q5: predict two backward() calls
+_Q5_PROBE = "RESULT = [float(predicted_a_grad), float(predicted_h_grad)]"
+
+
+def _q5_verify(inputs, result):
+    if not isinstance(result, list) or len(result) != 2:
+        raise AssertionError("could not read predicted_a_grad and predicted_h_grad")
+    a, b = 2.0, -1.5  # L = a * b + a: dL/da = b + 1, dL/dh = 1 in each pass
+    if _close_enough(result[0], b + 1):
+        raise AssertionError("predicted_a_grad is one pass's gradient: a leaf's .grad accumulates over both calls")
+    _close("predicted_a_grad", result[0], 2 * (b + 1))
+    if _close_enough(result[1], 2.0):
+        raise AssertionError("predicted_h_grad is wrong: an intermediate node shows only this pass's gradient")
+    _close("predicted_h_grad", result[1], 1.0)
+
+
+def _close_enough(got, want: float) -> bool:
+    return isinstance(got, (int, float)) and not isinstance(got, bool) and abs(got - want) < 1e-9
 
 
 CHECKS = [
@@ -234,5 +257,6 @@ CHECKS = [
     Check(grade_id="q2_topo", inputs=_q2_inputs, probe=_Q2_PROBE, verify=_q2_verify),
     Check(grade_id="q2_topo", inputs=_q2_deep_inputs, probe=_Q2_DEEP_PROBE, verify=_q2_deep_verify),
     Check(grade_id="q3_reused", inputs=lambda rng: {}, probe=_Q3_PROBE, verify=_q3_verify),
-    Check(grade_id="q4_backward", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
+    Check(grade_id="q4_tangent", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
+    Check(grade_id="q5_predict", probe=_Q5_PROBE, verify=_q5_verify),
 ]
