@@ -58,8 +58,9 @@ plt.show()
 # %% [markdown] slide=slide
 # ## The network and its loss
 #
-# A multi-layer perceptron: $64 \to 32$ hidden units with ReLU $\to 10$ scores $\mathbf{z}$, one per digit. **Softmax** turns
-# the scores into probabilities, and the **cross-entropy** loss of one image is minus the log-probability of its class $c$:
+# A multi-layer perceptron: $64 \to 32$ hidden units with ReLU (whose gradient does not vanish the way a stack of sigmoids'
+# does, notebook 03) $\to 10$ scores $\mathbf{z}$, one per digit. **Softmax** turns the scores into probabilities, and the
+# **cross-entropy** loss of one image is minus the log-probability of its class $c$:
 #
 # $$p_k = \frac{e^{z_k}}{\sum_j e^{z_j}}, \qquad \ell = -\log p_c = -z_c + \log \sum_j e^{z_j} .$$
 #
