@@ -245,6 +245,7 @@ print("jacfwd: 2,410 directions at once, equal to backward's to 1e-12:",
 # the next cell (a shared machine, its load included); yours will differ, the counts will not.
 
 # %% tags=nbval-ignore-output slide=fragment
+blas_threads = threadpool_limits(1)   # once more: loading the digits brought in scikit-learn's own BLAS
 print(machine_summary())
 
 # %% slide=fragment
@@ -324,6 +325,10 @@ def jacobian_reverse():   # one VJP per output: 1,000 backward passes through on
 for name, fn, passes in [("forward mode", jacobian_forward, "2 JVPs"), ("reverse mode", jacobian_reverse, "1,000 VJPs")]:
     print(f"{name}: {passes:>10s}, {format_seconds(median_seconds(fn, repeat=3)):>9s};"
           f" equals the formula: {torch.allclose(fn(), by_hand)}")
+for strategy in ("forward-mode", "reverse-mode"):   # torch.autograd.functional.jacobian offers both
+    J_curve = torch.autograd.functional.jacobian(curve, ab, strategy=strategy, vectorize=True)
+    print(f"torch.autograd.functional.jacobian(strategy={strategy!r}): shape {tuple(J_curve.shape)},"
+          f" equals the formula: {torch.allclose(J_curve, by_hand)}")
 
 # %% [markdown] slide=slide
 # ## The price of reverse mode: memory
