@@ -70,7 +70,7 @@ print("x.grad from backward()=", x.grad.numpy())
 #
 # $$\frac{\partial L}{\partial \mathbf{x}}^{\!\top} = \mathbf{v}^\top J_f(\mathbf{x}) .$$
 #
-# The three rules of every network, each worked out without writing $J$ down:
+# The rules every network needs, each worked out without writing $J$ down:
 #
 # | operation | Jacobian | VJP $\mathbf{v}^\top J$ | cost |
 # |---|---|---|---|
