@@ -9,6 +9,8 @@ STAMP  := $(VENV)/.bpcourse-installed
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
+# Notebooks `make notebooks` executes at once (one kernel each): 2 keeps both cores of a 2-core machine busy.
+NOTEBOOK_JOBS ?= 2
 
 FLOOR_VENV  := .venv-floor
 FLOOR_PY    := $(FLOOR_VENV)/bin/python
@@ -76,8 +78,8 @@ test-floor: $(FLOOR_STAMP)
 # Re-execute every notebook and solution in place from its src/, in English and in Chinese (*/zh/,
 # prose from src/NN_topic.zh.md), then regenerate the exercises of both.
 notebooks: $(STAMP)
-	$(PY) tools/notebooks.py build --execute --lang all --dir notebooks
-	$(PY) tools/notebooks.py build --execute --lang all --dir solutions
+	$(PY) tools/notebooks.py build --execute --jobs $(NOTEBOOK_JOBS) --lang all --dir notebooks
+	$(PY) tools/notebooks.py build --execute --jobs $(NOTEBOOK_JOBS) --lang all --dir solutions
 	$(PY) -m bpcourse.grader.generate solutions exercises
 	$(PY) -m bpcourse.grader.generate solutions/zh exercises/zh
 
