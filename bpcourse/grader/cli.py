@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from bpcourse.grader.batch import fmt, grade_batch
-from bpcourse.grader.runner import Assignment, Config, Limits, grade_submission
+from bpcourse.grader.runner import Assignment, Config, Limits, SandboxUnavailable, grade_submission
 from bpcourse.i18n import display_width, get_language, ljust, set_language, tr
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,6 +60,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=Path, metavar="DIR", help="grade every submission in DIR")
     p.add_argument("--csv", type=Path, help="with --batch: where to write the grades (atomically)")
     p.add_argument("--feedback", type=Path, metavar="DIR", help="with --batch: one <student>.txt per submission")
+    p.add_argument("--resume", action="store_true",
+                   help="with --batch: keep the rows already in --csv and grade only the students missing there")
     p.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
     p.add_argument("--hidden", type=Path, action="append", default=[], metavar="DIR",
                    help="a folder of extra checks, DIR/NN_topic.py defining CHECKS (repeatable)")
@@ -69,6 +71,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of the kernel (default 2048)")
     p.add_argument("--kernel-user", default="auto",
                    help="user the kernel runs as: 'auto' (as root: a uid of its own per kernel), a user name, or 'none'")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="with --batch: grade even where kernels cannot be sandboxed (see docs/grading.md)")
     p.add_argument("--lang", choices=["en", "zh"], default=None,
                    help="language of the table and messages (default: $BPCOURSE_LANG, else the "
                         "notebook's own, as built in exercises/zh, else en)")
@@ -120,13 +124,15 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.source and args.csv):
             print("bpcourse grade --batch needs --source SOLUTION.ipynb and --csv GRADES.csv", file=sys.stderr)
             return 2
+        config.require_sandbox = not args.unsafe_no_sandbox
         try:
             results = grade_batch(args.batch, args.source, args.csv, args.feedback, args.jobs, config,
-                                  progress=progress)
-        except (OSError, ValueError, TypeError, ImportError) as exc:
+                                  progress=progress, resume=args.resume)
+        except (OSError, ValueError, TypeError, ImportError, SandboxUnavailable) as exc:
             print(f"bpcourse grade: {exc}", file=sys.stderr)
             return 2
-        print(f"{len(results)} submissions graded; grades in {args.csv}")
+        print(f"{len(results)} submissions graded" + (" (the others were already in the CSV)" if args.resume else "")
+              + f"; grades in {args.csv}")
         return 0
     if args.notebook is None:
         parser().print_usage(sys.stderr)
@@ -140,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, TypeError, ImportError) as exc:
         print(f"bpcourse grade: {exc}", file=sys.stderr)
         return 2
+    config.require_sandbox = False  # a learner's self-check works without a sandbox (and says so)
     print(tr("grading {notebook} against {source} in a fresh kernel ...", notebook=args.notebook, source=source),
           flush=True)
     result = grade_submission(args.notebook, assignment, config)
