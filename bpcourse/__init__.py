@@ -11,8 +11,9 @@ Where things are, bottom to top (imports run one way): ``dtypes.py``, ``printing
 friends), ``autograd/`` (Function, grad, jacobian, hessian), then ``nn/``, ``optim/``,
 ``utils/data.py``, ``gradcheck.py``, ``compare.py``.
 
-Only torch's names are exported (``__all__``), plus three course tools: ``gradcheck``,
-``compare_with_torch`` and ``topological_order``. Any other torch name says it is missing.
+Only torch's names are exported (``__all__``), plus four course tools: ``gradcheck``,
+``compare_with_torch``, ``topological_order`` and ``set_language``. Any other torch name says
+it is missing.
 """
 __version__ = "0.1.0"
 
@@ -43,6 +44,7 @@ from bpcourse.gradcheck import gradcheck
 from bpcourse.compare import compare_with_torch
 from bpcourse.tensor_graph import topological_order
 from bpcourse.serialization import load, save
+from bpcourse.i18n import set_language
 
 __all__ = [
     "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "HalfTensor",
@@ -61,7 +63,8 @@ __all__ = [
     "square", "squeeze", "stack", "std", "sub", "sum", "t", "tanh", "tensor", "transpose", "uint8",
     "unsqueeze", "utils", "var", "where", "zeros", "zeros_like",
 ]
-COURSE_TOOLS = ("gradcheck", "compare_with_torch", "topological_order")  # bpcourse's own, not torch's
+# bpcourse's own, not torch's: two checks, the tensor graph walk, the course's language switch
+COURSE_TOOLS = ("gradcheck", "compare_with_torch", "topological_order", "set_language")
 __all__ += COURSE_TOOLS
 
 

@@ -39,6 +39,7 @@ from bpcourse.grader.checks import HERE as BUILTIN_CHECKS
 from bpcourse.grader.checks import load_checks
 from bpcourse.grader.notebook import (NotebookError, Question, is_answer, is_question, questions, read_source,
                                       read_submission, rebuild, replace_solution)
+from bpcourse.grader.validate import require_checks
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
 SEED = 20261127
@@ -56,7 +57,9 @@ class Limits:
     fsize_mb: int = 64
     output_mb: int = 10
     nofile: int = 1024
-    nproc: int = 512  # only applied when the kernel runs as its own user (RLIMIT_NPROC counts per user)
+    nproc: int = 512  # RLIMIT_NPROC and the cgroup's pids.max; only set in a sandbox (it counts per user)
+    quota_mb: int = 256  # each of the kernel's tmpfs (/tmp, /var/tmp, /dev/shm, home) and its shared folder
+    cpus: float = 1.0  # CPU cores one kernel may use at most (cgroup cpu quota, root only)
     max_restarts: int = 3
     start_timeout: float = 60.0
 
@@ -71,14 +74,22 @@ class Config:
     hidden: list[Path] = field(default_factory=list)
     checks_dir: Path | None = BUILTIN_CHECKS
     seed: int = SEED
-    protect: list[Path] = field(default_factory=list)  # hidden from the kernel where namespaces allow
-    namespaces: bool = True  # with a kernel user: private mount + network namespaces when root
+    protect: list[Path] = field(default_factory=list)  # never visible to a kernel (batch folder, CSV, ...)
+    # The sandbox (see sandbox.py): "auto" picks "root" as root and "user" otherwise, confirmed by a
+    # probe kernel before any learner's code runs; "none" runs kernels without one.
+    sandbox: str = "auto"
+    # Without a sandbox: refuse to grade (an instructor's batch) or grade without one, saying so (a
+    # learner's self-check). ``--unsafe-no-sandbox`` sets it to False for a batch.
+    require_sandbox: bool = True
+    bwrap: str = field(default_factory=lambda: os.environ.get("BPCOURSE_BWRAP", "/usr/bin/bwrap"))
+    chosen: dict | None = None  # what the probe chose (set once, by resolve_sandbox)
 
     def resolved_user(self) -> str | None:
-        if self.kernel_user in (None, "", "none"):
+        """The kernel's user: as root always a uid other than the grader's own."""
+        if os.geteuid() != 0:
             return None
-        if self.kernel_user == "auto":
-            return "unique" if os.geteuid() == 0 else None
+        if self.kernel_user in (None, "", "none", "auto"):
+            return "unique"
         return self.kernel_user
 
 
@@ -125,6 +136,7 @@ class Assignment:
             inputs = check.inputs(np.random.default_rng(seed))
             text = json.dumps(inputs, default=_jsonable, sort_keys=True)
             checks[check.grade_id].append(PreparedCheck(check, inputs, text, f"{check.grade_id}#{n}"))
+        require_checks(path, qs, checks, [config.checks_dir, *config.hidden])  # no question judged in-kernel only
         return cls(path, path.stem, nb, qs, checks)
 
     @property
@@ -191,6 +203,10 @@ def kill_job(token: str) -> None:
             except (OSError, psutil.Error):
                 pass
     psutil.wait_procs(victims, timeout=5)
+    if os.geteuid() == 0:
+        from bpcourse.grader.sandbox import sweep_cgroups
+
+        sweep_cgroups(token)
 
 
 def _drain(stream, cap: int, sink: list) -> None:
@@ -206,26 +222,32 @@ def _drain(stream, cap: int, sink: list) -> None:
 
 
 def verified_result(stdout: bytes, key: bytes) -> dict | None:
-    """The worker's frame if its HMAC checks out; anything else on the channel is ignored."""
-    for match in FRAME.finditer(stdout):
-        start, length = match.end(), int(match.group(2))
-        payload = stdout[start:start + length]
-        expected = hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
-        if len(payload) == length and hmac.compare_digest(expected, match.group(1)):
-            try:
-                return json.loads(payload)
-            except ValueError:
-                return None
-    return None
+    """The worker's one frame, if it is the whole channel (nothing before it, nothing after it) and
+    its HMAC checks out; anything else means someone else wrote on the channel: no result."""
+    match = FRAME.match(stdout)
+    if match is None:
+        return None
+    start, length = match.end(), int(match.group(2))
+    payload = stdout[start:start + length]
+    if len(payload) != length or stdout[start + length:] != b"\n":
+        return None
+    expected = hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
+    if not hmac.compare_digest(expected, match.group(1)):
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
 
 
 def run_worker(job: dict, config: Config) -> tuple[dict | None, str]:
     """Run one job in a worker process. Returns (verified result, problem); result None if it failed."""
     key = secrets.token_bytes(32)
-    token = f"{os.getpid()}-{secrets.token_hex(8)}"
+    owner = os.environ.get("BPCOURSE_GRADER_PID") or os.getpid()  # a local Dask worker names its grader
+    token = f"{owner}-{secrets.token_hex(8)}"
     job = dict(job, key=key.hex())
     cmd = [*config.worker_cmd, sys.executable, "-I", str(WORKER)]
-    scratch = tempfile.mkdtemp(prefix=f"bpgrade-job-{os.getpid()}-")  # the worker's temp folders go here; removed below
+    scratch = tempfile.mkdtemp(prefix=f"bpgrade-job-{owner}-")  # the worker's temp folders go here; removed below
     os.chmod(scratch, 0o711)  # a kernel with a uid of its own passes through to its folder, lists nothing
     env = dict(os.environ, BPCOURSE_GRADER_JOB=token, TMPDIR=scratch)
     limit = config.limits.wall_limit + config.limits.start_timeout + 15
@@ -274,6 +296,75 @@ def run_worker(job: dict, config: Config) -> tuple[dict | None, str]:
     return result, ""
 
 
+# ------------------------------------------------------------------------------------------ sandbox
+class SandboxUnavailable(RuntimeError):
+    """No sandbox on this machine and the caller requires one (``--batch`` without ``--unsafe-no-sandbox``)."""
+
+
+PROBE_CELL = """\
+import os, sys
+assert os.getpid() < 10, f"not in a pid namespace of its own (pid {os.getpid()})"
+assert not os.path.exists(%r), "the kernel sees the grader's folders"
+"""
+_probe_lock = threading.Lock()
+
+
+def resolve_sandbox(config: Config) -> dict:
+    """Decide the sandbox once, before any learner's code runs, with a probe kernel that runs nothing
+    of theirs; cached on ``config`` so every submission of a batch gets exactly that level."""
+    with _probe_lock:
+        if config.chosen is not None:
+            return config.chosen
+        want = config.sandbox
+        if want == "auto":
+            want = "root" if os.geteuid() == 0 else "user"
+        if config.kernel_user in ("none",) and os.geteuid() != 0:
+            want = "none"
+        lim = config.limits
+        box = {"level": want, "user": config.resolved_user() if want in ("root", "none") else None,
+               "bwrap": config.bwrap, "quota_mb": lim.quota_mb, "cpus": lim.cpus}
+        notes: list[str] = []
+        if want != "none":
+            if not sys.platform.startswith("linux"):
+                problem = f"{sys.platform} has no Linux namespaces"
+            elif not os.access(config.bwrap, os.X_OK):
+                problem = (f"bubblewrap is not installed ({config.bwrap} not found; Debian/Ubuntu: "
+                           "`apt-get install bubblewrap`)")
+            else:
+                problem = probe(box, config)
+            if problem:
+                if config.require_sandbox:
+                    raise SandboxUnavailable(
+                        f"no sandbox for the learners' kernels on this machine ({want!r} level): {problem}. "
+                        "Install bubblewrap and allow user namespaces (see docs/grading.md), or pass "
+                        "--unsafe-no-sandbox to grade without one")
+                notes.append(f"graded without a sandbox: {problem[:300]}")
+                box = dict(box, level="none", user=config.resolved_user())
+        config.chosen = dict(box, notes=notes)
+        return config.chosen
+
+
+def probe(box: dict, config: Config) -> str:
+    """Start one kernel in ``box`` and run the probe cell; '' if it works, else why not."""
+    folder = tempfile.mkdtemp(prefix="bpgrade-probe-")
+    secret = Path(folder, "marker")
+    secret.write_text("the kernel must not see this")
+    job = {"cells": [{"index": 0, "kind": "code", "source": PROBE_CELL % str(secret), "question": None,
+                      "grade_id": None}],
+           "probes": {}, "cell_timeout": 60, "wall_limit": 120, "output_limit": 2**20, "max_restarts": 0,
+           "limits": {"memory_mb": 2048, "cpu_s": 120, "fsize_mb": 16, "nofile": 1024, "nproc": 64},
+           "start_timeout": max(60.0, config.limits.start_timeout), "sandbox": box, "hide": []}
+    try:
+        result, problem = run_worker(job, config)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if result is None:
+        return problem
+    if "error" in result:
+        return str(result["error"])[:1000]
+    return ""
+
+
 # ------------------------------------------------------------------------------------------ grading
 def build_job(assignment: Assignment, nb, config: Config) -> dict:
     segment: dict[int, str] = {}
@@ -292,16 +383,19 @@ def build_job(assignment: Assignment, nb, config: Config) -> dict:
             entry["stub"] = replace_solution(assignment.notebook.cells[i].source, "code")
         cells.append(entry)
     lim = config.limits
-    user = config.resolved_user()
+    box = resolve_sandbox(config)
+    boxed = box["level"] != "none" or box.get("user") is not None
     limits = {"memory_mb": lim.memory_mb, "cpu_s": lim.cpu_s or int(lim.wall_limit) + 10, "fsize_mb": lim.fsize_mb,
-              "nofile": lim.nofile, "nproc": lim.nproc if user else None}
+              "nofile": lim.nofile, "nproc": lim.nproc if boxed else None}
     probes = {gid: [{"inputs": p.inputs_json, "probe": p.check.probe, "label": p.label} for p in checks]
               for gid, checks in assignment.checks.items() if checks}
     return {"cells": cells, "probes": probes, "cell_timeout": lim.cell_timeout, "wall_limit": lim.wall_limit,
             "output_limit": lim.output_mb * 2**20, "max_restarts": lim.max_restarts, "limits": limits,
-            "user": user, "user_fallback": config.kernel_user == "auto", "start_timeout": lim.start_timeout,
-            "namespaces": config.namespaces,
-            "hide": sorted({str(Path(p).resolve()) for p in [assignment.path.parent, *config.hidden, *config.protect]})}
+            "sandbox": {k: v for k, v in box.items() if k != "notes"}, "start_timeout": lim.start_timeout,
+            "hide": sorted({str(Path(p).resolve()) for p in
+                            [assignment.path.parent, *config.hidden, *config.protect,
+                             *([config.checks_dir] if config.checks_dir and Path(config.checks_dir).resolve()
+                                != Path(BUILTIN_CHECKS).resolve() else [])]})}
 
 
 def decode_result(data):
@@ -384,10 +478,12 @@ def score(assignment: Assignment, result: dict) -> tuple[list[QuestionResult], s
 
 
 def grade_submission(path: str | Path, assignment: Assignment, config: Config | None = None,
-                     student: str | None = None, raw: bytes | None = None) -> SubmissionResult:
+                     student: str | None = None, raw: bytes | None = None, run=None) -> SubmissionResult:
     """Grade one learner's notebook against ``assignment`` (``raw``: its bytes if already read).
 
-    Never writes to ``path``; the worker gets only the rebuilt cells, never the file.
+    Never writes to ``path``; the worker gets only the rebuilt cells, never the file. ``run``
+    (default ``run_worker``) executes the job and returns (verified result, problem): the batch
+    grader passes one that runs it on a Dask worker; the answers are judged here either way.
     """
     config = config or Config()
     path = Path(path)
@@ -403,15 +499,17 @@ def grade_submission(path: str | Path, assignment: Assignment, config: Config | 
     except NotebookError as exc:
         return zero("invalid notebook", str(exc))
     rebuilt = rebuild(assignment.notebook, submission)
-    result, problem = run_worker(build_job(assignment, rebuilt.notebook, config), config)
+    result, problem = (run or run_worker)(build_job(assignment, rebuilt.notebook, config), config)
     if result is None:
         status = "timeout" if problem.startswith("timeout") else "worker failed"
         return zero(status, problem)
     if "error" in result:
         failed = zero("grader error", result["error"])
         failed.notes = list(result.get("notes", []))
+        print(f"bpcourse grade: grader error for {student}: {first_line(result['error'])[:300]}", file=sys.stderr,
+              flush=True)
         return failed
     qs, status = score(assignment, result)
     warnings = [f"cell {w['cell']}: {first_line(w['text'])}" for w in result.get("warnings", [])]
-    return SubmissionResult(student, path, status, qs, round(time.monotonic() - started, 2), warnings,
-                            list(result.get("notes", [])))
+    notes = list((config.chosen or {}).get("notes", [])) + list(result.get("notes", []))
+    return SubmissionResult(student, path, status, qs, round(time.monotonic() - started, 2), warnings, notes)

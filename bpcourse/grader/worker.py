@@ -34,10 +34,41 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import psutil
-
 HERE = Path(__file__).resolve().parent
+np = psutil = None  # imported after the namespaces are made (they refuse a threaded process), see heavy_imports
+
+
+def heavy_imports() -> None:
+    """numpy, psutil, jupyter_client: imported while the first kernel boots (it takes as long)."""
+    global np, psutil
+    if psutil is None:
+        import numpy
+        import psutil as _psutil
+
+        np, psutil = numpy, _psutil
+
+
+def write_ipc_connection(path: Path, ip: str) -> tuple[str, dict]:
+    """A kernel connection file over unix sockets (no ports to pick), without importing
+    jupyter_client, so that the kernel can start before the worker has imported it."""
+    info = {"transport": "ipc", "ip": ip, "shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4,
+            "hb_port": 5, "key": secrets.token_hex(32), "signature_scheme": "hmac-sha256", "kernel_name": ""}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(info, f)
+    return str(path), info
+
+
+def load_sandbox():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_bpcourse_sandbox", HERE / "sandbox.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sandbox = load_sandbox()
 LAUNCHER = HERE / "_launch_kernel.py"
 LINUX = sys.platform.startswith("linux")
 PR_SET_CHILD_SUBREAPER = 36
@@ -92,6 +123,52 @@ finally:
 '''
 
 
+def kernel_import_paths() -> list[str]:
+    """Folders the kernel's Python must read: the installation, every folder on ``sys.path`` (the
+    worker runs with ``-I``, so that is the environment's own path plus its ``.pth`` entries), this
+    package's own folder and the targets of editable installs (setuptools' finder ``MAPPING``)."""
+    import ast
+    import glob
+
+    found = {sys.base_prefix, sys.prefix, str(HERE.parent)}
+    found |= {p for p in sys.path if p and os.path.isdir(p)}
+    for folder in [p for p in sys.path if p.endswith("-packages")]:
+        for finder in glob.glob(os.path.join(folder, "__editable__*_finder.py")):
+            try:
+                tree = ast.parse(Path(finder).read_text())
+            except (OSError, SyntaxError, ValueError):
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "MAPPING" for t in node.targets):
+                    try:
+                        found |= {os.path.dirname(v) if v.endswith(".py") else v
+                                  for v in ast.literal_eval(node.value).values() if isinstance(v, str)}
+                    except ValueError:
+                        pass
+    return sorted({os.path.realpath(p) for p in found if os.path.exists(p)} | found)
+
+
+def unreadable_for(uid: int, gid: int, path: str) -> str | None:
+    """The first folder on ``path`` that a process with this uid/gid (and no groups) cannot enter."""
+    parts = os.path.abspath(path).split("/")
+    for i in range(2, len(parts) + 1):
+        folder = "/".join(parts[:i])
+        try:
+            st = os.stat(folder)
+        except OSError:
+            return None
+        if not stat.S_ISDIR(st.st_mode):
+            return None
+        bit = stat.S_IXUSR if st.st_uid == uid else stat.S_IXGRP if st.st_gid == gid else stat.S_IXOTH
+        if not st.st_mode & bit:
+            return folder
+    return None
+
+
+class SetupError(Exception):
+    """A cell that is not the learner's (a setup cell before the first answer) failed: the grader's problem."""
+
+
 class Fatal(Exception):
     """The kernel cannot go on: timeout, crash, output flood, wall-clock limit."""
 
@@ -113,21 +190,38 @@ class Worker:
         self.cells = job["cells"]
         self.deadline = time.monotonic() + float(job["wall_limit"])
         self.parent = os.getppid()
-        self.user = job.get("user") or None
+        box = job.get("sandbox") or {"level": "none"}
+        self.level = box["level"]
+        self.box = box
+        self.user = box.get("user") or None
         self.warnings: list[dict] = []
-        self.notes: list[str] = []  # about the grading itself (isolation fell back, ...)
+        self.notes: list[str] = []  # about the grading itself
         self.kernel: subprocess.Popen | None = None
         self.client = None
+        self.cgroup = None
         self.kernel_starts = 0
+        self.start_seconds: list[float] = []  # each kernel's start-up, for the benchmark
         self.workdir = Path(tempfile.mkdtemp(prefix="bpgrade-"))
         self.uid = self.gid = None
         if self.user == "unique":
             # A uid of its own (no passwd entry needed): kernels graded side by side cannot signal,
-            # trace or read each other through /proc, and RLIMIT_NPROC counts this kernel only.
+            # trace or read each other, and RLIMIT_NPROC counts this kernel only.
             self.uid = self.gid = UNIQUE_UIDS[0] + secrets.randbelow(UNIQUE_UIDS[1] - UNIQUE_UIDS[0])
         elif self.user:
             pw = pwd.getpwnam(self.user)
             self.uid, self.gid = pw.pw_uid, pw.pw_gid
+        if self.level == "root" or (self.level == "none" and self.uid is not None and job.get("_private")):
+            # Our private mount namespace: the folders the kernel imports from become reachable by
+            # its uid even under a closed folder (issue 17); nothing else of that folder does.
+            sandbox.expose_closed(kernel_import_paths(), str(self.workdir / "stash"))
+            # The stash's mount points are detached by now; remove them before the tmpfs below hides
+            # them, else a worker whose grader died (cleanup inside this namespace) leaves them behind.
+            shutil.rmtree(self.workdir / "stash", ignore_errors=True)
+            self.workdir.mkdir(parents=True, exist_ok=True)
+        if self.level in ("root", "user"):
+            # Everything the kernel can write outside its own tmpfs mounts lives here: one quota, and
+            # gone with our mount namespace when we exit.
+            sandbox.quota_tmpfs(str(self.workdir), int(box.get("quota_mb", 256)))
         if self.user:
             os.chmod(self.workdir, 0o711)  # the kernel's user may pass through to its own folder, not list ours
 
@@ -139,9 +233,10 @@ class Worker:
         return path
 
     def kernel_env(self, home: Path) -> dict:
+        tmp = "/tmp" if self.level in ("root", "user") else str(self._own(home / "tmp"))
         env = {
             "PATH": os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin",
-            "LANG": "C.UTF-8", "HOME": str(home), "TMPDIR": str(self._own(home / "tmp")),
+            "LANG": "C.UTF-8", "HOME": str(home), "TMPDIR": tmp, "USER": "learner", "LOGNAME": "learner",
             "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".mpl"),
             "MPLBACKEND": "Agg", "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
             "JUPYTER_DATA_DIR": str(home / ".jupyter"), "JUPYTER_RUNTIME_DIR": str(home / ".jupyter"),
@@ -153,48 +248,85 @@ class Worker:
         return env
 
     def start_kernel(self) -> None:
-        from jupyter_client import BlockingKernelClient
-        from jupyter_client.connect import write_connection_file
-
         self.kernel_starts += 1
-        home = self._own(self.workdir / f"run{self.kernel_starts}")
-        self.out_dir = self._own(home / "out")
-        # Unix sockets in the kernel's own folder: no ports to race for, and they work without a network.
+        run = self._own(self.workdir / f"run{self.kernel_starts}")
+        self.out_dir = self._own(run / "out")
+        boxed = self.level in ("root", "user")
+        # Paths as the kernel sees them: the shared folder is mounted at sandbox.SHARED in the sandbox.
+        seen = Path(sandbox.SHARED) if boxed else run
+        self.out_seen = seen / "out"
+        home = Path(sandbox.KERNEL_HOME) if boxed else run
+        # Unix sockets in the shared folder: no ports to race for, and they work without a network.
         if LINUX:
-            conn, _ = write_connection_file(fname=str(home / "kernel.json"), transport="ipc", ip=str(home / "k"))
+            conn, info = write_ipc_connection(run / "kernel.json", str(seen / "k"))
+            info = dict(info, ip=str(run / "k"))
         else:  # macOS: socket paths under its long TMPDIR can pass the 104-byte limit
-            conn, _ = write_connection_file(fname=str(home / "kernel.json"), ip="127.0.0.1")
-        cfg = {"connection_file": conn, "limits": self.job["limits"], "uid": self.uid, "gid": self.gid,
-               "parent": os.getpid(),
-               "expose": sorted({sys.base_prefix, sys.prefix}), "stash": str(self.workdir / f"stash{self.kernel_starts}"),
-               "namespaces": self.job.get("namespaces", True), "hide": self.job.get("hide", []),
-               "keep": [str(self.workdir), str(HERE.parents[1])]}
-        argv = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(cfg), "--",
-                sys.executable, "-m", "ipykernel_launcher", "-f", conn, "--HistoryManager.enabled=False",
-                "--IPKernelApp.log_level=ERROR"]
-        log = open(self.workdir / f"kernel{self.kernel_starts}.log", "wb")
-        self.kernel = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=home,
+            from jupyter_client.connect import write_connection_file
+
+            conn, info = write_connection_file(fname=str(run / "kernel.json"), ip="127.0.0.1")
+        limits = dict(self.job["limits"])
+        cfg = {"limits": limits, "parent": os.getpid()}
+        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", str(seen / "kernel.json"),
+                  "--HistoryManager.enabled=False", "--IPKernelApp.log_level=ERROR"]
+        if self.uid is not None:
+            cfg.update(uid=self.uid, gid=self.gid, chown=[conn])
+        if self.level == "root" and sandbox.cgroup_mode():
+            token = os.environ.get("BPCOURSE_GRADER_JOB", "") or secrets.token_hex(6)
+            self.cgroup = sandbox.Cgroup(f"{sandbox.CGROUP_PREFIX}{token}-{self.kernel_starts}",
+                                         memory_mb=int(limits.get("memory_mb") or 2048),
+                                         pids=int(limits.get("nproc") or 512), cpus=float(self.box.get("cpus", 1.0)))
+            cfg["cgroup_procs"] = self.cgroup.procs
+        if boxed:
+            hide = [p for p in self.job.get("hide", [])]
+            wrap = sandbox.bwrap_argv(self.box.get("bwrap", sandbox.BWRAP), kernel_import_paths(), hide, str(run),
+                                      int(self.box.get("quota_mb", 256)))
+            kernel = [*wrap, "--", *kernel]
+        argv = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(cfg), "--", *kernel]
+        log_path = self.workdir / f"kernel{self.kernel_starts}.log"
+        log = open(log_path, "wb")
+        self.kernel = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=run,
                                        env=self.kernel_env(home), start_new_session=True, close_fds=True)
         log.close()
-        client = BlockingKernelClient(connection_file=conn)
-        client.load_connection_file()
+        heavy_imports()
+        from jupyter_client import BlockingKernelClient
+
+        client = BlockingKernelClient()
+        client.load_connection_info(info)
         client.start_channels()
         self.client = client
-        limit = time.monotonic() + float(self.job.get("start_timeout", 60))
+        began = time.monotonic()
+        limit = began + float(self.job.get("start_timeout", 60))
         while True:
             try:
                 client.wait_for_ready(timeout=1)
+                self.start_seconds.append(round(time.monotonic() - began, 3))
                 return
             except RuntimeError:
                 pass
             self.check_parent()
             if self.kernel.poll() is not None or time.monotonic() > limit:
-                tail = (self.workdir / f"kernel{self.kernel_starts}.log").read_bytes()[-2000:]
+                tail = log_path.read_bytes()[-2000:].decode("utf-8", "replace").strip()
+                code = self.kernel.poll()
                 self.stop_kernel()
-                raise RuntimeError("the kernel did not start: " + tail.decode("utf-8", "replace"))
+                why = tail or (f"exit status {code}" if code is not None else "no answer before the start timeout")
+                raise RuntimeError(f"the kernel did not start in the {self.level!r} sandbox: {why}" + self.access_hint())
+
+    def access_hint(self) -> str:
+        """Why the kernel's own user may not reach the Python it needs (no sandbox, as root)."""
+        if self.uid is None or self.level != "none":
+            return ""
+        for path in kernel_import_paths():
+            closed = unreadable_for(self.uid, self.gid, path)
+            if closed:
+                who = f"uid {self.uid}" if self.user == "unique" else self.user
+                return (f" (the kernel's user, {who}, cannot read {path}: {closed} is closed to other users; "
+                        "open it with `chmod o+x`, or grade with the sandbox)")
+        return ""
 
     def stop_kernel(self) -> None:
-        """Kill the kernel's whole process group, then anything else still below the worker."""
+        """Kill the kernel's whole process group (its sandbox dies with it), then anything else still
+        below the worker, and its cgroup."""
+        heavy_imports()
         if self.client is not None:
             try:
                 self.client.stop_channels()
@@ -218,6 +350,9 @@ class Worker:
                 os.waitpid(child.pid, 0)
             except ChildProcessError:
                 pass
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
 
     def check_parent(self) -> None:
         if os.getppid() != self.parent:  # the grader is gone: nobody will read our result
@@ -226,6 +361,8 @@ class Worker:
 
     def death(self) -> Fatal:
         code = self.kernel.wait()
+        if self.level in ("root", "user") and code > 128:
+            code = 128 - code  # bubblewrap exits with 128 + the signal that ended the kernel
         if code < 0:
             name = signal_name(-code)
             if name == "SIGXCPU":
@@ -281,7 +418,7 @@ class Worker:
     # ---------------------------------------------------------------- probes
     def probe(self, check: dict, cell_index: int) -> dict:
         token = secrets.token_hex(8)
-        out = str(self.out_dir / token)
+        out = str(self.out_seen / token)
         code = PROBE_HARNESS.format(inputs=check["inputs"], probe=check["probe"], label=f"<check {check['label']}>",
                                     out=out)
         ran = self.execute(code, cell_index, record_stderr=False)
@@ -326,11 +463,18 @@ class Worker:
         answer_errors: dict[str, dict] = {}
         self.start_kernel()
         current = None
+        learner_ran = False
         try:
             for cell in self.cells:
                 current = cell
                 source = cell["stub"] if cell["index"] in stubbed else cell["source"]
                 ran = self.execute(source, cell["index"])
+                learner_ran = learner_ran or cell["kind"] == "answer"
+                if cell["kind"] == "code" and not learner_ran and ran["status"] != "ok":
+                    # Nothing of the learner's has run yet: the course's own setup failed here.
+                    raise SetupError(f"the setup cell {cell['index']} failed before any answer ran: "
+                                     f"{ran.get('ename', '')}: {ran.get('evalue', '')}".strip()
+                                     + self.access_hint())
                 if cell["kind"] == "answer" and ran["status"] != "ok":
                     answer_errors.setdefault(cell["question"], ran)
                 if cell["kind"] != "grade":
@@ -357,20 +501,13 @@ class Worker:
             self.warnings = []
             try:
                 records, fatal = self.run_once(stubbed)
-            except RuntimeError as exc:  # the kernel did not start: the grader's problem, not the learner's
-                if not (self.user and self.job.get("user_fallback")):
-                    return {"error": str(exc)[:3000], "kernel_starts": self.kernel_starts, "notes": self.notes}
-                # "auto" mode (root, own uid) where the Python install is out of that uid's reach and no
-                # namespaces are allowed (a default docker container): run as ourselves, and say so.
-                last = str(exc).strip().splitlines()[-1:] or [""]
-                who = f"uid {self.uid}" if self.user == "unique" else self.user
-                self.notes.append(f"the kernel could not start as {who} ({last[0][:200]}); "
-                                  "it ran as the grader's own user, without that isolation")
-                self.user = self.uid = self.gid = None
-                try:
-                    records, fatal = self.run_once(stubbed)
-                except RuntimeError as exc2:
-                    return {"error": str(exc2)[:3000], "kernel_starts": self.kernel_starts, "notes": self.notes}
+            except SetupError as exc:
+                return {"error": f"setup error: {exc}"[:3000], "kernel_starts": self.kernel_starts, "notes": self.notes}
+            except RuntimeError as exc:
+                # The kernel did not start with the isolation the probe chose for this batch (a first
+                # start, or a restart after the learner's code killed the kernel): a grader error that
+                # names the cause. Never a retry with less isolation.
+                return {"error": str(exc)[:3000], "kernel_starts": self.kernel_starts, "notes": self.notes}
             if fatal is None:
                 stopped = None
                 break
@@ -384,11 +521,16 @@ class Worker:
                 stubbed[i] = fatal["status"]
             stopped = None
         return {"questions": records, "fatal": fatal_by_question, "stopped": stopped, "warnings": self.warnings,
-                "notes": self.notes,
-                "kernel_starts": self.kernel_starts, "seconds": round(time.monotonic() - started, 3)}
+                "notes": self.notes, "kernel_starts": self.kernel_starts, "start_seconds": self.start_seconds,
+                "seconds": round(time.monotonic() - started, 3)}
 
     def cleanup(self) -> None:
         self.stop_kernel()
+        if self.level in ("root", "user"):
+            try:  # uncover the real folder under our quota tmpfs, so it can go too (a grader gone)
+                sandbox.call("umount2", str(self.workdir).encode(), sandbox.MNT_DETACH)
+            except OSError:
+                pass
         shutil.rmtree(self.workdir, ignore_errors=True)
         if self.workdir.parent.name.startswith("bpgrade-job-"):
             try:
@@ -410,13 +552,35 @@ def main() -> int:
     job = json.loads(sys.stdin.buffer.read())
     sys.stdin.close()
     key = bytes.fromhex(job.pop("key"))
+    level = (job.get("sandbox") or {}).get("level", "none")
+    problem = None
+    if level in ("root", "user"):
+        try:  # before numpy starts its threads: unshare refuses a threaded process
+            sandbox.private_mounts(unprivileged=level == "user")
+        except OSError as exc:
+            problem = f"the worker could not make its private namespaces for the {level!r} sandbox: {exc}"
+    elif LINUX and os.geteuid() == 0 and (job.get("sandbox") or {}).get("user"):
+        try:  # no sandbox, but root: still expose the course's Python to the kernel's own uid
+            sandbox.private_mounts(unprivileged=False)
+            job["_private"] = True
+        except OSError:
+            pass
     if LINUX:
+        sandbox.not_dumpable()  # the key: no /proc/<pid>/mem, no ptrace, even for the same uid
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the kernel stay ours to kill
-    worker = Worker(job)
-    try:
-        result = worker.run()
-    finally:
-        worker.cleanup()
+    if problem:
+        result = {"error": problem, "kernel_starts": 0, "notes": []}
+    else:
+        worker = None
+        try:
+            worker = Worker(job)
+            result = worker.run()
+        except OSError as exc:
+            result = {"error": f"the worker could not prepare the {level!r} sandbox: {exc}", "kernel_starts": 0,
+                      "notes": []}
+        finally:
+            if worker is not None:
+                worker.cleanup()
     payload = json.dumps(result).encode()
     data = frame(key, payload)
     while data:

@@ -26,7 +26,7 @@ BLUE, ORANGE, VERMILLION = "#0072B2", "#E69F00", "#D55E00"  # Okabe-Ito, colour-
 # holds one value and the operation that produced it, and each **edge** says "this value is an input of that one".
 # The simplest graph is the lecture's model $\hat y = w \cdot x$. We use one example of the seed data, $x = 2,\ y = 4$, and $w = 1$.
 #
-# `Value` (from `bpcourse.scalar`, built in notebook 04) records these graphs; `draw_graph` draws them.
+# `Value` (from `bpcourse.scalar`, built in notebook 05) records these graphs; `draw_graph` draws them.
 
 # %% slide=subslide
 w, x = Value(1.0, label="w"), Value(2.0, label="x")
@@ -85,9 +85,10 @@ print("finite differences:", round(numerical_grad(lambda v: (v * 2.0 - 4.0) ** 2
 draw_graph(loss, title="loss = (w*x - y)**2 after backward()")
 
 # %% [markdown] slide=slide
-# ## Adding a bias: $\hat y = w x + b$
+# ## Adding a bias
 #
-# A `+` node has local gradient 1 for both inputs, so it hands its upstream gradient **unchanged** to each:
+# With a bias the model is $\hat y = w x + b$: one more input, one more node. A `+` node has local gradient 1 for both
+# inputs, so it hands its upstream gradient **unchanged** to each:
 #
 # $$\frac{\partial \ell}{\partial b} = \frac{\partial \ell}{\partial \hat y}\cdot 1 = 2(\hat y - y), \qquad
 # \frac{\partial \ell}{\partial w} = \frac{\partial \ell}{\partial \hat y}\cdot\frac{\partial (wx)}{\partial w} = 2(\hat y - y)\,x .$$

@@ -1,6 +1,6 @@
 """The widgets in a real browser: JupyterLab from this environment, Debian's chromium, Playwright.
 
-For notebook 01 (the learning-rate explorer) and notebook 04 (the backward stepper): open the
+For notebook 01 (the learning-rate explorer) and notebook 05 (the backward stepper): open the
 notebook in a reset workspace, Run All Cells from the Run menu, wait for the server to report the
 kernel idle, find the widget's slider, move it with the keyboard on its handle, and check that the
 widget's text and figure changed, and that the figure is a real picture (enough non-white pixels)
@@ -159,8 +159,8 @@ def test_learning_rate_explorer_in_notebook_01(lab, browser):
     assert "converged" in seen["before"]          # the notebook starts at the seed's lr = 0.01
 
 
-def test_backward_stepper_in_notebook_04(lab, browser):
+def test_backward_stepper_in_notebook_05(lab, browser):
     seen = check_slider_moves_widget(
-        lab, browser, "notebooks/04_autograd_from_scratch_scalar.ipynb", marker="backward_stepper(",
-        slider="step", keys=["ArrowRight", "ArrowRight"], expect="step 2 of", name="04-backward-stepper")
+        lab, browser, "notebooks/05_autograd_from_scratch_scalar.ipynb", marker="backward_stepper(",
+        slider="step", keys=["ArrowRight", "ArrowRight"], expect="step 2 of", name="05-backward-stepper")
     assert "step 0 of" in seen["before"]

@@ -91,3 +91,47 @@ def test_memory_growth_sees_a_large_allocation_and_returns_the_result():
     result, mb = memory_growth(lambda: bytearray(64 * 2**20))
     assert len(result) == 64 * 2**20
     assert mb > 32
+
+
+def test_format_seconds_gives_three_digits_and_a_unit_the_sanitizer_masks():
+    import configparser
+    import re
+
+    from bpcourse.course.measure import format_seconds
+    assert [format_seconds(s) for s in (2.054, 0.00123, 0.000117, 4.5e-6, 123.4)] == \
+        ["2.05 s", "1.23 ms", "117 us", "4.50 us", "123 s"]
+    rule = configparser.ConfigParser()
+    rule.read(DATA.parent / "nbval_sanitize.cfg")
+    regex, replace = rule["measured-times"]["regex"], rule["measured-times"]["replace"]
+    masked = [re.sub(regex, replace, f"reverse {t:>10s} | 2410 JVPs, 64 images") for t in ("29.2 us", "1.94 s")]
+    assert masked[0] == masked[1] and "2410 JVPs, 64 images" in masked[0]
+
+
+def test_saved_activation_bytes_counts_one_buffer_per_activation_in_both_engines():
+    import numpy as np
+
+    import bpcourse
+    from bpcourse.course.measure import saved_activation_bytes
+    x = np.ones((8, 16), dtype=np.float32)
+    for lib in (torch, bpcourse):
+        lib.manual_seed(0)
+        net = lib.nn.Sequential(lib.nn.Linear(16, 16), lib.nn.ReLU(), lib.nn.Linear(16, 16), lib.nn.ReLU())
+        out, nbytes = saved_activation_bytes(lib, lambda: net(lib.tensor(x)).sum())
+        assert nbytes == 2 * 8 * 16 * 4, (lib.__name__, nbytes)   # two ReLU outputs; weights and input not counted
+        out.backward()
+    with pytest.raises(ValueError, match="torch or bpcourse"):
+        saved_activation_bytes(np, lambda: None)
+
+
+def test_median_seconds_ignores_a_slow_outlier_and_rejects_zero_repeats():
+    import time
+
+    from bpcourse.course.measure import median_seconds
+    calls = []
+    def sometimes_slow():
+        calls.append(1)
+        if len(calls) == 3:
+            time.sleep(0.2)
+    assert median_seconds(sometimes_slow, repeat=5, warmup=1) < 0.1 and len(calls) == 6
+    with pytest.raises(ValueError, match="repeat"):
+        median_seconds(sometimes_slow, repeat=0)

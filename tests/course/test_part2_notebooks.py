@@ -1,4 +1,4 @@
-"""Notebooks 04-07 keep the course's promises: library code is shown, never pasted; every widget
+"""Notebooks 04-08 keep the course's promises: library code is shown, never pasted; every widget
 cell is ignored by nbval and followed by printed numbers; measured figures assert their claim."""
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PART2 = ["04_autograd_from_scratch_scalar", "05_tensor_autograd", "06_pytorch_autograd", "07_training_a_network"]
+PART2 = ["04_why_reverse_mode", "05_autograd_from_scratch_scalar", "06_tensor_autograd", "07_pytorch_autograd",
+         "08_training_a_network"]
 WIDGETS = ("backward_stepper(", "interact(", "TrainingProgress(")
-# Lines a notebook may share with the library: notebook 04's deliberately WRONG recursive backward
+# Lines a notebook may share with the library: notebook 05's deliberately WRONG recursive backward
 # walks the inputs with the same loop header as the library's (correct) step-by-step backward.
 ALLOWED = {"for parent, local in zip(node.parents, node.local_grads):"}
 
@@ -55,12 +56,12 @@ def test_widget_cells_are_ignored_and_followed_by_checked_numbers(name):
                 f"the widget cell must be followed by a checked cell that prints its numbers:\n{cell.source[:200]}"
 
 
-def test_notebook_04_has_the_backward_stepper_call_the_browser_test_drives():
-    assert any("backward_stepper(loss)" in c.source for c in code_cells("04_autograd_from_scratch_scalar"))
+def test_notebook_05_has_the_backward_stepper_call_the_browser_test_drives():
+    assert any("backward_stepper(loss)" in c.source for c in code_cells("05_autograd_from_scratch_scalar"))
 
 
 def test_measured_cells_assert_their_claim():
-    measured = [c for name in ("06_pytorch_autograd", "07_training_a_network") for c in code_cells(name)
+    measured = [c for name in ("07_pytorch_autograd", "08_training_a_network") for c in code_cells(name)
                 if "memory_growth(" in c.source or "perf_counter()" in c.source]
     assert len(measured) == 2
     for cell in measured:

@@ -60,15 +60,15 @@ class Batch:
     same_user: bool
 
 
-def run_batch(tmp: Path, kernel_user: str, only=None) -> Batch:
+def run_batch(tmp: Path, kernel_user: str, only=None, **config_kw) -> Batch:
     src = source.build(tmp)
     hidden = tmp / "hidden"
     shutil.copytree(HIDDEN, hidden)
     subs = tmp / "submissions"
     csv_path = tmp / "grades.csv"
     csv_path.write_text("stale grades from an earlier run\n")
-    config = fast_config(kernel_user=kernel_user, hidden=[hidden])
-    same_user = config.resolved_user() is None
+    config = fast_config(kernel_user=kernel_user, hidden=[hidden], **config_kw)
+    same_user = config.resolved_user() is None and config_kw.get("sandbox") == "none"
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
@@ -99,5 +99,7 @@ SAME_USER_CASES = ("good", "forge_kill_parent", "gil_loop", "read_hidden")
 
 @pytest.fixture(scope="session")
 def same_user_batch(tmp_path_factory) -> Batch:
-    """A few cases with the kernel as the grader's own user (a learner's self-check, or non-root)."""
-    return run_batch(tmp_path_factory.mktemp("same_user"), "none", only=SAME_USER_CASES)
+    """A few cases without a sandbox (a learner's self-check): the kernel runs as the grader's own
+    user, or as root as a uid of its own (never root itself)."""
+    return run_batch(tmp_path_factory.mktemp("same_user"), "none", only=SAME_USER_CASES, sandbox="none",
+                     require_sandbox=False)

@@ -7,7 +7,7 @@ import stat
 import pytest
 
 from bpcourse.grader.batch import grade_batch
-from bpcourse.grader.runner import Config, Limits
+from bpcourse.grader.runner import Config, Limits, resolve_sandbox
 
 from .conftest import CHECKS, grader_processes
 from .fixtures import hostile, source
@@ -34,6 +34,7 @@ def limited(tmp_path_factory):
     for name, (nb, _, _) in LIMITED.items():
         source.write(nb, tmp / "subs" / f"{name}.ipynb")
     config = Config(checks_dir=CHECKS, limits=Limits(cell_timeout=25, wall_limit=60, cpu_s=5, fsize_mb=8, nproc=200))
+    resolve_sandbox(config)
     results = {r.student: r for r in grade_batch(tmp / "subs", src, tmp / "grades.csv", jobs=2, config=config)}
     return results, config
 
@@ -42,8 +43,8 @@ def limited(tmp_path_factory):
 def test_limit_costs_only_its_question(limited, name):
     results, config = limited
     _, question, status = LIMITED[name]
-    if name == "many_threads" and config.resolved_user() is None:
-        status = "passed"  # RLIMIT_NPROC counts every process of the user, so it is not set without one
+    if name == "many_threads" and config.chosen["level"] == "none" and config.resolved_user() is None:
+        status = "passed"  # RLIMIT_NPROC counts every process of the user, so it is not set without a sandbox
     r = results[name]
     by_id = {q.grade_id: q for q in r.questions}
     assert by_id[question].status == status, (by_id[question], r.status)
@@ -65,16 +66,60 @@ def test_worker_command_prefix_wraps_the_worker(fixture_source, tmp_path):
     assert "worker.py" in marker.read_text()
 
 
-def test_auto_user_falls_back_visibly_when_nobody_cannot_run_python(fixture_source, tmp_path):
-    """Root without namespaces (a default docker container) and Python under /root: the kernel runs
-    as the grader's user and the result says so, instead of every submission failing."""
-    import sys
+def test_restart_failure_is_a_grader_error_never_less_isolation(fixture_source, tmp_path, capfd):
+    """The probe and the first kernel get the sandbox; the learner's code kills the kernel and the
+    restart cannot have the sandbox any more (bubblewrap now fails): the submission gets a grader
+    error naming the cause, on stderr too, and no cell runs with less isolation."""
+    import shutil
+    import tempfile
+
     from pathlib import Path
 
-    source.write(hostile.solved(A1, A2, A3), tmp_path / "subs" / "good.ipynb")
-    config = Config(checks_dir=CHECKS, limits=Limits(cell_timeout=20, wall_limit=60), namespaces=False)
+    bin_dir = Path(tempfile.mkdtemp(prefix="bpcourse-flaky-"))  # the kernel's uid must be able to run it
+    bin_dir.chmod(0o755)
+    count = bin_dir / "starts"
+    wrapper = bin_dir / "flaky-bwrap"
+    wrapper.write_text("#!/bin/sh\n"
+                       f"n=$(cat {count} 2>/dev/null || echo 0); echo $((n + 1)) > {count}\n"
+                       "if [ \"$n\" -ge 2 ]; then echo 'bwrap: creating new namespace failed: simulated' >&2; exit 1; fi\n"
+                       "exec /usr/bin/bwrap \"$@\"\n")
+    wrapper.chmod(0o755)
+    count.write_text("0")
+    count.chmod(0o666)
+    marker = tmp_path / "ran-unsandboxed"
+    answer = (f"import os\nif not os.path.exists('/run/bpcourse'):\n    open({str(marker)!r}, 'w').write('x')\n"
+              "os._exit(3)")
+    source.write(hostile.solved(A1, A3, **{A2: answer}), tmp_path / "subs" / "killer.ipynb")
+    config = Config(checks_dir=CHECKS, limits=Limits(cell_timeout=20, wall_limit=60), bwrap=str(wrapper))
+    resolve_sandbox(config)
     (result,) = grade_batch(tmp_path / "subs", fixture_source, tmp_path / "grades.csv", jobs=1, config=config)
-    assert result.total == 6, result
-    closed = [p for p in Path(sys.base_prefix).parents if not p.stat().st_mode & stat.S_IXOTH]
-    unreachable = config.resolved_user() is not None and bool(closed)
-    assert any("could not start as" in n for n in result.notes) == unreachable, result.notes
+    assert config.chosen["level"] in ("root", "user")
+    assert int(count.read_text()) == 3, "probe, first start, failed restart"
+    assert result.status.startswith("grader error"), result.status
+    assert "simulated" in result.status and "sandbox" in result.status, result.status
+    assert {q.status for q in result.questions} == {"grader error"}
+    assert not marker.exists(), "a cell ran outside the sandbox"
+    assert "grader error for killer" in capfd.readouterr().err
+    assert "grader error" in (tmp_path / "grades.csv").read_text()
+    shutil.rmtree(bin_dir)
+
+
+def test_batch_refuses_without_a_sandbox_unless_unsafe(fixture_source, tmp_path, monkeypatch, capsys):
+    """No bubblewrap: `--batch` refuses and says why; `--unsafe-no-sandbox` grades and notes it; a
+    learner's self-check grades too, with the same note."""
+    from bpcourse.grader.cli import main
+
+    monkeypatch.setenv("BPCOURSE_BWRAP", str(tmp_path / "no-such-bwrap"))
+    sub = source.write(hostile.solved(A1, A2, A3), tmp_path / "subs" / "good.ipynb")
+    args = ["--batch", str(tmp_path / "subs"), "--source", str(fixture_source), "--csv", str(tmp_path / "g.csv"),
+            "--checks", str(CHECKS), "--timeout", "20", "--jobs", "1"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "no sandbox" in err and "bubblewrap is not installed" in err and "--unsafe-no-sandbox" in err, err
+    assert not (tmp_path / "g.csv").exists()
+    assert main(args + ["--unsafe-no-sandbox"]) == 0
+    captured = capsys.readouterr()
+    assert "6/6" in captured.out and "graded without a sandbox" in captured.err, captured
+    assert main([str(sub), "--source", str(fixture_source), "--checks", str(CHECKS), "--timeout", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "total: 6 / 6" in out and "graded without a sandbox" in out, out

@@ -11,8 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ["00_start_here", "01_linear_model_gradient_descent", "02_chain_rule_computational_graphs",
-          "03_matrix_calculus_backprop", "04_autograd_from_scratch_scalar", "05_tensor_autograd",
-          "06_pytorch_autograd", "07_training_a_network"]
+          "03_matrix_calculus_backprop", "04_why_reverse_mode", "05_autograd_from_scratch_scalar",
+          "06_tensor_autograd", "07_pytorch_autograd", "08_training_a_network"]
 NOTEBOOKS = [ROOT / "notebooks" / f"{name}.ipynb" for name in COURSE]
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
 REPR = re.compile(r"<(matplotlib|[A-Za-z_.]+ object at|Figure size|function |bound method )")
@@ -63,3 +63,9 @@ def test_committed_notebooks_match_their_sources(folder):
     result = subprocess.run([sys.executable, str(ROOT / "tools/notebooks.py"), "check", "--dir", folder],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_notebook_stays_within_forty_cells(path):
+    cells = nbformat.read(path, as_version=4).cells
+    assert len(cells) <= 40, f"{path.name} has {len(cells)} cells: split it (house style: about 40 at most)"

@@ -19,10 +19,11 @@ STEMS = [
     "01_linear_model_gradient_descent",
     "02_chain_rule_computational_graphs",
     "03_matrix_calculus_backprop",
-    "04_autograd_from_scratch_scalar",
-    "05_tensor_autograd",
-    "06_pytorch_autograd",
-    "07_training_a_network",
+    "04_why_reverse_mode",
+    "05_autograd_from_scratch_scalar",
+    "06_tensor_autograd",
+    "07_pytorch_autograd",
+    "08_training_a_network",
 ]
 
 
