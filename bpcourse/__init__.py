@@ -399,3 +399,4 @@ def __getattr__(name: str) -> Any:
                          f"(dir(bpcourse) lists what it has)")
 from bpcourse.gradcheck import gradcheck  # noqa: E402
 from bpcourse.compare import compare_with_torch  # noqa: E402
+from bpcourse.i18n import set_language  # noqa: E402  (not a torch name: the course's language switch)

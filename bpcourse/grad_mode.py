@@ -56,7 +56,7 @@ class no_grad:
     def __call__(self, fn: Callable) -> Callable:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with no_grad():
+            with type(self)():      # this class's switch: enable_grad inherits this method
                 return fn(*args, **kwargs)
 
         return wrapper

@@ -5,7 +5,9 @@
 
 A submission is ``DIR/<student>.ipynb`` or ``DIR/<student>/<stem>.ipynb`` (nbgrader's layout;
 any single ``.ipynb`` in the student's folder if the stem differs). Each one is graded in its own
-worker; scores do not depend on order or on ``jobs``.
+worker; scores do not depend on order or on ``jobs``. The CSV is complete at every instant (a row
+per finished submission), so a grader that dies mid-batch keeps every grade it had; ``resume``
+grades only the students not yet in it.
 """
 from __future__ import annotations
 
@@ -16,10 +18,11 @@ import io
 import os
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from bpcourse.grader.runner import Assignment, Config, QuestionResult, SubmissionResult, grade_submission
+from bpcourse.i18n import tr
 
 
 def find_submissions(folder: Path, stem: str) -> list[tuple[str, Path | None]]:
@@ -68,67 +71,195 @@ def cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def csv_header(assignment: Assignment) -> list[str]:
+    return ["student", "status", *(q.grade_id for q in assignment.questions), "total", "max", "seconds", "feedback"]
+
+
+def csv_row(assignment: Assignment, r: SubmissionResult) -> list[str]:
+    points = {q.grade_id: q.points for q in r.questions}
+    return [cell(r.student), cell(r.status), *(fmt(points.get(q.grade_id, 0.0)) for q in assignment.questions),
+            fmt(r.total), fmt(assignment.max_points), f"{r.seconds:.2f}", cell(r.summary())]
+
+
 def csv_bytes(assignment: Assignment, results: list[SubmissionResult]) -> bytes:
-    ids = [q.grade_id for q in assignment.questions]
+    return _csv_text([csv_header(assignment), *(csv_row(assignment, r) for r in results)])
+
+
+def _csv_text(rows: list[list[str]]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "status", *ids, "total", "max", "seconds", "feedback"])
-    for r in results:
-        points = {q.grade_id: q.points for q in r.questions}
-        writer.writerow([cell(r.student), cell(r.status), *(fmt(points.get(g, 0.0)) for g in ids), fmt(r.total),
-                         fmt(assignment.max_points), f"{r.seconds:.2f}", cell(r.summary())])
+    csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue().encode("utf-8")
+
+
+class GradesCsv:
+    """The batch's grades file: rewritten whole (temp file + rename) each time rows are added.
+
+    So at every instant it is a complete CSV of every submission graded so far, in the order of
+    ``students``; a grader killed mid-batch loses no finished grade. With ``resume`` the rows of an
+    existing file of the same assignment are kept, and ``graded`` names their students.
+    """
+
+    def __init__(self, path: Path, assignment: Assignment, students: list[str], resume: bool = False):
+        self.path = Path(path)
+        self.assignment = assignment
+        self.header = csv_header(assignment)
+        self.order = {cell(s): i for i, s in enumerate(students)}
+        self.rows: dict[str, list[str]] = {}
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # left by a grader killed mid-write
+            stale.unlink(missing_ok=True)
+        if resume and self.path.exists():
+            self.rows = self._read()
+
+    def _read(self) -> dict[str, list[str]]:
+        text = self.path.read_text(encoding="utf-8")
+        rows = list(csv.reader(io.StringIO(text)))
+        if not rows:
+            return {}
+        if rows[0] != self.header:
+            raise ValueError(f"--resume: {self.path} is not a grades file of {self.assignment.path.name} "
+                             f"(its columns are {rows[0]}, expected {self.header}); "
+                             "pass another --csv, or drop --resume to grade everything again")
+        kept = {}
+        for n, row in enumerate(rows[1:], start=2):
+            if len(row) != len(self.header):
+                raise ValueError(f"--resume: {self.path} line {n} has {len(row)} fields, expected {len(self.header)}")
+            kept[row[0]] = row
+        return kept
+
+    def graded(self, student: str) -> bool:
+        return cell(student) in self.rows
+
+    def add(self, results: list[SubmissionResult]) -> None:
+        for r in results:
+            self.rows[cell(r.student)] = csv_row(self.assignment, r)
+        self.write()
+
+    def write(self) -> None:
+        last = len(self.order)  # rows of students no longer in the folder (resumed) go last, by name
+        keys = sorted(self.rows, key=lambda k: (self.order.get(k, last), k))
+        write_atomic(self.path, _csv_text([self.header, *(self.rows[k] for k in keys)]))
 
 
 def feedback_text(r: SubmissionResult) -> str:
     width = max([len(q.grade_id) for q in r.questions] + [8])
-    lines = [f"{r.student}: {fmt(r.total)} / {fmt(r.max_points)} points ({r.status})", ""]
+    lines = [tr("{student}: {total} / {max} points ({status})", student=r.student, total=fmt(r.total),
+                max=fmt(r.max_points), status=r.status), ""]
     for q in r.questions:
-        lines.append(f"{q.grade_id:<{width}}  {fmt(q.points):>4} / {fmt(q.max_points):<4}  {q.status}")
+        lines.append(f"{q.grade_id:<{width}}  {fmt(q.points):>4} / {fmt(q.max_points):<4}  {tr(q.status)}")
         if q.message:
             lines.append(f"{'':<{width}}  {q.message}")
     if r.notes:
-        lines += ["", "Notes on the grading:"] + [f"  {n}" for n in r.notes]
+        lines += ["", tr("Notes on the grading:")] + [f"  {n}" for n in r.notes]
     if r.warnings:
-        lines += ["", "Warnings printed on stderr (reported, never penalised):"] + [f"  {w}" for w in r.warnings]
+        lines += ["", tr("Warnings printed on stderr (reported, never penalised):")] + [f"  {w}" for w in r.warnings]
     return "\n".join(lines) + "\n"
 
 
+class Progress:
+    """What ``grade_batch`` reports as it goes; the CLI's subclass prints a bar on stderr."""
+
+    def start(self, todo: int, already: int) -> None:
+        """``todo`` submissions to grade now, ``already`` in the CSV from an earlier run (--resume)."""
+
+    def note(self, text: str) -> None:
+        """A line for the instructor (the dashboard's address, ...)."""
+
+    def done(self, result: SubmissionResult) -> None:
+        """One submission graded; its row is already in the CSV."""
+
+    def finish(self) -> None:
+        pass
+
+
+class _Callback(Progress):
+    def __init__(self, fn):
+        self.fn = fn
+
+    def done(self, result: SubmissionResult) -> None:
+        self.fn(result)
+
+
 def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, feedback: str | Path | None = None,
-                jobs: int = 2, config: Config | None = None, progress=None) -> list[SubmissionResult]:
+                jobs: int = 2, config: Config | None = None, progress=None, resume: bool = False,
+                cluster: str | None = None, engine: str = "dask") -> list[SubmissionResult]:
+    """Grade every submission in ``folder``; returns the results of those graded in this run.
+
+    The CSV gains each row as its submission finishes (see ``GradesCsv``); with ``resume``,
+    students already in the CSV are not graded again. ``engine="dask"`` (the default) runs one
+    Dask task per submission, on ``jobs`` local worker processes or on the workers of the
+    scheduler at ``cluster`` (``tcp://host:8786``); ``engine="threads"`` runs ``jobs`` workers
+    straight from this process (no Dask; the peer the benchmark measures against). The answers
+    are judged, and the CSV and feedback written, in this process only. ``progress`` is a
+    ``Progress`` or a function called with each result.
+    """
+    if jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {jobs}")
+    if engine not in ("dask", "threads"):
+        raise ValueError(f"engine must be 'dask' or 'threads', got {engine!r}")
+    if cluster and engine != "dask":
+        raise ValueError("a --cluster address needs the Dask engine")
+    report = progress if isinstance(progress, Progress) else _Callback(progress) if progress else Progress()
     config = copy.copy(config or Config())
     # Kept out of the kernels' sight (when they run in their own namespaces, see docs/grading.md).
     config.protect = [*config.protect, Path(folder), Path(csv_path), *([Path(feedback)] if feedback else [])]
     assignment = Assignment.load(source, config)
     subs = find_submissions(Path(folder), assignment.stem)
+    grades = GradesCsv(Path(csv_path), assignment, [student for student, _ in subs], resume)
+    todo = [(student, path) for student, path in subs if not grades.graded(student)]
+    grades.write()  # from now on the file is this batch's: the resumed rows, or only the header
     # Read every submission before any of them runs: a submission that manages to write to another
     # one's file (possible only when kernels run as the grader's own user) cannot change its grade.
-    raw = {p: _read(p) for _, p in subs if p is not None}
+    raw = {p: _read(p) for _, p in todo if p is not None}
     before = {p: _digest(p) for p in raw}
+    if feedback:
+        Path(feedback).mkdir(parents=True, exist_ok=True)
+
+    run, threads, dask_engine = None, jobs, None
+    if engine == "dask" and any(path is not None for _, path in todo):
+        from bpcourse.grader.cluster import DaskEngine
+
+        dask_engine = DaskEngine(jobs, cluster)
+        run = dask_engine.run
+        if dask_engine.decides_sandbox:  # each worker machine probes its own (cluster.run_task)
+            config.chosen = {"level": "decided on each worker", "user": None, "notes": []}
+        # Each grader thread waits for one task: keep every worker busy, and some queued for newcomers.
+        threads = max(2 * dask_engine.slots, 8)
+        if dask_engine.dashboard:
+            report.note(f"Dask dashboard: {dask_engine.dashboard}")
 
     def one(item: tuple[str, Path | None]) -> SubmissionResult:
         student, path = item
         if path is None:
             qs = [QuestionResult(q.grade_id, 0.0, q.points, "missing", "no notebook submitted")
                   for q in assignment.questions]
-            result = SubmissionResult(student, Path(folder) / student, "missing", qs)
-        else:
-            result = grade_submission(path, assignment, config, student=student, raw=raw[path])
-        if progress:
-            progress(result)
-        return result
+            return SubmissionResult(student, Path(folder) / student, "missing", qs)
+        return grade_submission(path, assignment, config, student=student, raw=raw[path], run=run)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        results = list(pool.map(one, subs))
+    results: list[SubmissionResult] = []
+    report.start(len(todo), len(subs) - len(todo))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(threads, len(todo) or 1)))
+    try:
+        pending = {pool.submit(one, item) for item in todo}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            finished = [f.result() for f in done]
+            grades.add(finished)  # one rewrite for everything that finished meanwhile
+            for r in finished:
+                if feedback:
+                    write_atomic(Path(feedback) / f"{r.student}.txt", feedback_text(r).encode("utf-8"))
+                report.done(r)
+            results += finished
+    finally:
+        pool.shutdown(wait=dask_engine is None, cancel_futures=True)
+        if dask_engine is not None:
+            dask_engine.close()  # cancels what still runs there; the waiting threads then return
+            pool.shutdown(wait=True)
+        report.finish()
     for p, digest in before.items():
         if _digest(p) != digest:  # only possible when kernels run as the grader's own user
             print(f"warning: {p} changed on disk while grading; it was graded as first read", file=sys.stderr)
-    write_atomic(Path(csv_path), csv_bytes(assignment, results))
-    if feedback:
-        Path(feedback).mkdir(parents=True, exist_ok=True)
-        for r in results:
-            write_atomic(Path(feedback) / f"{r.student}.txt", feedback_text(r).encode("utf-8"))
-    return results
+    order = {student: i for i, (student, _) in enumerate(subs)}
+    return sorted(results, key=lambda r: order[r.student])
 
 
 def _read(path: Path) -> bytes | None:

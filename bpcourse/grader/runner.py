@@ -39,6 +39,7 @@ from bpcourse.grader.checks import HERE as BUILTIN_CHECKS
 from bpcourse.grader.checks import load_checks
 from bpcourse.grader.notebook import (NotebookError, Question, is_answer, is_question, questions, read_source,
                                       read_submission, rebuild, replace_solution)
+from bpcourse.grader.validate import require_checks
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
 SEED = 20261127
@@ -140,6 +141,7 @@ class Assignment:
             inputs = check.inputs(np.random.default_rng(seed))
             text = json.dumps(inputs, default=_jsonable, sort_keys=True)
             checks[check.grade_id].append(PreparedCheck(check, inputs, text, f"{check.grade_id}#{n}"))
+        require_checks(path, qs, checks, [config.checks_dir, *config.hidden])  # no question judged in-kernel only
         return cls(path, path.stem, nb, qs, checks)
 
     @property
@@ -246,10 +248,11 @@ def verified_result(stdout: bytes, key: bytes) -> dict | None:
 def run_worker(job: dict, config: Config) -> tuple[dict | None, str]:
     """Run one job in a worker process. Returns (verified result, problem); result None if it failed."""
     key = secrets.token_bytes(32)
-    token = f"{os.getpid()}-{secrets.token_hex(8)}"
+    owner = os.environ.get("BPCOURSE_GRADER_PID") or os.getpid()  # a local Dask worker names its grader
+    token = f"{owner}-{secrets.token_hex(8)}"
     job = dict(job, key=key.hex())
     cmd = [*config.worker_cmd, sys.executable, "-I", str(WORKER)]
-    scratch = tempfile.mkdtemp(prefix=f"bpgrade-job-{os.getpid()}-")  # the worker's temp folders go here; removed below
+    scratch = tempfile.mkdtemp(prefix=f"bpgrade-job-{owner}-")  # the worker's temp folders go here; removed below
     os.chmod(scratch, 0o711)  # a kernel with a uid of its own passes through to its folder, lists nothing
     env = dict(os.environ, BPCOURSE_GRADER_JOB=token, TMPDIR=scratch)
     limit = config.limits.wall_limit + config.limits.start_timeout + 15
@@ -480,10 +483,12 @@ def score(assignment: Assignment, result: dict) -> tuple[list[QuestionResult], s
 
 
 def grade_submission(path: str | Path, assignment: Assignment, config: Config | None = None,
-                     student: str | None = None, raw: bytes | None = None) -> SubmissionResult:
+                     student: str | None = None, raw: bytes | None = None, run=None) -> SubmissionResult:
     """Grade one learner's notebook against ``assignment`` (``raw``: its bytes if already read).
 
-    Never writes to ``path``; the worker gets only the rebuilt cells, never the file.
+    Never writes to ``path``; the worker gets only the rebuilt cells, never the file. ``run``
+    (default ``run_worker``) executes the job and returns (verified result, problem): the batch
+    grader passes one that runs it on a Dask worker; the answers are judged here either way.
     """
     config = config or Config()
     path = Path(path)
@@ -499,7 +504,7 @@ def grade_submission(path: str | Path, assignment: Assignment, config: Config | 
     except NotebookError as exc:
         return zero("invalid notebook", str(exc))
     rebuilt = rebuild(assignment.notebook, submission)
-    result, problem = run_worker(build_job(assignment, rebuilt.notebook, config), config)
+    result, problem = (run or run_worker)(build_job(assignment, rebuilt.notebook, config), config)
     if result is None:
         status = "timeout" if problem.startswith("timeout") else "worker failed"
         return zero(status, problem)

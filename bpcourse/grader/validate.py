@@ -10,6 +10,7 @@ Each problem names the cell (index and grade_id) and says what to change. Run as
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import nbformat
 
@@ -93,6 +94,28 @@ def validate_notebook(nb: nbformat.NotebookNode, min_questions: int = 0) -> list
     if n < min_questions:
         problems.append(f"notebook has {n} graded questions, expected at least {min_questions}")
     return problems
+
+
+def unchecked_questions(questions_: list, checks: dict[str, list]) -> list[str]:
+    """The grade_ids of graded questions (points > 0) that no grader-side check judges."""
+    return [q.grade_id for q in questions_ if q.points > 0 and not checks.get(q.grade_id)]
+
+
+def require_checks(source, questions_: list, checks: dict[str, list], folders: list) -> None:
+    """Refuse an assignment with a graded question judged only by asserts in the learner's kernel.
+
+    Those asserts run where the learner's code runs: a submission can monkeypatch ``np.allclose`` or
+    ``AssertionError`` itself and pass them. Only a ``Check`` (its ``verify`` runs in the grader) counts.
+    """
+    missing = unchecked_questions(questions_, checks)
+    if missing:
+        stem = getattr(source, "stem", str(source))
+        where = ", ".join(f"{Path(f)}/{stem}.py" for f in folders if f is not None) or "no checks folder"
+        raise ValueError(
+            f"{source}: graded question{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
+            f"{'have' if len(missing) > 1 else 'has'} no grader-side check; in-kernel asserts alone can be "
+            f"monkeypatched by a submission. Add a Check(grade_id=...) for each to CHECKS in {where} "
+            f"(or give the question 0 points).")
 
 
 def main(argv: list[str] | None = None) -> int:

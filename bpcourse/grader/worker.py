@@ -220,6 +220,9 @@ class Worker:
             # Our private mount namespace: the folders the kernel imports from become reachable by
             # its uid even under a closed folder (issue 17); nothing else of that folder does.
             sandbox.expose_closed(kernel_import_paths(), str(self.workdir / "stash"))
+            # The stash's mount points are detached by now; remove them before the tmpfs below hides
+            # them, else a worker whose grader died (cleanup inside this namespace) leaves them behind.
+            shutil.rmtree(self.workdir / "stash", ignore_errors=True)
             self.workdir.mkdir(parents=True, exist_ok=True)
         if self.level in ("root", "user"):
             # Everything the kernel can write outside its own tmpfs mounts lives here: one quota, and
@@ -529,6 +532,11 @@ class Worker:
 
     def cleanup(self) -> None:
         self.stop_kernel()
+        if self.level in ("root", "user"):
+            try:  # uncover the real folder under our quota tmpfs, so it can go too (a grader gone)
+                sandbox.call("umount2", str(self.workdir).encode(), sandbox.MNT_DETACH)
+            except OSError:
+                pass
         shutil.rmtree(self.workdir, ignore_errors=True)
         if self.workdir.parent.name.startswith("bpgrade-job-"):
             try:

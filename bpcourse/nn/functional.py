@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, Callable
 
+from bpcourse.grad_mode import is_grad_enabled
 from bpcourse.ops.linalg import Linear
 from bpcourse.ops.loss import REDUCTIONS, BinaryCrossEntropy, MseLoss, NllLoss
 from bpcourse.ops.softmax import LogSoftmax, Softmax
 from bpcourse.ops.elementwise import LeakyRelu
-from bpcourse.tensor import Tensor, _rng, _torch_named, from_numpy
+from bpcourse.tensor import LEAF_INPLACE, Tensor, _rng, _torch_named, from_numpy
 
 import numpy as np
 
@@ -29,12 +30,33 @@ def legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
     return result
 
 
+def _in_place(x: Tensor, op: Callable[[Tensor], Tensor]) -> Tensor:
+    """torch's ``inplace=True``: ``x`` itself becomes ``op(x)``. Outside a graph its memory is
+    overwritten; inside one, x's old value stays in the graph as the input of op's node (torch
+    "rebases" the history the same way) and x stands for the result from then on."""
+    if not (is_grad_enabled() and x.requires_grad):
+        x.array[...] = op(x).array
+        x._version += 1
+        return x
+    if x.grad_fn is None:
+        raise RuntimeError(LEAF_INPLACE + " (inplace=True on a weight or an input that requires grad: "
+                                          "use inplace=False)")
+    old = from_numpy(x.array)
+    old._requires_grad, old.grad_fn = True, x.grad_fn
+    y = op(old)
+    x.array, x.grad_fn = y.array, y.grad_fn
+    x._version += 1
+    return x
+
+
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
-    return x.relu()
+    return _in_place(x, relu) if inplace else x.relu()
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """y = x for x > 0, negative_slope * x otherwise"""
+    if inplace:
+        return _in_place(x, lambda t: leaky_relu(t, negative_slope))
     return LeakyRelu.apply(x, negative_slope)
 
 
@@ -45,6 +67,8 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return x
+    if inplace:
+        return _in_place(x, lambda t: dropout(t, p, training))
     if p == 1:
         return x * 0
     keep = (_rng().random(x.shape) >= p).astype(x.array.dtype) / (1 - p)
@@ -66,12 +90,20 @@ def tanh(x: Tensor) -> Tensor:
     return x.tanh()
 
 
+def _implicit_dim(x: Tensor, name: str) -> int:
+    """torch's choice when no dim is given (deprecated there, with this warning): 0 for 0-, 1- and
+    3-dimensional inputs, else 1."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+                  f"dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if x.dim() in (0, 1, 3) else 1
+
+
 def softmax(x: Tensor, dim: int | None = None) -> Tensor:
-    return Softmax.apply(x, -1 if dim is None else dim)
+    return Softmax.apply(x, _implicit_dim(x, "softmax") if dim is None else dim)
 
 
 def log_softmax(x: Tensor, dim: int | None = None) -> Tensor:
-    return LogSoftmax.apply(x, -1 if dim is None else dim)
+    return LogSoftmax.apply(x, _implicit_dim(x, "log_softmax") if dim is None else dim)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -80,57 +112,151 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
-             reduction: str = "mean") -> Tensor:
-    return MseLoss.apply(input, target, legacy_reduction(size_average, reduce, reduction))
+             reduction: str = "mean", weight: Any = None) -> Tensor:
+    """mean (or sum) of (input - target)^2; with ``weight``, sum(w (x - t)^2) / sum(w) (or the sum)."""
+    r = legacy_reduction(size_average, reduce, reduction)
+    if weight is None:
+        return MseLoss.apply(input, target, r)
+    _same_size_weight(weight, input)
+    return _weighted_reduce(MseLoss.apply(input, target, "none") * weight, weight, r)
+
+
+def _weighted_reduce(losses: Tensor, weight: Tensor, reduction: str) -> Tensor:
+    """torch's weighted mse/l1: 'mean' is the weighted mean, sum(w l) / sum(w)."""
+    return losses.sum() / weight.sum() if reduction == "mean" else _reduce(losses, reduction)
+
+
+def _same_size_weight(weight: Any, input: Tensor) -> None:  # noqa: A002
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError(f"Weights and input must have the same size. (weight.shape={tuple(weight.shape)}, "
+                         f"input.shape={tuple(input.shape)})")
+
+
+def _reduce(losses: Tensor, reduction: str) -> Tensor:
+    return losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size_average: Any = None,  # noqa: A002
                          reduce: Any = None, reduction: str = "mean") -> Tensor:
-    if weight is not None:
-        raise NotImplementedError("binary_cross_entropy: weight= is not supported by bpcourse")
-    return BinaryCrossEntropy.apply(input, target, legacy_reduction(size_average, reduce, reduction))
+    """mean (or sum) of -w (t log p + (1 - t) log(1 - p)); ``weight`` w broadcasts over the elements."""
+    r = legacy_reduction(size_average, reduce, reduction)
+    if weight is None:
+        return BinaryCrossEntropy.apply(input, target, r)
+    return _reduce(BinaryCrossEntropy.apply(input, target, "none") * weight, r)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
-            reduction: str = "mean") -> Tensor:
-    """mean (or sum) of |input - target|"""
+            reduction: str = "mean", weight: Any = None) -> Tensor:
+    """mean (or sum) of |input - target|; with ``weight``, sum(w |x - t|) / sum(w) (or the sum)."""
     r = legacy_reduction(size_average, reduce, reduction)
     d = (input - target).abs()
-    return d.mean() if r == "mean" else d.sum() if r == "sum" else d
+    if weight is None:
+        return _reduce(d, r)
+    _same_size_weight(weight, input)
+    return _weighted_reduce(d * weight, weight, r)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Any = None,  # noqa: A002
                                      size_average: Any = None, reduce: Any = None, reduction: str = "mean",
                                      pos_weight: Any = None) -> Tensor:
-    """BCE of sigmoid(input), computed stably: (1 - t) x + log(1 + exp(-x)) with the max trick."""
-    if weight is not None or pos_weight is not None:
-        raise NotImplementedError("binary_cross_entropy_with_logits: weight= / pos_weight= are not supported "
-                                  "by bpcourse")
+    """BCE of sigmoid(x), computed stably with m = max(-x, 0):
+    L = (1 - t) x + (1 + (pos_weight - 1) t) (m + log(exp(-m) + exp(-x - m))), times ``weight``."""
     r = legacy_reduction(size_average, reduce, reduction)
     m = (-input).clamp(min=0)
-    loss = (1 - target) * input + m + ((-m).exp() + (-input - m).exp()).log()
-    return _torch_named(loss.mean() if r == "mean" else loss.sum() if r == "sum" else loss,
-                        "BinaryCrossEntropyWithLogitsBackward0")
+    log_one_plus_exp = m + ((-m).exp() + (-input - m).exp()).log()     # log(1 + exp(-x))
+    if pos_weight is not None:      # weighs the positive examples' term: t log sigmoid(x)
+        log_one_plus_exp = (1 + (pos_weight - 1) * target) * log_one_plus_exp
+    loss = (1 - target) * input + log_one_plus_exp
+    if weight is not None:
+        loss = loss * weight
+    return _torch_named(_reduce(loss, r), "BinaryCrossEntropyWithLogitsBackward0")
+
+
+def _check_targets(target: Tensor, n_classes: int, ignore_index: int) -> np.ndarray:
+    """The class indices, checked as torch checks them (numpy would wrap a -1 round to the last class)."""
+    t = target.array
+    if t.dtype.kind in "iu" and t.size:
+        bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+        if bad.any():
+            raise IndexError(f"Target {t[bad].flat[0]} is out of bounds (class indices run from 0 to "
+                             f"{n_classes - 1}; ignore_index={ignore_index})")
+    return t
+
+
+def _masked_nll(logp: Tensor, target: Tensor, weight: Any, ignore_index: int, reduction: str) -> Tensor:
+    """-w[t_i] logp[i, t_i] for each row i whose target is not ``ignore_index`` (0 for the others);
+    'mean' divides by the sum of the kept rows' weights (their count without ``weight``), as torch."""
+    t = target.array
+    keep = t != ignore_index
+    picked = NllLoss.apply(logp, from_numpy(np.where(keep, t, 0).astype(t.dtype)), "none")  # -logp[i, t_i]
+    row_weight = keep.astype(logp.array.dtype)
+    if weight is not None:
+        row_weight = row_weight * weight.array[np.where(keep, t, 0)]
+    losses = picked * from_numpy(row_weight)
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):   # every target ignored: nan, as torch
+        return losses.sum() / from_numpy(np.asarray(row_weight.sum(), dtype=row_weight.dtype))
+
+
+def _check_weight(weight: Any, n_classes: int, where: str) -> None:
+    if weight is not None and (not isinstance(weight, Tensor) or tuple(weight.shape) != (n_classes,)):
+        shape = tuple(weight.shape) if isinstance(weight, Tensor) else type(weight).__name__
+        raise RuntimeError(f"{where}: weight must be a tensor of one weight per class, shape ({n_classes},), "
+                           f"got {shape}")
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Any = None, size_average: Any = None,  # noqa: A002
-             reduce: Any = None, reduction: str = "mean") -> Tensor:
-    if weight is not None:
-        raise NotImplementedError("nll_loss: weight= is not supported by bpcourse")
-    return NllLoss.apply(input, target, legacy_reduction(size_average, reduce, reduction))
+             ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """mean (or sum) of -logp[i, t_i]: the negative log-probability of each row's class.
+    ``weight[c]`` scales class c's rows; rows with target ``ignore_index`` do not count."""
+    r = legacy_reduction(size_average, reduce, reduction)
+    n_classes = input.shape[1] if input.dim() == 2 else 0
+    _check_weight(weight, n_classes, "nll_loss")
+    t = _check_targets(target, n_classes, ignore_index)
+    if weight is None and not (t == ignore_index).any():
+        return NllLoss.apply(input, target, r)      # the usual case: one node, torch's grad_fn name
+    return _masked_nll(input, target, weight, ignore_index, r)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size_average: Any = None,  # noqa: A002
-                  reduce: Any = None, reduction: str = "mean") -> Tensor:
+                  ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
     """log_softmax over the classes, then the negative log-likelihood of the right class.
-    A float target of the input's shape holds class probabilities: L = -sum_c t_c log p_c."""
+
+    A float target of the input's shape holds class probabilities: L = -sum_c w_c t_c log p_c.
+    ``label_smoothing`` e mixes the target with the uniform distribution: (1 - e) t + e / C.
+    """
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    r = legacy_reduction(size_average, reduce, reduction)
+    n_classes = input.shape[1] if input.dim() == 2 else 0
+    logp = log_softmax(input, 1)
     if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):
-        if weight is not None:
-            raise NotImplementedError("cross_entropy: weight= is not supported by bpcourse")
-        r = legacy_reduction(size_average, reduce, reduction)
-        per_row = -(target * log_softmax(input, 1)).sum(1)
+        if ignore_index >= 0:
+            raise RuntimeError("cross_entropy: ignore_index is not supported for floating point target "
+                               "(class probabilities); use class indices (a long tensor) to ignore some rows")
+        _check_weight(weight, n_classes, "cross_entropy")
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        weighted = target * logp if weight is None else target * logp * weight
+        per_row = -weighted.sum(1)
         return per_row.mean() if r == "mean" else per_row.sum() if r == "sum" else per_row
-    return nll_loss(log_softmax(input, 1), target, weight, size_average, reduce, reduction)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=r)
+    if label_smoothing == 0:
+        return nll
+    # the smoothing term: -sum_c w_c logp[i, c] per kept row, reduced the way the nll term is
+    keep = from_numpy((target.array != ignore_index).astype(logp.array.dtype))
+    smooth = -(logp if weight is None else logp * weight).sum(1) * keep
+    if r == "mean":
+        t = target.array
+        kept_weight = keep.array.sum() if weight is None else weight.array[t[t != ignore_index]].sum()
+        smooth = smooth.sum() / float(kept_weight)
+    elif r == "sum":
+        smooth = smooth.sum()
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
 
 
 def __getattr__(name: str) -> Any:

@@ -23,7 +23,7 @@ class MSELoss(_Loss):
 
 
 class BCELoss(_Loss):
-    """mean (or sum) of -(t log p + (1 - t) log(1 - p)), p a probability"""
+    """mean (or sum) of -w (t log p + (1 - t) log(1 - p)), p a probability"""
 
     def __init__(self, weight: Any = None, size_average: Any = None, reduce: Any = None,
                  reduction: str = "mean") -> None:
@@ -34,21 +34,38 @@ class BCELoss(_Loss):
         return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
-class CrossEntropyLoss(_Loss):
-    """log_softmax + negative log-likelihood of the right class (input: raw scores)"""
-
-    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
-                 reduce: Any = None, reduction: str = "mean") -> None:
+class _WeightedLoss(_Loss):
+    def __init__(self, weight: Any = None, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
         self.weight = weight
 
+
+class CrossEntropyLoss(_WeightedLoss):
+    """log_softmax + negative log-likelihood of the right class (input: raw scores).
+    Rows whose target is ``ignore_index`` do not count (the mean is over the others)."""
+
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+                 reduce: Any = None, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
-        return F.cross_entropy(input, target, self.weight, reduction=self.reduction)
+        return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
-class NLLLoss(CrossEntropyLoss):
+class NLLLoss(_WeightedLoss):
+    """negative log-likelihood of the right class (input: log-probabilities, e.g. LogSoftmax's)"""
+
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+                 reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
-        return F.nll_loss(input, target, self.weight, reduction=self.reduction)
+        return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
 
 
 class L1Loss(_Loss):

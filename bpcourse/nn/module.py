@@ -7,11 +7,37 @@ deeply nested. ``model(x)`` calls ``model.forward(x)``.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
 from bpcourse.tensor import Tensor, tensor_repr
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(..., strict=False)`` could not match (torch's ``_IncompatibleKeys``)."""
+
+    missing_keys: list
+    unexpected_keys: list
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
+
+
+def check_device(device: Any) -> None:
+    """bpcourse tensors live on the CPU: ``device=None``, ``"cpu"`` or ``torch.device("cpu")`` pass."""
+    if device is None:
+        return
+    name = device if isinstance(device, str) else getattr(device, "type", None)
+    if not isinstance(name, str) or name.split(":")[0] != "cpu":
+        raise RuntimeError(f"bpcourse tensors live on the CPU only (asked for device={device!r}); "
+                           f"use device='cpu' or leave it out")
+
+
+def _size(shape: tuple) -> str:
+    return f"torch.Size([{', '.join(str(n) for n in shape)}])"
 
 
 class Parameter(Tensor):
@@ -120,11 +146,39 @@ class Module:
                 p.grad.array.fill(0)
 
     def to(self, *args: Any, **kwargs: Any) -> "Module":
-        """``model.to(device)``: bpcourse has only the CPU, so this checks and returns self."""
-        for a in list(args) + list(kwargs.values()):
-            if isinstance(a, str) and a != "cpu":
-                raise RuntimeError(f"bpcourse tensors live on the CPU only (asked for {a!r})")
+        """``model.to("cpu")`` checks the device (bpcourse has only the CPU); ``model.to(torch.float64)``
+        (or ``to(tensor)``) converts the floating-point parameters, as torch does."""
+        dtype = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None))
+        kwargs.pop("non_blocking", None)        # no copy between devices, so nothing to wait for
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword argument(s) {', '.join(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif hasattr(a, "is_floating_point") and hasattr(a, "numpy"):   # a bpcourse dtype
+                dtype = a
+            else:
+                check_device(a)
+        if dtype is not None:
+            if not dtype.is_floating_point:
+                raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+            self._cast_floats(dtype.numpy)
         return self
+
+    def _cast_floats(self, numpy_dtype: Any) -> "Module":
+        for p in self.parameters():
+            if p.array.dtype.kind == "f":
+                p.array = p.array.astype(numpy_dtype)
+                if p.grad is not None:
+                    p.grad.array = p.grad.array.astype(numpy_dtype)
+        return self
+
+    def double(self) -> "Module":
+        return self._cast_floats(np.float64)
+
+    def float(self) -> "Module":  # noqa: A003
+        return self._cast_floats(np.float32)
 
     def train(self, mode: bool = True) -> "Module":
         for m in self.modules():
@@ -142,10 +196,37 @@ class Module:
     def state_dict(self) -> "OrderedDict[str, Tensor]":
         return OrderedDict((n, p.detach()) for n, p in self.named_parameters())
 
-    def load_state_dict(self, state: dict) -> None:
+    def load_state_dict(self, state_dict: dict, strict: bool = True, assign: bool = False) -> "IncompatibleKeys":
+        """Copy saved weights into this model's parameters (same names, same shapes).
+
+        ``strict=True`` (torch's default): a missing or an unexpected name is an error;
+        ``strict=False`` loads what matches and returns the names that did not."""
+        if assign:
+            raise NotImplementedError("load_state_dict: assign=True is not supported by bpcourse (it copies into "
+                                      "the existing parameters; leave assign=False)")
         params = dict(self.named_parameters())
-        for name, value in state.items():
-            params[name].array[...] = value.array if isinstance(value, Tensor) else np.asarray(value)
+        missing = [name for name in params if name not in state_dict]
+        unexpected = [name for name in state_dict if name not in params]
+        errors = []
+        if strict:
+            if unexpected:
+                errors.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+            if missing:
+                errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". ")
+        for name, value in state_dict.items():
+            if name not in params:
+                continue
+            array = value.array if isinstance(value, Tensor) else np.asarray(value)
+            if array.shape != params[name].array.shape:
+                errors.append(f"size mismatch for {name}: copying a param with shape {_size(array.shape)} from "
+                              f"checkpoint, the shape in current model is {_size(params[name].array.shape)}.")
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
+        for name, value in state_dict.items():
+            if name in params:
+                params[name].array[...] = value.array if isinstance(value, Tensor) else np.asarray(value)
+                params[name]._version += 1
+        return IncompatibleKeys(missing, unexpected)
 
     def apply(self, fn: Any) -> "Module":
         for m in list(self.modules())[::-1]:

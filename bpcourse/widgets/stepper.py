@@ -23,6 +23,7 @@ import ipywidgets as widgets
 
 from ..viz.draw import draw_graph
 from ..viz.graph import format_number, label_of, op_of, parents_of, topological_order
+from ..i18n import tr, tr_figure
 from ._figures import figure_png, show_png, widget_bundle
 
 
@@ -99,12 +100,12 @@ class BackwardStepper:
         self.table = ""
 
         self.slider = widgets.IntSlider(value=0, min=0, max=len(self.steps) - 1, step=1,
-                                        description="step", continuous_update=False,
+                                        description=tr("step"), continuous_update=False,
                                         layout=widgets.Layout(width="360px"))
-        self.prev_button = widgets.Button(description="◀ Prev", layout=widgets.Layout(width="90px"),
-                                          tooltip="the step before")
-        self.next_button = widgets.Button(description="Next ▶", layout=widgets.Layout(width="90px"),
-                                          tooltip="apply the chain rule at the next node")
+        self.prev_button = widgets.Button(description=tr("◀ Prev"), layout=widgets.Layout(width="90px"),
+                                          tooltip=tr("the step before"))
+        self.next_button = widgets.Button(description=tr("Next ▶"), layout=widgets.Layout(width="90px"),
+                                          tooltip=tr("apply the chain rule at the next node"))
         self.prev_button.on_click(lambda _: self.go(self.slider.value - 1))
         self.next_button.on_click(lambda _: self.go(self.slider.value + 1))
         self.text = widgets.HTML()
@@ -141,13 +142,14 @@ class BackwardStepper:
         self.table = self._table(step)
         self.text.value = f'<pre style="font-size:0.95em; line-height:1.3">{_html(self.table)}</pre>'
         if step.node < 0:
-            title = "step 0: start, d root / d root = 1"
+            title = tr_figure("step 0: start, d root / d root = 1")
             picture = draw_graph(self.root, highlight=self.root, title=title)
         else:
             node = self.nodes[step.node]
             inputs = [self.nodes[j] for j, _, _ in step.contributions]
-            title = (f"step {self.step} of {len(self.steps) - 1}: chain rule at "
-                     f"{_name(self.nodes, step.node)} ({op_of(node) or 'leaf'})")
+            title = tr_figure("step {step} of {last}: chain rule at {node} ({op})", step=self.step,
+                              last=len(self.steps) - 1, node=_name(self.nodes, step.node),
+                              op=op_of(node) or tr_figure("leaf"))
             picture = draw_graph(self.root, highlight=node, receiving=inputs, title=title)
         show_png(self.output, figure_png(picture.figure, dpi=100), alt=title)
         self.redraws += 1
@@ -155,24 +157,24 @@ class BackwardStepper:
     def _table(self, step: _Step) -> str:
         last = len(self.steps) - 1
         if step.node < 0:
-            lines = [f"step 0 of {last}: start. The root, {_name(self.nodes, len(self.nodes) - 1)}, "
-                     f"gets grad 1 (d root / d root); every other grad is 0."]
+            lines = [tr("step 0 of {last}: start. The root, {root}, gets grad 1 (d root / d root); "
+                        "every other grad is 0.", last=last, root=_name(self.nodes, len(self.nodes) - 1))]
         else:
             node = self.nodes[step.node]
-            lines = [f"step {self.step} of {last}: chain rule at {self._formula(step.node)};"
-                     f" its grad = {format_number(node.grad)}",
+            lines = [tr("step {step} of {last}: chain rule at {formula}; its grad = {grad}", step=self.step,
+                        last=last, formula=self._formula(step.node), grad=format_number(node.grad)),
                      "",
-                     f"{'input':<14}{'local grad':>14}{'x node.grad':>14}{'= added':>14}"]
+                     f"{tr('input'):<14}{tr('local grad'):>14}{tr('x node.grad'):>14}{tr('= added'):>14}"]
             for j, local, added in step.contributions:
                 lines.append(f"{_name(self.nodes, j):<14}{format_number(local):>14}"
                              f"{format_number(self.nodes[step.node].grad):>14}{format_number(added):>14}")
-        lines += ["", "grads so far:"]
+        lines += ["", tr("grads so far:")]
         touched = {j for j, _, _ in step.contributions}
         for i, grad in enumerate(step.grads):
-            mark = "  <- updated" if i in touched else ""
+            mark = tr("  <- updated") if i in touched else ""
             lines.append(f"  {_name(self.nodes, i):<14}{format_number(grad):>12}{mark}")
         if self.step == last:
-            lines.append("\ndone: these are the grads root.backward() gives.")
+            lines.append(tr("\ndone: these are the grads root.backward() gives."))
         return "\n".join(lines)
 
     def _formula(self, i: int) -> str:

@@ -29,6 +29,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..i18n import tr
+
 SEED_X = (1.0, 2.0, 3.0)
 SEED_Y = (2.0, 4.0, 6.0)
 
@@ -141,24 +143,27 @@ class TrainResult:
     @property
     def message(self) -> str:
         """One sentence a learner can read: what happened, and what to try."""
-        limit = f" (stable below lr = {self.limit:.4g} for {self.mode})" if self.limit else ""
+        limit = tr(" (stable below lr = {limit} for {mode})", limit=f"{self.limit:.4g}",
+                   mode=tr(self.mode)) if self.limit else ""
         status = self.status
         if status == "diverged":
-            return (f"diverged at epoch {self.diverged_at}: the loss blew up; "
-                    f"the learning rate {self.lr:.4g} is too large{limit}")
+            return tr("diverged at epoch {epoch}: the loss blew up; the learning rate {lr} is too large{limit}",
+                      epoch=self.diverged_at, lr=f"{self.lr:.4g}", limit=limit)
         if status == "diverging":
-            return (f"diverging: the loss grew from {self.losses[0]:.3g} to {self.final_loss:.3g} "
-                    f"in {self.epochs} epochs; the learning rate {self.lr:.4g} is too large{limit}")
+            return tr("diverging: the loss grew from {first} to {final} in {epochs} epochs; "
+                      "the learning rate {lr} is too large{limit}", first=f"{self.losses[0]:.3g}",
+                      final=f"{self.final_loss:.3g}", epochs=self.epochs, lr=f"{self.lr:.4g}", limit=limit)
         if status == "converged":
-            return (f"converged: final loss {self.final_loss:.3g} after {self.epochs} epochs "
-                    f"(w = {self.final_w:.4f})")
-        advice = "a larger learning rate gets there sooner"
+            return tr("converged: final loss {final} after {epochs} epochs (w = {w})",
+                      final=f"{self.final_loss:.3g}", epochs=self.epochs, w=f"{self.final_w:.4f}")
+        advice = tr("a larger learning rate gets there sooner")
         if self.limit and self.lr > self.limit / 2:
-            advice = (f"lr is close to the stability limit {self.limit:.4g}: w overshoots and "
-                      f"oscillates, a somewhat smaller learning rate converges faster")
+            advice = tr("lr is close to the stability limit {limit}: w overshoots and oscillates, "
+                        "a somewhat smaller learning rate converges faster", limit=f"{self.limit:.4g}")
             limit = ""
-        return (f"slow: final loss {self.final_loss:.3g} after {self.epochs} epochs "
-                f"(w = {self.final_w:.4f}); {advice}{limit}")
+        return tr("slow: final loss {final} after {epochs} epochs (w = {w}); {advice}{limit}",
+                  final=f"{self.final_loss:.3g}", epochs=self.epochs, w=f"{self.final_w:.4f}",
+                  advice=advice, limit=limit)
 
 
 def train(problem: Problem, lr: float, epochs: int = 100, w0: float = 1.0, mode: str = "sgd",

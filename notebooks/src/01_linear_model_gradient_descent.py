@@ -324,7 +324,9 @@ for mode, derived in [("batch", 3 / 14), ("sgd", roots[1])]:
 # - The seed problem $\hat y = wx$ with the mean squared error has the loss $L(w) = \frac{14}{3}(w-2)^2$, a parabola.
 # - The gradient follows from the chain rule: $\frac{d}{dw}(xw-y)^2 = 2x(xw-y)$; a central finite difference confirms it to about 10 digits.
 # - Batch GD takes one step per epoch with the mean gradient; SGD takes one per example. In `float32` our loop reproduces the lecture's numbers digit for digit.
-# - Gradient descent on this parabola is stable only for $\eta < 2/L'' = 3/14$ (batch), and each SGD step shrinks the error only for $\eta < 1/\max x_i^2 = 1/9$.
+# - Gradient descent on this parabola is stable only for $\eta < 2/L'' = 3/14 \approx 0.214$ (batch). SGD's real limit is
+#   $\eta \approx 0.204$, where one epoch's factor $|(1-2\eta)(1-8\eta)(1-18\eta)|$ reaches 1; the per-step bound
+#   $\eta < 1/\max x_i^2 = 1/9$ is only the safe range in which *every single step* shrinks the error.
 #
 # **Next:** [02 — the chain rule and computational graphs](02_chain_rule_computational_graphs.ipynb).
 # **Practise:** [exercises for this notebook](../exercises/01_linear_model_gradient_descent.ipynb) (check your answers with `bpcourse grade exercises/01_linear_model_gradient_descent.ipynb`).

@@ -5,7 +5,8 @@
 # - a layer as $W\mathbf{x} + \mathbf{b}$, on one vector and on a batch of vectors, with every shape written down;
 # - how to derive $\partial L/\partial W$, $\partial L/\partial \mathbf{b}$ and $\partial L/\partial \mathbf{x}$ from index notation, and the shape rule that lets you check them at a glance;
 # - the handful of Matrix Cookbook identities back-propagation needs, each checked numerically;
-# - a two-layer sigmoid network back-propagated by hand in numpy, checked by finite differences and then trained.
+# - a two-layer sigmoid network back-propagated by hand in numpy, checked by finite differences and then trained;
+# - the largest stable learning rate from the Hessian, and why deep sigmoid networks have vanishing gradients.
 #
 # **What you need**: notebooks 01 and 02 (the chain rule, finite differences), matrix multiplication and numpy shapes.
 
@@ -207,8 +208,10 @@ for name, value in params.items():
 
 # %% slide=fragment
 trained = {k: v.copy() for k, v in params.items()}
-history = []
+history, snapshots = [], {}
 for step in range(3000):
+    if step in (0, 3, 5, 100, 2999):
+        snapshots[step] = {k: v.copy() for k, v in trained.items()}   # for the curvature, below
     loss_value, cache = mlp_forward(trained, x_train, y_train)
     history.append(loss_value)
     for name, grad in mlp_backward(trained, cache).items():
@@ -218,8 +221,54 @@ for step in [0, 1, 2, 100, 1000, 2999]:
 print(f"largest loss on the way: {max(history):.2f} at step {int(np.argmax(history))}")
 
 # %% [markdown] slide=subslide
-# The loss first *jumps* (from 2.2 to about 40) and then falls: $\eta = 0.5$ is close to the edge of stability
-# for the first steps, as in notebook 01, and the network recovers. Try $\eta = 0.2$: no jump, but a slower fit.
+# ## Beyond the edge of stability
+#
+# The loss first *jumps* (from 2.2 to 38.6 at step 3) and then falls. Why? Near parameters $\theta$ the loss is close to
+# a quadratic, $L(\theta + \delta) \approx L + \mathbf{g}^\top\delta + \tfrac12\,\delta^\top H\,\delta$, with the
+# **Hessian** $H$ (all second derivatives, $25 \times 25$ here). Along an eigenvector of $H$ with eigenvalue $\lambda$, a
+# gradient step multiplies the distance to the bottom by $1 - \eta\lambda$, exactly as $1 - \eta L''$ did in notebook 01. So
+# gradient descent is stable only if
+#
+# $$\eta < \frac{2}{\lambda_\max} .$$
+#
+# We build $H$ column by column from central differences of our hand gradient, $H_{:,j} \approx \bigl(\mathbf{g}(\theta + \varepsilon e_j) - \mathbf{g}(\theta - \varepsilon e_j)\bigr)/2\varepsilon$,
+# and check its top eigenvalue with a second difference of the loss along its eigenvector $\mathbf{u}$:
+# $\bigl(L(\theta + h\mathbf{u}) - 2L(\theta) + L(\theta - h\mathbf{u})\bigr)/h^2 \approx \lambda_\max$.
+
+# %% slide=fragment
+def flat(p):
+    return np.concatenate([a.ravel() for a in p.values()])
+
+def unflat(v, like):
+    pieces = np.split(v, np.cumsum([a.size for a in like.values()])[:-1])
+    return {k: piece.reshape(a.shape) for (k, a), piece in zip(like.items(), pieces)}
+
+def hessian(p, eps=1e-5):
+    """Column j: central difference of the hand gradient (mlp_backward) along parameter j; then symmetrised."""
+    gradient = lambda v: flat(mlp_backward(unflat(v, p), mlp_forward(unflat(v, p), x_train, y_train)[1]))  # noqa: E731
+    steps = eps * np.eye(flat(p).size)
+    H = np.column_stack([(gradient(flat(p) + e) - gradient(flat(p) - e)) / (2 * eps) for e in steps])
+    return (H + H.T) / 2
+
+eigenvalues, eigenvectors = np.linalg.eigh(hessian(params))
+top, u, h = eigenvalues[-1], eigenvectors[:, -1], 1e-3
+L_along_u = lambda s: mlp_forward(unflat(flat(params) + s * u, params), x_train, y_train)[0]  # noqa: E731
+print(f"lambda_max at initialisation {top:.4f};  second difference along its eigenvector "
+      f"{(L_along_u(h) - 2 * L_along_u(0) + L_along_u(-h)) / h**2:.4f}")
+print(f"largest stable learning rate 2 / lambda_max = {2 / top:.4f}   (we used 0.5)")
+
+# %% [markdown] slide=subslide
+# So $\eta = 0.5$ is not close to the edge at the start: it is well **beyond** it ($2/\lambda_\max \approx 0.31$), and the
+# first steps do blow up along the top direction. Training recovers only because the curvature is not fixed, unlike
+# notebook 01's parabola: the big steps carry the network to a flatter region, where $\lambda_\max < 2/0.5 = 4$, and from
+# there $\eta = 0.5$ is stable. The curvature then creeps up again as the fit improves, staying just under 4. With
+# $\eta = 0.2 < 0.31$ there is no jump (but a slower fit).
+
+# %% slide=fragment
+print("step   loss       lambda_max   2/lambda_max   is 0.5 stable there?")
+for step, snapshot in snapshots.items():
+    lam = np.linalg.eigvalsh(hessian(snapshot))[-1]
+    print(f"{step:4d} {history[step]:9.4f} {lam:12.4f} {2 / lam:14.4f}   {0.5 < 2 / lam}")
 
 # %% slide=subslide
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.3))
@@ -234,11 +283,113 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown] slide=slide
+# ## Going deep: ten sigmoid layers
+#
+# Stack $D$ layers $H_k = \sigma(Z_k)$, $Z_k = H_{k-1} W_k^\top$. Backward applies the same two rules per layer, from the
+# top down, so the gradient reaching layer $k$ has been multiplied by every layer above it:
+#
+# $$\frac{\partial L}{\partial Z_k} = \Bigl(\frac{\partial L}{\partial Z_{k+1}}\, W_{k+1}\Bigr) \odot \sigma'(Z_k), \qquad \frac{\partial L}{\partial W_k} = \Bigl(\frac{\partial L}{\partial Z_k}\Bigr)^{\!\top} H_{k-1} .$$
+#
+# Each step multiplies by a $W$ and by $\sigma'$, and $\sigma'$ is small. With $s = \sigma(z) \in (0, 1)$:
+#
+# $$\sigma'(z) = s(1 - s) = \tfrac14 - \bigl(s - \tfrac12\bigr)^2 \le \tfrac14, \quad\text{with equality only at } z = 0 .$$
+#
+# So unless the weights make up for it, the gradient shrinks by a factor of at least 4 per sigmoid layer: after ten
+# layers, by $4^{10} \approx 10^6$. This is the **vanishing gradient**.
+
+# %% slide=fragment
+z = np.linspace(-8, 8, 16001)
+print(f"max of sigmoid'(z) on [-8, 8]: {sigmoid_grad(z).max():.6f} at z = {z[np.argmax(sigmoid_grad(z))]:.3f};"
+      f"  expected 1/4 at z = 0;  4**10 = {4**10:,}")
+
+# %% [markdown] slide=subslide
+# ### The deep network, back-propagated by hand
+#
+# Ten hidden layers of 32 units (no biases, to keep it short), one linear output, the mean squared error on a batch of
+# 64 random inputs and targets. The activation is the sigmoid or the ReLU, $\max(0, z)$, whose derivative is $0$ or $1$.
+# The weights start random with a standard deviation that depends on the layer's sizes: **Xavier** (Glorot)
+# $\sqrt{2/(d_\text{in} + d_\text{out})}$, made for the sigmoid and tanh, and **He** $\sqrt{2/d_\text{in}}$, made for the
+# ReLU (which zeroes half its inputs, so the variance needs doubling). The backward loop is the two lines above. A
+# directional finite difference per layer checks it (two forward passes per layer).
+
+# %% slide=fragment
+ACTIVATIONS = {"sigmoid": (sigmoid, sigmoid_grad), "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0) * 1.0)}
+INITS = {"Xavier": lambda d_in, d_out: np.sqrt(2 / (d_in + d_out)), "He": lambda d_in, d_out: np.sqrt(2 / d_in),
+         "std 1": lambda d_in, d_out: 1.0}
+X_deep, Y_deep = rng.normal(size=(64, 32)), rng.normal(size=(64, 1))
+
+def deep_weights(init, depth=10, width=32, seed=0):
+    r = np.random.default_rng(seed)
+    sizes = [(width, width)] * depth + [(1, width)]
+    return [r.normal(scale=INITS[init](d_in, d_out), size=(d_out, d_in)) for d_out, d_in in sizes]
+
+def deep_loss_and_grads(weights, activation):
+    f, f_prime = ACTIVATIONS[activation]
+    H, Zs, Hs = X_deep, [], [X_deep]
+    for W in weights[:-1]:                          # forward, keeping what backward needs
+        Zs.append(H @ W.T)
+        H = f(Zs[-1])
+        Hs.append(H)
+    out = H @ weights[-1].T
+    dZ = 2 * (out - Y_deep) / out.size              # dL/d out for the mean squared error
+    grads = [dZ.T @ Hs[-1]]
+    for k in range(len(weights) - 2, -1, -1):       # backward: times W, times f'(Z), top down
+        dZ = (dZ @ weights[k + 1]) * f_prime(Zs[k])
+        grads.insert(0, dZ.T @ Hs[k])
+    return np.mean((out - Y_deep) ** 2), grads
+
+weights = deep_weights("Xavier")
+loss0, grads = deep_loss_and_grads(weights, "sigmoid")
+for k in (0, 4, 10):
+    D = rng.normal(size=weights[k].shape)         # a random direction in layer k's weights
+    shifted = lambda s: deep_loss_and_grads(weights[:k] + [weights[k] + s * D] + weights[k + 1:], "sigmoid")[0]  # noqa: E731
+    numeric = (shifted(1e-4) - shifted(-1e-4)) / 2e-4
+    print(f"layer {k + 1:2d}: hand sum(dL/dW * D) = {np.sum(grads[k] * D): .4e}, finite diff. {numeric: .4e}, "
+          f"rel. error < 1e-5: {relative_error(np.sum(grads[k] * D), numeric) < 1e-5}")
+
+# %% [markdown] slide=subslide
+# ### Gradient norms, layer by layer
+#
+# The size $\lVert\partial L/\partial W_k\rVert$ of each layer's gradient, from the first layer (next to the input) to the
+# output layer (11), for the sigmoid and the ReLU, each with its own initialisation and with a too-large one (std 1).
+
+# %% slide=fragment
+runs = [("sigmoid", "Xavier"), ("relu", "He"), ("sigmoid", "std 1"), ("relu", "std 1")]
+norms = {run: [np.linalg.norm(g) for g in deep_loss_and_grads(deep_weights(run[1]), run[0])[1]] for run in runs}
+print("layer " + "".join(f"{a + ', ' + i:>17s}" for a, i in runs))
+for k in range(11):
+    print(f"{k + 1:5d} " + "".join(f"{norms[run][k]:17.2e}" for run in runs))
+print("first / last layer:" + "".join(f"{norms[run][0] / norms[run][-1]:12.1e}" for run in runs))
+
+# %% slide=subslide
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for (run, values), colour, style in zip(norms.items(), [BLUE, VERMILLION, ORANGE, BLACK], ["-", "-", "--", ":"]):
+    ax.semilogy(range(1, 12), values, style, marker="o", markersize=3, color=colour, label=f"{run[0]}, {run[1]}")
+ax.set(title="Gradient norm per layer, 10 hidden layers", xlabel="layer (1 = next to the input)",
+       ylabel="norm of dL/dW (log scale)")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown] slide=subslide
+# - **Sigmoid, Xavier**: every layer down divides the gradient by about 2 to 5 (the $\le \frac14$ of $\sigma'$, partly
+#   offset by $W$); the first layer gets a few millionths of the output layer's gradient, so it hardly learns.
+# - **ReLU, He**: $\text{ReLU}' \in \{0, 1\}$ and He's scale keeps the signal's size, so every layer gets a gradient of
+#   the same order.
+# - **The initial scale matters as much**: with std 1 the ReLU network's activations grow by about $\sqrt{32/2} = 4$ per
+#   layer, so its output and every gradient **explode** (about $10^{13}$); the sigmoid saturates instead, and its first
+#   layer still gets the smallest gradient.
+#
+# This is why the networks from notebook 05 on use the ReLU (with torch's default initialisation, which for these
+# shallow networks is enough), where the seed lecture drew a sigmoid.
+
+# %% [markdown] slide=slide
 # ## Summary
 #
 # - A layer is $Y = XW^\top + \mathbf{b}$; given $G = \partial L/\partial Y$ its gradients are $G^\top X$, $\sum_\text{rows} G$ and $GW$. Shapes alone almost determine them.
 # - The Matrix Cookbook identities ($\mathbf{a}^\top\mathbf{x}$, $\mathbf{x}^\top B\mathbf{x}$, $\mathbf{a}^\top X\mathbf{b}$, $\operatorname{tr}(AX)$, least squares) all check out numerically.
 # - Back-propagation through a two-layer sigmoid network is five lines of numpy, each a layer rule or $\sigma' = \sigma(1-\sigma)$; finite differences agree to a relative error below $10^{-7}$.
+# - Gradient descent is stable only for $\eta < 2/\lambda_\max$ of the Hessian: $\approx 0.31$ at this network's start, so $\eta = 0.5$ is beyond the edge; it recovers because the curvature changes.
+# - In a deep stack the gradient is multiplied by $W$ and $\sigma' \le \frac14$ once per layer: ten sigmoid layers shrink it about $10^6$-fold, ReLU with He's initialisation keeps it, a too-large initial scale makes it explode.
 # - Writing these by hand for every new network is tedious and error-prone: the next notebooks build an engine that does it automatically.
 #
 # **Next:** [04 — why reverse mode](04_why_reverse_mode.ipynb).

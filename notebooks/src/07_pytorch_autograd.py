@@ -5,9 +5,11 @@
 # - what every line of the seed lecture's torch program does: `requires_grad`, the graph built by the forward
 #   pass, `backward()`, `.grad`, `.data`, `.item()` and `grad.zero_()`;
 # - that the graph is rebuilt on every forward pass and freed by `backward()` (and the error a second `backward()` raises);
-# - why the update must go through `.data` (or `torch.no_grad()`), and why `total += l` instead of `total += l.item()`
-#   makes a program slower and hungrier, *measured*;
-# - the modern idioms (`torch.no_grad()`, `optimizer.zero_grad()`) and a custom `torch.autograd.Function`;
+# - why the update must go through `.data` or `torch.no_grad()`, why `.data` can corrupt a gradient silently where
+#   `.detach()` and the version counter raise, and why `total += l` instead of `total += l.item()` makes a program
+#   slower and hungrier, *measured*;
+# - the torch 2.x idioms (`torch.tensor` rather than the legacy `torch.Tensor`, `torch.no_grad()`,
+#   `optimizer.zero_grad()`, which sets gradients to `None`) and a custom `torch.autograd.Function`;
 # - that hand derivation, `bpcourse` and torch give the same gradients.
 #
 # **What you need**: notebooks 01-06 (the linear model, the chain rule, the matrix form of backprop, and the
@@ -17,15 +19,12 @@
 import textwrap
 import warnings
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
 import bpcourse
 from bpcourse.course import SEED_PROGRAM, count_graph_nodes, graph_ops, memory_growth, run_program
 
-BLACK, ORANGE, SKY, GREEN, BLUE, VERMILLION, PURPLE = (  # Okabe-Ito, colour-blind safe
-    "#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7")
 x_data, y_data = [1.0, 2.0, 3.0], [2.0, 4.0, 6.0]
 
 # %% [markdown] slide=slide
@@ -50,6 +49,10 @@ print(f"({len(seed_output)} lines printed)")
 # are computed (that saves time and memory); setting `requires_grad = True` marks `w` as a **leaf** whose gradient we
 # want. Any result computed from a tensor that requires grad also requires grad, and remembers the operation that
 # made it in `grad_fn`. The Python number `4` is turned into a tensor on the fly.
+#
+# `torch.Tensor(...)` is the **legacy** constructor: it always makes `float32`, and given a number instead of a list it
+# makes an *uninitialised* tensor of that length. Today's code writes `torch.tensor([1.0], requires_grad=True)`, which
+# infers the dtype from the data (`torch.tensor([1])` holds integers) and makes the leaf in one call.
 
 # %% slide=-
 w = torch.Tensor([1.0])
@@ -59,6 +62,9 @@ y_hat = 4 * w
 print("after: ", w.dtype, "requires_grad =", w.requires_grad, " is_leaf =", w.is_leaf, " grad =", w.grad)
 print("4 * w =", y_hat, " is_leaf =", y_hat.is_leaf)
 print("4 * a tensor without requires_grad:", 4 * torch.Tensor([1.0]))
+print("legacy torch.Tensor([1]) ->", torch.Tensor([1]).dtype, "  torch.tensor([1]) ->", torch.tensor([1]).dtype,
+      "  torch.Tensor(2) -> shape", tuple(torch.Tensor(2).shape), "(uninitialised values)")
+print("today:", torch.tensor([1.0], requires_grad=True))
 
 # %% [markdown] slide=slide
 # ## The forward pass records a graph, every time
@@ -171,6 +177,47 @@ for step in range(3):
           f"nodes behind v: {count_graph_nodes(v)}")
 
 # %% [markdown] slide=slide
+# ## `.data` can corrupt a gradient without a word
+#
+# Backward uses values that forward **saved**: the sigmoid saves its output $y$, because $\sigma' = y(1 - y)$. If a saved
+# tensor is changed in place before `backward()`, the gradient is computed from the wrong numbers. torch guards against
+# this with a **version counter** on every tensor: each in-place change increments it, and backward raises if a saved
+# tensor's version moved. `.detach()` shares the counter, so a change through it is caught. `.data` does **not**: a
+# change through `.data` goes unnoticed, and the gradient is silently wrong. The same holds for an update: through
+# `w.data` it is invisible to a graph that saved `w`; inside `torch.no_grad()` it is counted, and misuse raises.
+
+# %% slide=fragment
+def change_saved_output(through):
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = a.sigmoid()                        # sigmoid saves y for backward
+    (y.data if through == ".data" else y.detach()).zero_()
+    try:
+        y.sum().backward()
+        return f"no error, a.grad = {a.grad.tolist()}"
+    except RuntimeError as error:
+        return f"RuntimeError: {str(error)[:96]}..."
+
+s = torch.sigmoid(torch.tensor([1.0, 2.0, 3.0]))
+print("correct gradient y(1 - y):", [round(v, 4) for v in (s * (1 - s)).tolist()])
+for through in (".data", ".detach()"):
+    print(f"saved output zeroed through {through:9s}: {change_saved_output(through)}")
+for lib in (torch, bpcourse):                      # w ** 2 saves w; then the update changes w in place
+    for update in ("w.data -= 0.5", "no_grad: w -= 0.5"):
+        w = lib.tensor([1.0], requires_grad=True)
+        l = w ** 2
+        if update.startswith("w.data"):
+            w.data -= 0.5
+        else:
+            with lib.no_grad():
+                w -= 0.5
+        try:
+            l.backward()
+            outcome = f"dl/dw = {w.grad.item()} (wrong: at w = 1 it is 2.0), no error"
+        except RuntimeError as error:
+            outcome = f"RuntimeError: {str(error)[:60]}..."
+        print(f"{lib.__name__:8s} {update:18s} -> {outcome}")
+
+# %% [markdown] slide=slide
 # ## The `sum += l` pitfall, counted
 #
 # The lecture warns: to add up the losses, write `total += l.item()`, not `total += l`. With the tensor `l`,
@@ -246,6 +293,8 @@ print("second step without zero_() is the sum of the first two:", np.isclose(wit
 # - `w = torch.tensor([1.0], requires_grad=True)` makes the leaf in one line;
 # - `with torch.no_grad(): w -= lr * w.grad` updates in place without recording (instead of `.data`);
 # - `optimizer.zero_grad()`, `loss.backward()`, `optimizer.step()` let `torch.optim.SGD` do the update and the zeroing.
+#   Since torch 2.0, `zero_grad()` sets each `.grad` to `None` (`set_to_none=True` is the default) instead of filling it
+#   with zeros: no memory is touched, and the next `backward()` simply creates the gradient.
 #
 # All three styles, in torch and in `bpcourse` (which follows the same rules), predict the same value for $x = 4$.
 
@@ -273,6 +322,15 @@ print(f"{'style':14s} {'torch':>20s} {'bpcourse':>20s}")
 for style in ["seed (.data)", "no_grad", "optimizer"]:
     print(f"{style:14s} {train(torch, style):20.15f} {train(bpcourse, style):20.15f}")
 print("the seed printed: predict (after training) 4 7.999998569488525")
+for lib in (torch, bpcourse):
+    w = lib.tensor([1.0], requires_grad=True)
+    optimizer = lib.optim.SGD([w], lr=0.01)
+    (2 * w).backward()
+    optimizer.zero_grad()
+    after_default = w.grad
+    (2 * w).backward()
+    optimizer.zero_grad(set_to_none=False)
+    print(f"{lib.__name__:8s} after zero_grad(): w.grad = {after_default};  after zero_grad(set_to_none=False): {w.grad.tolist()}")
 
 # %% [markdown] slide=slide
 # ## A custom `torch.autograd.Function`
@@ -360,23 +418,6 @@ for x, y in zip(x_data, y_data):
     ((x * bw - y) ** 2).backward(); ((x * tw - y) ** 2).backward()  # noqa: E702
     print(f"seed dl/dw at x={x}: hand 2x(xw-y) = {2 * x * (x - y):6.1f}   bpcourse {bw.grad.item():6.1f}   torch {tw.grad.item():6.1f}")
 
-# %% [markdown] slide=subslide
-# A picture of the same comparison: the gradient entries of all four parameters, autograd against hand derivation.
-# Every point sits on the diagonal.
-
-# %% slide=-
-h = np.concatenate([hand[k].ravel() for k in hand])
-fig, ax = plt.subplots(figsize=(4.5, 4))
-ax.plot(h, np.concatenate([bp[k].ravel() for k in hand]), "o", color=BLUE, label="bpcourse", markersize=7)
-ax.plot(h, np.concatenate([pt[k].ravel() for k in hand]), "x", color=VERMILLION, label="torch", markersize=7)
-ax.plot([h.min(), h.max()], [h.min(), h.max()], "--", color=BLACK, linewidth=0.8, label="equal")
-ax.set(title="Autograd vs hand-derived gradients", xlabel="hand-derived gradient entry",
-       ylabel="autograd gradient entry")
-ax.legend()
-plt.show()
-print(h.size, "gradient entries; largest |hand - autograd| below 1e-12:",
-      max(np.abs(hand[k] - g[k]).max() for g in (bp, pt) for k in hand) < 1e-12)
-
 # %% [markdown] slide=slide
 # ## Summary
 #
@@ -384,7 +425,11 @@ print(h.size, "gradient entries; largest |hand - autograd| below 1e-12:",
 #   recorded anew on every forward pass (so Python control flow shapes it) and freed by `backward()`: a second
 #   `backward()` raises unless `retain_graph=True`.
 # - `backward()` **adds** into `.grad`: zero it every step (`w.grad.zero_()` or `optimizer.zero_grad()`), or gradients pile up.
-# - Update through `.data` or inside `torch.no_grad()`. Updating with `w` itself makes `w` a non-leaf whose `.grad` is `None`.
+# - Update inside `torch.no_grad()` (the seed's `.data` works too, but a change through `.data` escapes the version counter
+#   and can corrupt a gradient silently; `.detach()` and `no_grad` updates are caught). Updating with `w` itself makes `w`
+#   a non-leaf whose `.grad` is `None`.
+# - `optimizer.zero_grad()` sets gradients to `None` (torch 2.0 on); `torch.tensor` is today's constructor, `torch.Tensor`
+#   the legacy one.
 # - `total += l` keeps every iteration's graph alive (4 nodes per iteration here, tens of MB for 20,000 iterations);
 #   `total += l.item()` keeps nothing.
 # - A custom `torch.autograd.Function` has the same contract as `bpcourse`'s `Function`; hand derivation, `bpcourse`

@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
 import bpcourse
 from bpcourse.data import load_digits
+from bpcourse.manual import numerical_grad, relative_error
 from bpcourse.widgets import TrainingProgress
 
 BLACK, ORANGE, SKY, GREEN, BLUE, VERMILLION, PURPLE = (  # Okabe-Ito, colour-blind safe
@@ -57,22 +58,58 @@ plt.show()
 # %% [markdown] slide=slide
 # ## The network and its loss
 #
-# A multi-layer perceptron: $64 \to 32$ hidden units with ReLU $\to 10$ scores $z$, one per digit. Softmax turns scores into
-# probabilities and the **cross-entropy** loss is minus the log-probability of the right class $c$:
+# A multi-layer perceptron: $64 \to 32$ hidden units with ReLU (whose gradient does not vanish the way a stack of sigmoids'
+# does, notebook 03) $\to 10$ scores $\mathbf{z}$, one per digit. **Softmax** turns the scores into probabilities, and the
+# **cross-entropy** loss of one image is minus the log-probability of its class $c$:
 #
-# $$p_k = \frac{e^{z_k}}{\sum_j e^{z_j}}, \qquad \ell = -\log p_c, \qquad \frac{\partial \ell}{\partial z_k} = p_k - [k = c].$$
+# $$p_k = \frac{e^{z_k}}{\sum_j e^{z_j}}, \qquad \ell = -\log p_c = -z_c + \log \sum_j e^{z_j} .$$
 #
-# The gradient is simply "predicted probability minus the truth". Both engines have `nn.CrossEntropyLoss`, which takes the raw
-# scores and the labels. We check the formula for the gradient on one example:
+# Its gradient takes two lines. The derivative of $\log\sum_j e^{z_j}$ with respect to $z_k$ is $e^{z_k}/\sum_j e^{z_j} = p_k$,
+# and that of $-z_c$ is $-[k = c]$:
+#
+# $$\frac{\partial \ell}{\partial z_k} = p_k - [k = c], \qquad\text{that is}\qquad \frac{\partial \ell}{\partial \mathbf{z}} = \mathbf{p} - \text{onehot}(c) .$$
+#
+# A mini-batch's loss is the **mean** over its $N$ images, $L = \frac1N \sum_n \ell_n$, and image $n$'s scores appear only in
+# $\ell_n$. So each row of the gradient is divided by $N$:
+#
+# $$\frac{\partial L}{\partial Z} = \frac{1}{N}\bigl(P - \text{onehot}(\mathbf{y})\bigr) .$$
 
-# %% slide=-
-z = np.array([[2.0, -1.0, 0.5]])
+# %% slide=fragment
+Z = np.random.default_rng(1).normal(size=(5, 10))           # scores of a batch of N = 5 images
+labels = np.array([3, 0, 9, 3, 7])
+P = np.exp(Z)
+P /= P.sum(axis=1, keepdims=True)                           # softmax, row by row
+formula = (P - np.eye(10)[labels]) / len(labels)
 for lib in (bpcourse, torch):
-    scores = lib.tensor(z, requires_grad=True)
-    lib.nn.CrossEntropyLoss()(scores, lib.tensor([0])).backward()
-    print(f"{lib.__name__:8s} d loss / d z =", np.round(scores.grad.numpy(), 6).tolist())
-p = np.exp(z) / np.exp(z).sum()
-print("p - onehot     =", np.round(p - np.array([[1.0, 0.0, 0.0]]), 6).tolist())
+    scores = lib.tensor(Z, requires_grad=True)
+    lib.nn.CrossEntropyLoss()(scores, lib.tensor(labels)).backward()
+    print(f"{lib.__name__:8s} dL/dZ equals (P - onehot(y)) / N to 1e-12:", np.allclose(scores.grad.numpy(), formula, rtol=0, atol=1e-12))
+mean_ce = lambda z: -np.mean(np.log(np.exp(z) / np.exp(z).sum(axis=1, keepdims=True))[range(5), labels])  # noqa: E731
+print("finite differences agree (rel. error < 1e-7):", relative_error(numerical_grad(mean_ce, Z), formula) < 1e-7)
+print("row 0 of dL/dZ:", np.round(formula[0], 4), " (its sum is 0:", abs(formula[0].sum()) < 1e-15, ")")
+
+# %% [markdown] slide=subslide
+# ## Why the loss is fused: `log(softmax(z))` is not stable
+#
+# Written as two steps, $\log(\text{softmax}(\mathbf{z}))$ fails on large scores: $e^{1000}$ overflows to `inf` (and
+# $\infty/\infty$ is `nan`), and a probability like $e^{-1000}$ underflows to $0$, whose log is $-\infty$. The fused
+# `log_softmax` (inside `CrossEntropyLoss`) never forms $e^{z}$ of a large number. It subtracts the largest score
+# $m = \max_j z_j$ first, which changes nothing mathematically:
+#
+# $$\log p_k = z_k - m - \log\sum_j e^{z_j - m}, \qquad\text{where every } e^{z_j - m} \le 1 \text{ and one of them is } 1 .$$
+
+# %% slide=fragment
+z = [[1000.0, 0.0, -1000.0]]
+for lib in (bpcourse, torch):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # numpy would warn about inf/nan; we print them
+        scores = lib.tensor(z, requires_grad=True)
+        two_steps = lib.log(lib.softmax(scores, dim=1))
+        fused = lib.log_softmax(scores, dim=1)
+        lib.nn.functional.cross_entropy(scores, lib.tensor([2])).backward()
+    print(f"{lib.__name__:8s} log(softmax(z)) = {two_steps.detach().numpy().tolist()}   log_softmax(z) = {fused.detach().numpy().tolist()}")
+    print(f"{'':8s} cross-entropy gradient for class 2 (fused): {scores.grad.numpy().tolist()}")
+m = 1000.0
+print("formula z - m - log(sum(exp(z - m))):", (np.array(z) - m - np.log(np.exp(np.array(z) - m).sum())).tolist())
 
 # %% [markdown] slide=subslide
 # ## Same initial weights in both engines
@@ -97,11 +134,12 @@ for (name, p_bp), p_t in zip(bp_model.named_parameters(), torch_model.parameters
 # %% [markdown] slide=slide
 # ## One training loop for both engines
 #
-# Each epoch shuffles the training set (with a seeded generator, so both engines see the same batches) and takes one
-# SGD step per mini-batch of 64 images: `zero_grad()`, forward, `backward()`, `step()`. SGD with momentum $\mu = 0.9$
+# Each epoch shuffles the training set (with a seeded generator, so both engines see the same batches), splits it with
+# `np.array_split` into $1437 // 64 = 22$ nearly equal mini-batches (of 65 or 66 images, not 64: $22 \times 64 < 1437$),
+# and takes one SGD step per mini-batch: `zero_grad()`, forward, `backward()`, `step()`. SGD with momentum $\mu = 0.9$
 # keeps a running velocity: $v \leftarrow \mu v + \nabla L$, $\;\theta \leftarrow \theta - \eta\, v$.
 
-# %% slide=-
+# %% slide=fragment
 def train(lib, model, lr=0.1, epochs=20, batch=64, seed=0, progress=None):
     optimizer = lib.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     loss_fn = lib.nn.CrossEntropyLoss()
@@ -117,6 +155,9 @@ def train(lib, model, lr=0.1, epochs=20, batch=64, seed=0, progress=None):
         if progress is not None:
             progress.update(epoch, losses[-1])
     return losses
+
+sizes = [len(part) for part in np.array_split(np.arange(len(train_idx)), len(train_idx) // 64)]
+print(f"{len(sizes)} mini-batches per epoch, sizes {sorted(set(sizes))}: {sizes.count(65)} of 65 and {sizes.count(66)} of 66")
 
 # %% [markdown] slide=subslide
 # ## Training with bpcourse
@@ -231,7 +272,7 @@ for lr in [0.003, 0.03, 0.3, 3.0]:
 # %% [markdown] slide=slide
 # ## Speed, side by side
 #
-# Both engines train the same 20 epochs (440 steps of 64-65 images) from the same weights. These are wall-clock times on this machine, so
+# Both engines train the same 20 epochs (440 steps of 65-66 images) from the same weights. These are wall-clock times on this machine, so
 # nbval ignores the printed numbers; the cell asserts only that both runs reach the same loss. `bench/` has the careful
 # benchmark (separate processes, several rounds, medians).
 
@@ -246,14 +287,131 @@ print(f"bpcourse / torch time ratio: {times['bpcourse'][1] / times['torch'][1]:.
 assert abs(times["bpcourse"][0] - times["torch"][0]) < 1e-4, times
 
 # %% [markdown] slide=slide
+# ## Gradient accumulation: why `backward()` adds
+#
+# `backward()` adds into `.grad` instead of overwriting it, and that is a feature. When a batch does not fit in memory, split
+# it into micro-batches $B_1, \dots, B_m$. The batch's mean loss is a weighted sum of the micro-batches' mean losses,
+#
+# $$L = \frac1N\sum_{n=1}^{N} \ell_n = \sum_{i=1}^{m} \frac{|B_i|}{N}\,\underbrace{\frac{1}{|B_i|}\sum_{n \in B_i}\ell_n}_{L_i},
+# \qquad\text{so}\qquad \nabla L = \sum_i \frac{|B_i|}{N}\,\nabla L_i .$$
+#
+# Calling `backward()` on each $\frac{|B_i|}{N} L_i$ in turn, **without** `zero_grad()` in between, leaves exactly $\nabla L$ in
+# `.grad`: the big batch's gradient, with only one micro-batch's activations in memory at a time.
+
+# %% slide=fragment
+def accumulated_gradient(lib, model, micro_batches):
+    inputs, labels = lib.tensor(X[train_idx]), lib.tensor(y[train_idx])
+    model.zero_grad()
+    for idx in micro_batches:
+        share = len(idx) / len(train_idx)
+        (share * lib.nn.CrossEntropyLoss()(model(inputs[idx]), labels[idx])).backward()  # adds into .grad
+    return np.concatenate([p.grad.numpy().ravel() for p in model.parameters()])
+
+everything = np.arange(len(train_idx))
+for lib, model in zip((bpcourse, torch), twin_models()):
+    whole = accumulated_gradient(lib, model, [everything])
+    micro = accumulated_gradient(lib, model, np.array_split(everything, 4))   # 360 + 359 + 359 + 359 images
+    print(f"{lib.__name__:8s}: 1 batch of 1437 vs 4 accumulated micro-batches: largest difference < 1e-6:",
+          np.abs(whole - micro).max() < 1e-6, f"(gradient norm {np.linalg.norm(whole):.4f})")
+
+# %% [markdown] slide=slide
+# ## Beyond the gradient: second derivatives
+#
+# `backward()` normally records nothing while it computes. With `create_graph=True` it records the gradient's own
+# computation as a graph, so the gradient is a tensor with a `grad_fn` and can be differentiated again.
+# `torch.autograd.grad(outputs, inputs)` returns the gradients instead of adding them into `.grad`. For the seed's loss:
+#
+# $$\ell(w) = (xw - y)^2, \qquad \frac{d\ell}{dw} = 2x(xw - y), \qquad \frac{d^2\ell}{dw^2} = 2x^2 .$$
+
+# %% slide=fragment
+def seed_derivatives(lib, w0=1.0):
+    w = lib.tensor([w0], dtype=lib.float64, requires_grad=True)
+    for x_i, y_i in zip([1.0, 2.0, 3.0], [2.0, 4.0, 6.0]):
+        (g,) = lib.autograd.grad((x_i * w - y_i) ** 2, w, create_graph=True)   # g = 2x(xw - y), with a graph
+        (h,) = lib.autograd.grad(g, w)                                          # its derivative
+        print(f"{lib.__name__:8s} x = {x_i}: dl/dw = {g.item():6.1f} (2x(xw-y) = {2 * x_i * (x_i * w0 - y_i):6.1f}),"
+              f"  d2l/dw2 = {h.item():5.1f} (2x^2 = {2 * x_i**2:5.1f}),  g.grad_fn: {g.grad_fn.name()}")
+
+seed_derivatives(torch)
+
+# %% [markdown] slide=subslide
+# ## Newton's step: one step for the seed problem
+#
+# Gradient descent steps by $-\eta L'$ and needs a good $\eta$. **Newton's method** uses the curvature as well,
+# $w \leftarrow w - L'(w)/L''(w)$: it jumps to the bottom of the parabola that matches $L$, $L'$ and $L''$ at $w$. The
+# seed's mean loss *is* a parabola, $L(w) = \frac{14}{3}(w - 2)^2$ with $L'' = \frac{28}{3}$ (notebook 01), so from
+# $w = 1$ one Newton step lands on $w = 2$ exactly, where gradient descent at the seed's $\eta = 0.01$ needs a hundred and
+# more steps (each shrinks $w - 2$ by $1 - 0.01 \cdot \frac{28}{3}$).
+
+# %% slide=fragment
+def newton_and_descent(lib):
+    x_t, y_t = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64), lib.tensor([2.0, 4.0, 6.0], dtype=lib.float64)
+    mean_loss = lambda w: ((x_t * w - y_t) ** 2).mean()  # noqa: E731
+    w = lib.tensor(1.0, dtype=lib.float64, requires_grad=True)
+    (g,) = lib.autograd.grad(mean_loss(w), w, create_graph=True)
+    (h,) = lib.autograd.grad(g, w)
+    print(f"{lib.__name__:8s} L'(1) = {g.item():.6f} (-28/3 = {-28 / 3:.6f}),  L''(1) = {h.item():.6f} (28/3),"
+          f"  one Newton step: w = 1 - L'/L'' = {(w - g / h).item():.15f}")
+    w_gd, steps = lib.tensor(1.0, dtype=lib.float64, requires_grad=True), 0
+    while abs(w_gd.item() - 2) > 1e-6:
+        (g_gd,) = lib.autograd.grad(mean_loss(w_gd), w_gd)
+        with lib.no_grad():
+            w_gd -= 0.01 * g_gd
+        steps += 1
+    print(f"{lib.__name__:8s} gradient descent, lr 0.01: {steps} steps to |w - 2| < 1e-6;"
+          f"  expected ceil(log(1e-6) / log(1 - 0.28/3)) = {int(np.ceil(np.log(1e-6) / np.log(1 - 0.28 / 3)))}")
+
+newton_and_descent(torch)
+
+# %% [markdown] slide=subslide
+# For a network, $L''$ becomes the $n \times n$ Hessian (for this notebook's 2,410 parameters, 5.8 million entries, each
+# column one more backward pass), which is why training uses gradients, and second derivatives are used in smaller doses.
+#
+# ## A gradient penalty
+#
+# A practical dose: penalise how fast the loss changes with the *input*, $R = \frac1N\sum_n \lVert \partial\ell_n/\partial \mathbf{x}_n\rVert^2$,
+# to make a model smoother (a variant keeps GANs stable). Training on $L + \lambda R$ needs $\partial R/\partial\theta$, the
+# derivative of a gradient: `create_graph=True` on the inner gradient, then an ordinary `backward()`. A directional finite
+# difference checks it, in float64.
+
+# %% slide=fragment
+torch.manual_seed(0)
+start_weights = [p.detach().numpy() for p in make_model(torch).parameters()]   # notebook's model, seed 0
+images_np, targets_np = X[train_idx[:64]], y[train_idx[:64]]
+D = np.random.default_rng(2).normal(size=(32, 64))                           # a direction in W1's space
+
+def penalty(lib, W1, b1, W2, b2, create_graph):
+    images = lib.tensor(images_np, dtype=lib.float64, requires_grad=True)
+    scores = lib.relu(images @ W1.T + b1) @ W2.T + b2
+    summed = lib.nn.functional.cross_entropy(scores, lib.tensor(targets_np), reduction="sum")  # one l_n per image
+    (d_images,) = lib.autograd.grad(summed, images, create_graph=create_graph)                # row n: d l_n / d x_n
+    return (d_images ** 2).sum(dim=1).mean()
+
+def check_penalty_gradient(lib):
+    W1, b1, W2, b2 = (lib.tensor(w, dtype=lib.float64, requires_grad=True) for w in start_weights)
+    R = penalty(lib, W1, b1, W2, b2, create_graph=True)
+    R.backward()                                                   # through the inner gradient: double backward
+    shifted = lambda s: penalty(lib, lib.tensor(start_weights[0] + s * D, dtype=lib.float64), b1, W2, b2,  # noqa: E731
+                                create_graph=False).item()
+    numeric, analytic = (shifted(1e-5) - shifted(-1e-5)) / 2e-5, float((W1.grad.numpy() * D).sum())
+    print(f"{lib.__name__:8s} R = {R.item():.6f};  dR/dW1 along a random direction: double backward {analytic:.6f},"
+          f" finite diff. {numeric:.6f}, rel. error < 1e-6: {relative_error(analytic, numeric) < 1e-6}")
+
+check_penalty_gradient(torch)
+
+# %% [markdown] slide=slide
 # ## Summary
 #
 # - A training loop is always the same four lines per batch: forward, `zero_grad()`, `backward()`, `step()`, around a model,
-#   a loss (cross-entropy, whose gradient is $p - \text{onehot}$) and an optimiser (SGD with momentum).
+#   a loss (cross-entropy, whose gradient is $(P - \text{onehot}(\mathbf{y}))/N$ for a batch of $N$, computed through the
+#   stable fused `log_softmax`) and an optimiser (SGD with momentum).
 # - Written once against `lib`, the loop runs on `bpcourse` and on torch; from the same initial weights and batches the loss
 #   curves agree to float32 rounding, and the trained models make the same predictions.
 # - The 64-32-10 network reaches about 98% accuracy on held-out digits; the confusion matrix shows which digits it mixes up.
 # - The learning rate changes the outcome most: too small learns slowly; too large (with momentum) kills every ReLU, and the
 #   network predicts one class for everything. At a good rate, a wider hidden layer learns faster.
+# - `backward()` adds into `.grad`, so micro-batches weighted by their share give exactly the big batch's gradient.
+# - `create_graph=True` makes a gradient differentiable: $d^2\ell/dw^2 = 2x^2$ for the seed's loss, a Newton step that
+#   solves the seed problem in one step (gradient descent at $\eta = 0.01$ takes 142), and a gradient penalty.
 #
 # This is the end of the course's main line. **Practise:** [exercises for this notebook](../exercises/08_training_a_network.ipynb).

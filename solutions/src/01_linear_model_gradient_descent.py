@@ -12,7 +12,7 @@
 # | question | kind | points |
 # |---|---|---|
 # | 1. the MSE loss | implement | 1 |
-# | 2. the gradient at $w = 1$ | derive and compute | 1 |
+# | 2. the gradient at $w = 0.25$ | derive and compute | 1 |
 # | 3. the gradient for any data | derive and implement | 2 |
 # | 4. batch gradient descent | implement | 2 |
 # | 5. one epoch of SGD (the seed's loop) | implement | 2 |
@@ -50,24 +50,24 @@ assert isinstance(mse_loss(1.0, x, y), float), 'return a Python float (float(...
 assert abs(mse_loss(1.0, x, y) - 14.0 / 3.0) < 1e-12, 'mse_loss(1, x, y) is wrong: the mean of the squared errors'
 ### END HIDDEN TESTS
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_grad_at_1_task"}, "editable": false, "deletable": false}
-# ## Question 2: the gradient at $w = 1$, by hand (1 point)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_grad_at_start_task"}, "editable": false, "deletable": false}
+# ## Question 2: the gradient at $w = 0.25$, by hand (1 point)
 #
 # Differentiate $L(w)$ by hand (chain rule on each square, then the mean) and evaluate
-# $\dfrac{dL}{dw}$ at $w = 1$ on the seed data $x = [1, 2, 3]$, $y = [2, 4, 6]$.
-# Store the number in `dL_dw_at_1` (a float). Work it out on paper first; you may use numpy for
+# $\dfrac{dL}{dw}$ at $w = 0.25$ on the seed data $x = [1, 2, 3]$, $y = [2, 4, 6]$.
+# Store the number in `dL_dw_at_start` (a float). Work it out on paper first; you may use numpy for
 # the arithmetic.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q2_grad_at_1_answer"}}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q2_grad_at_start_answer"}}
 ### BEGIN SOLUTION
-# dL/dw = (1/N) sum 2 x_i (w x_i - y_i); at w = 1 with y = 2x: (1/3) sum 2 x_i (-x_i) = -2 * 14 / 3
-dL_dw_at_1 = float(np.mean(2 * x * (1.0 * x - y)))
+# dL/dw = (1/N) sum 2 x_i (w x_i - y_i); with y = 2x that is 2 (w - 2) mean(x^2) = 2 * (-1.75) * 14/3
+dL_dw_at_start = float(np.mean(2 * x * (0.25 * x - y)))
 ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q2_grad_at_1", "points": 1}, "editable": false, "deletable": false}
-# At w = 1 the model predicts too little, so increasing w lowers the loss: the slope is negative.
-assert isinstance(dL_dw_at_1, float), 'dL_dw_at_1 should be a Python float'
-assert dL_dw_at_1 < 0, 'at w = 1 the slope should be negative (increasing w lowers the loss)'
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q2_grad_at_start", "points": 1}, "editable": false, "deletable": false}
+# At w = 0.25 the model predicts too little, so increasing w lowers the loss: the slope is negative.
+assert isinstance(dL_dw_at_start, float), 'dL_dw_at_start should be a Python float'
+assert dL_dw_at_start < 0, 'at w = 0.25 the slope should be negative (increasing w lowers the loss)'
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_mse_grad_task"}, "editable": false, "deletable": false}
 # ## Question 3: the gradient for any data (2 points)
@@ -169,33 +169,41 @@ assert abs(_w - 2.0) < 1e-6, '100 epochs of SGD with lr = 0.01 should reach w = 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_largest_stable_lr_task"}, "editable": false, "deletable": false}
 # ## Question 6: the largest stable learning rate (3 points)
 #
-# For batch gradient descent on the MSE loss the error $e_t = w_t - w^*$ obeys
-# $e_{t+1} = (1 - \eta L'')\, e_t$ with the constant curvature $L'' = \frac{2}{N}\sum_i x_i^2$.
-# Gradient descent converges exactly when $|1 - \eta L''| < 1$.
+# The MSE loss is a parabola in $w$ with its minimum at $w^*$. Take one step of batch gradient
+# descent from $w_t$ and write the new error $e_{t+1} = w_{t+1} - w^*$ in terms of $e_t = w_t - w^*$:
+# it is $e_t$ times a factor that depends on $\eta$ and on the data (differentiate $L$ twice, or
+# expand $L'(w)$ around $w^*$). Gradient descent converges exactly when that factor has absolute
+# value below 1.
 #
 # 1. Write `largest_stable_lr(x)`: the supremum of the learning rates for which batch gradient
 #    descent on this loss converges, for any data `x` (a float). (It does not depend on `y`.)
-# 2. The answer cell then stores its value for the seed data in `lr_max`.
-# 3. Justify it numerically: `gd_final_error(lr)` (given below) runs 200 steps from $w_0 = 1$ and returns
-#    $|w_{200} - 2|$. Show that it is tiny at $0.95\,\eta_{max}$ and huge at $1.05\,\eta_{max}$.
+# 2. The answer cell then stores its value for the data `x6` below in `lr_max`.
+# 3. Justify it numerically: `gd_final_error(lr)` (given below) runs 200 steps on `x6`, `y6` from
+#    $w_0 = 1$ and returns $|w_{200} - 2|$. The test cell shows that it is tiny at $0.95\,\eta_{max}$
+#    and huge at $1.05\,\eta_{max}$.
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_helper"}, "editable": false, "deletable": false}
+x6 = np.array([0.5, 1.5, 4.0])
+y6 = 2.0 * x6
+
+
 def gd_final_error(lr, steps=200):
-    """|w_steps - 2| after batch gradient descent from w0 = 1 on the seed data."""
+    """|w_steps - 2| after batch gradient descent from w0 = 1 on x6, y6."""
     w = 1.0
     for _ in range(steps):
-        w = w - lr * float(np.mean(2 * x * (w * x - y)))
+        w = w - lr * float(np.mean(2 * x6 * (w * x6 - y6)))
     return abs(w - 2.0)
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q6_largest_stable_lr_answer"}}
 def largest_stable_lr(x):
     ### BEGIN SOLUTION
-    # |1 - lr * L''| < 1  <=>  0 < lr < 2 / L'' = 2 / (2 mean(x^2)) = 1 / mean(x^2)
+    # e_{t+1} = (1 - lr L'') e_t with L'' = 2 mean(x^2); |1 - lr L''| < 1 <=> lr < 2 / L''
+    # = 1 / mean(x^2)
     return float(1.0 / np.mean(np.asarray(x, dtype=float) ** 2))
     ### END SOLUTION
 
 
-lr_max = largest_stable_lr(x)  # the value for the seed data x = [1, 2, 3]
+lr_max = largest_stable_lr(x6)
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q6_largest_stable_lr", "points": 3}, "editable": false, "deletable": false}
 print(f"lr_max = {lr_max:.6f}")

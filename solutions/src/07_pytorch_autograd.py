@@ -1,9 +1,9 @@
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "intro"}, "editable": false, "deletable": false}
 # # Exercises 07: PyTorch's autograd and its pitfalls
 #
-# These exercises go with `notebooks/07_pytorch_autograd.ipynb` and use real `torch`. Three of them
-# start from a broken training loop, each with one of the seed lecture's pitfalls; you write the
-# fixed function. The seed's loop, for reference:
+# These exercises go with `notebooks/07_pytorch_autograd.ipynb` and use real `torch`. Several of them
+# start from a training loop with one of the seed lecture's pitfalls, or turn a pitfall into a tool.
+# The seed's loop, for reference:
 #
 # ```python
 # for epoch in range(100):
@@ -16,11 +16,13 @@
 #
 # | question | kind | points |
 # |---|---|---|
-# | 1. the missing `grad.zero_()` | debug | 2 |
-# | 2. the loss total that keeps the graph alive | debug | 2 |
-# | 3. updating through `w` instead of `.data` / `no_grad` | debug | 2 |
-# | 4. a custom `torch.autograd.Function` | implement | 2 |
-# | 5. what accumulation does to `w`, by number | explain by number | 1 |
+# | 1. what accumulation does to `w`, by number | explain by number | 1 |
+# | 2. two `backward()` calls and `zero_grad()`: predict, then run | predict | 1 |
+# | 3. accumulating on purpose: micro-batches | implement | 2 |
+# | 4. a loss log that keeps every graph alive | debug | 2 |
+# | 5. updating through `w` instead of `.data` / `no_grad` | debug | 2 |
+# | 6. a custom `torch.autograd.Function` | implement | 2 |
+# | 7. a second derivative and a Newton step | implement | 3 |
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "setup"}, "editable": false, "deletable": false}
 import warnings
@@ -30,122 +32,165 @@ import torch
 x_data = [1.0, 2.0, 3.0]
 y_data = [2.0, 4.0, 6.0]
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q1_zero_grad_task"}, "editable": false, "deletable": false}
-# ## Question 1: the missing `grad.zero_()` (2 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q1_accumulate_task"}, "editable": false, "deletable": false}
+# ## Question 1: what accumulation does to `w`, by number (1 point)
 #
-# `train_seed_broken` below is the seed's loop with one line missing. Run it and compare with the
-# seed's printed output (the loss should fall to about $10^{-12}$). Then write `train_seed(w0, lr, epochs,
-# x_data, y_data)` that does the seed's SGD correctly and returns `(w, losses)`: the final weight as a
-# Python float, and for each epoch the loss of the **last** sample of that epoch (the seed's
-# `progress` line), as Python floats.
+# Run the seed's loop **without** `w.grad.data.zero_()` by hand for the first **two** samples, from
+# $w = 1$ with learning rate $0.01$: without `zero_()`, the second step uses the **sum** of the first two gradients
+# ($\ell_i'(w) = 2x_i(x_i w - y_i)$). Store the weight after those two steps in `w_after_two` (a float).
+# (The correct loop gives $1.0984$; yours should differ.) Work it out on paper; plain arithmetic is fine.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q1_broken"}, "editable": false, "deletable": false}
-def train_seed_broken(w0, lr, epochs, x_data, y_data):
-    w = torch.tensor([w0], requires_grad=True)
-    losses = []
-    for epoch in range(epochs):
-        for x, y in zip(x_data, y_data):
-            l = (x * w - y) ** 2
-            l.backward()
-            w.data = w.data - lr * w.grad.item()
-        losses.append(l.item())
-    return w.item(), losses
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q1_accumulate_answer"}}
+### BEGIN SOLUTION
+g1 = 2 * 1.0 * (1.0 * 1.0 - 2.0)        # -2 at w = 1
+w1 = 1.0 - 0.01 * g1                    # 1.02
+g2 = 2 * 2.0 * (2.0 * w1 - 4.0)         # -7.84 at w = 1.02
+w_after_two = w1 - 0.01 * (g1 + g2)     # the stale -2 is still in w.grad: 1.1184
+### END SOLUTION
 
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_accumulate", "points": 1}, "editable": false, "deletable": false}
+assert isinstance(w_after_two, float), 'w_after_two should be a Python float'
+assert abs(w_after_two - 1.0984) > 1e-3, "that is the correct loop's weight; the broken loop keeps the old gradient"
 
-w_broken, losses_broken = train_seed_broken(1.0, 0.01, 10, x_data, y_data)
-print(f"broken: w = {w_broken:.4f}, losses[-3:] = {[round(v, 4) for v in losses_broken[-3:]]}")
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_predict_task"}, "editable": false, "deletable": false}
+# ## Question 2: two `backward()` calls and `zero_grad()`: predict, then run (1 point)
+#
+# Read the next locked cell but **do not run it yet**:
+#
+# ```python
+# w = torch.tensor(2.0, requires_grad=True)
+# (w ** 3).backward()
+# (5 * w - 1).backward()
+# grad_after_two = w.grad.item()
+# torch.optim.SGD([w], lr=0.1).zero_grad()
+# grad_after_zero_grad = w.grad
+# ```
+#
+# Predict `grad_after_two` (a float) and `grad_after_zero_grad` (torch 2.13: a tensor of zeros, or
+# `None`?) and write your predictions into `predicted_grad` (a float) and `predicted_after_zero_grad`
+# (`0.0` if you expect zeros, `None` if you expect `None`). Then run the cells. Graded on the prediction.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q1_zero_grad_answer"}}
-def train_seed(w0, lr, epochs, x_data, y_data):
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q2_predict_answer"}}
+### BEGIN SOLUTION
+predicted_grad = 3 * 2.0 ** 2 + 5.0   # two graphs, one leaf: their gradients add up, 12 + 5
+predicted_after_zero_grad = None      # since torch 2.0, zero_grad() sets .grad to None by default
+### END SOLUTION
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q2_predict", "points": 1}, "editable": false, "deletable": false}
+w = torch.tensor(2.0, requires_grad=True)
+(w ** 3).backward()
+(5 * w - 1).backward()
+grad_after_two = w.grad.item()
+torch.optim.SGD([w], lr=0.1).zero_grad()
+grad_after_zero_grad = w.grad
+print(f"w.grad after two backward(): predicted {predicted_grad}, got {grad_after_two}")
+print(f"w.grad after zero_grad(): predicted {predicted_after_zero_grad}, got {grad_after_zero_grad}")
+assert predicted_grad == grad_after_two, 'your prediction of w.grad after two backward() calls was off'
+assert (predicted_after_zero_grad is None) == (grad_after_zero_grad is None), 'your prediction of zero_grad() was off'
+
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_micro_batches_task"}, "editable": false, "deletable": false}
+# ## Question 3: accumulating on purpose, micro-batches (2 points)
+#
+# Without `zero_()`, `w.grad` keeps the sum of every gradient since the last zeroing. In the seed's
+# loop that is a bug; chosen on purpose it is a feature: backward on each sample's loss **divided by
+# $k$**, then one step and one zeroing every $k$ samples, is exactly mini-batch gradient descent on
+# batches of $k$ consecutive samples, with the memory of one sample.
+#
+# Write `train_micro_batches(w0, lr, epochs, k, x_data, y_data)`: $w$ a one-element leaf tensor
+# starting at `w0`, per-sample loss $(x w - y)^2$, the samples visited in order in every epoch, one
+# update $w \leftarrow w - \eta\, \text{w.grad}$ (not recorded in the graph) after every $k$-th sample.
+# `k` divides the number of samples. Return the final weight as a Python float. (With $k = 1$ this is
+# the seed's SGD; with $k = N$ batch gradient descent on the mean loss.)
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q3_micro_batches_answer"}}
+def train_micro_batches(w0, lr, epochs, k, x_data, y_data):
     ### BEGIN SOLUTION
-    w = torch.tensor([w0], requires_grad=True)
-    losses = []
-    for epoch in range(epochs):
-        for x, y in zip(x_data, y_data):
-            l = (x * w - y) ** 2
-            l.backward()
-            w.data = w.data - lr * w.grad.item()
-            w.grad.data.zero_()  # the fix: each sample's gradient starts from zero
-        losses.append(l.item())
-    return w.item(), losses
+    w = torch.tensor([float(w0)], requires_grad=True)
+    for _ in range(epochs):
+        for seen, (xi, yi) in enumerate(zip(x_data, y_data), start=1):
+            ((xi * w - yi) ** 2 / k).backward()  # adds this sample's share of the batch mean to w.grad
+            if seen % k == 0:                     # a whole micro-batch is in: one step, then start afresh
+                with torch.no_grad():
+                    w -= lr * w.grad
+                w.grad = None
+    return w.item()
     ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_zero_grad", "points": 2}, "editable": false, "deletable": false}
-w_fixed, losses_fixed = train_seed(1.0, 0.01, 100, x_data, y_data)
-print(f"fixed: w = {w_fixed:.6f}, last loss = {losses_fixed[-1]:.3e}")
-assert isinstance(w_fixed, float) and len(losses_fixed) == 100 and isinstance(losses_fixed[0], float), 'return (w, losses): a float and one float loss per epoch'
-assert abs(w_fixed - 2.0) < 1e-5, "the seed's SGD should reach w = 2"  # the seed predicts 7.99999857 for x = 4
-assert losses_fixed[-1] < 1e-9, "the last loss should be as small as the seed's (about 1e-12)"
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q3_micro_batches", "points": 2}, "editable": false, "deletable": false}
+w_k1 = train_micro_batches(1.0, 0.01, 100, 1, x_data, y_data)
+w_k3 = train_micro_batches(1.0, 0.01, 1, 3, x_data, y_data)
+print(f"k = 1, 100 epochs: w = {w_k1:.6f};  k = 3, one epoch: w = {w_k3:.6f}")
+assert isinstance(w_k1, float), 'return the weight as a Python float'
+assert abs(w_k1 - 2.0) < 1e-5, "with k = 1 this is the seed's SGD, which reaches w = 2"
+# One epoch with k = N is one step of batch gradient descent on the mean loss: 1 - 0.01 * (-28/3).
+assert abs(w_k3 - (1.0 + 0.01 * 28 / 3)) < 1e-6, 'with k = 3 one epoch should be one batch gradient step'
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_graph_task"}, "editable": false, "deletable": false}
-# ## Question 2: the loss total that keeps the graph alive (2 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_log_task"}, "editable": false, "deletable": false}
+# ## Question 4: a loss log that keeps every graph alive (2 points)
 #
-# `mean_losses_broken` reports the mean loss of each epoch, but `total += l` adds **tensors**: `total`
-# becomes a node whose graph holds every sample's graph of the epoch, and the returned values are
-# tensors with a `grad_fn`. Write `mean_losses(w0, lr, epochs, x_data, y_data)` that runs the same SGD
-# (with `zero_()`) and returns the mean loss per epoch as **Python floats** (losses measured before each
-# sample's update, as in the broken version), so no graph outlives its step.
+# `loss_log_broken` runs batch gradient descent and returns the loss of every step as one 1-D tensor,
+# for plotting. But each logged `loss` is a tensor with a `grad_fn`: the log keeps every step's graph
+# reachable, and `torch.stack` records one more node on top. Write `loss_log(w0, lr, steps, x, y)` that
+# runs the same descent and returns the same numbers as a 1-D tensor **without a graph**
+# (`requires_grad` False, no `grad_fn`).
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_broken"}, "editable": false, "deletable": false}
-def mean_losses_broken(w0, lr, epochs, x_data, y_data):
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_broken"}, "editable": false, "deletable": false}
+def loss_log_broken(w0, lr, steps, x, y):
     w = torch.tensor([w0], requires_grad=True)
-    means = []
-    for epoch in range(epochs):
-        total = 0
-        for x, y in zip(x_data, y_data):
-            l = (x * w - y) ** 2
-            total += l  # a tensor: the graph of every sample stays reachable from total
-            l.backward()
-            w.data = w.data - lr * w.grad.item()
-            w.grad.data.zero_()
-        means.append(total / len(x_data))
-    return means
+    log = []
+    for _ in range(steps):
+        loss = ((w * x - y) ** 2).mean()
+        log.append(loss)  # a tensor with grad_fn: this step's graph stays reachable from the log
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+        w.grad.zero_()
+    return torch.stack(log)
 
 
-m = mean_losses_broken(1.0, 0.01, 3, x_data, y_data)
-print(type(m[0]).__name__, "with grad_fn", type(m[0].grad_fn).__name__)
+log = loss_log_broken(1.0, 0.05, 3, torch.tensor(x_data), torch.tensor(y_data))
+print("the log:", log.tolist(), " grad_fn:", type(log.grad_fn).__name__)
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q2_graph_answer"}}
-def mean_losses(w0, lr, epochs, x_data, y_data):
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q4_log_answer"}}
+def loss_log(w0, lr, steps, x, y):
     ### BEGIN SOLUTION
     w = torch.tensor([w0], requires_grad=True)
-    means = []
-    for epoch in range(epochs):
-        total = 0.0
-        for x, y in zip(x_data, y_data):
-            l = (x * w - y) ** 2
-            total += l.item()  # a Python float: nothing of the graph is kept
-            l.backward()
-            w.data = w.data - lr * w.grad.item()
-            w.grad.data.zero_()
-        means.append(total / len(x_data))
-    return means
+    values = []
+    for _ in range(steps):
+        loss = ((w * x - y) ** 2).mean()
+        values.append(loss.detach())  # the number only: no graph behind it
+        loss.backward()
+        with torch.no_grad():
+            w.sub_(lr * w.grad)
+        w.grad = None
+    return torch.stack(values)
     ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q2_graph", "points": 2}, "editable": false, "deletable": false}
-means = mean_losses(1.0, 0.01, 5, x_data, y_data)
-assert len(means) == 5, 'expected one mean loss per epoch'
-assert all(type(v) is float for v in means), f"expected Python floats, got {type(means[0]).__name__}"
-assert all(a > b for a, b in zip(means, means[1:])), 'the mean loss should fall every epoch'  # SGD with lr = 0.01 lowers the loss every epoch
-print([round(v, 4) for v in means])
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_log", "points": 2}, "editable": false, "deletable": false}
+log = loss_log(1.0, 0.05, 5, torch.tensor(x_data), torch.tensor(y_data))
+assert isinstance(log, torch.Tensor) and log.shape == (5,), 'return one 1-D tensor with one loss per step'
+assert log.grad_fn is None and not log.requires_grad, 'the log still carries a graph'
+assert all(a > b for a, b in zip(log.tolist(), log.tolist()[1:])), 'the loss should fall at every step'
+print([round(v, 4) for v in log.tolist()])
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_update_task"}, "editable": false, "deletable": false}
-# ## Question 3: updating through `w` instead of `.data` / `no_grad` (2 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_update_task"}, "editable": false, "deletable": false}
+# ## Question 5: updating through `w` instead of `.data` / `no_grad` (2 points)
 #
 # `gd_broken` does batch gradient descent on the MSE $\frac{1}{N}\sum_i (w x_i - y_i)^2$ but updates with
-# `w = w - lr * w.grad`. That line is recorded in the graph: the new `w` is not a leaf, so the next
-# `backward()` leaves its `.grad` empty and the loop fails (see the message below). Write
+# `w = w - lr * w.grad`. That line is recorded in the graph: the new `w` is the output of a
+# subtraction, not a leaf, so its `.grad` is `None`, and the very next line, `w.grad.zero_()`, fails
+# (see the message below). Write
 # `gd(w0, lr, epochs, x, y)` (`x`, `y` float32 tensors) that updates `w` **in place** without recording
 # it (`with torch.no_grad():` or `.data`) and returns the tensor `w`: still a leaf, still `requires_grad`.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_broken"}, "editable": false, "deletable": false}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_broken"}, "editable": false, "deletable": false}
 def gd_broken(w0, lr, epochs, x, y):
     w = torch.tensor([w0], requires_grad=True)
     for _ in range(epochs):
         loss = ((w * x - y) ** 2).mean()
         loss.backward()
         w = w - lr * w.grad  # recorded: w is now the output of a subtraction, not a leaf
-        w.grad.zero_()
+        w.grad.zero_()  # fails here: a non-leaf's .grad is None
     return w
 
 
@@ -156,7 +201,7 @@ try:
 except AttributeError as error:
     print("gd_broken fails:", error)
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q3_update_answer"}}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q5_update_answer"}}
 def gd(w0, lr, epochs, x, y):
     ### BEGIN SOLUTION
     w = torch.tensor([w0], requires_grad=True)
@@ -169,14 +214,14 @@ def gd(w0, lr, epochs, x, y):
     return w
     ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q3_update", "points": 2}, "editable": false, "deletable": false}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_update", "points": 2}, "editable": false, "deletable": false}
 w = gd(1.0, 0.05, 50, torch.tensor(x_data), torch.tensor(y_data))
 assert isinstance(w, torch.Tensor) and w.is_leaf and w.requires_grad, 'return w as a leaf tensor that still requires grad'
 assert abs(w.item() - 2.0) < 1e-3, 'gradient descent should reach w = 2'
 print(f"w after 50 steps: {w.item():.6f}")
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_custom_task"}, "editable": false, "deletable": false}
-# ## Question 4: a custom `torch.autograd.Function` (2 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_custom_task"}, "editable": false, "deletable": false}
+# ## Question 6: a custom `torch.autograd.Function` (2 points)
 #
 # $$\operatorname{LeakyReLU}(x; \alpha) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}, \qquad
 # \frac{\partial}{\partial x} = \begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}$$
@@ -185,7 +230,7 @@ print(f"w after 50 steps: {w.item():.6f}")
 # and `backward(ctx, grad_output)`. Backward returns one gradient per input of forward: the float `slope`
 # gets `None`. Store the slope on `ctx` (`ctx.slope = slope`) and save `x` with `ctx.save_for_backward`.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q4_custom_answer"}}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q6_custom_answer"}}
 class LeakyReLU(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, slope):
@@ -203,7 +248,7 @@ class LeakyReLU(torch.autograd.Function):
         return grad_output * local, None
         ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_custom", "points": 2}, "editable": false, "deletable": false}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q6_custom", "points": 2}, "editable": false, "deletable": false}
 x4 = torch.tensor([-2.0, -0.5, 0.5, 3.0], dtype=torch.float64, requires_grad=True)
 y4 = LeakyReLU.apply(x4, 0.1)
 assert torch.allclose(y4, torch.tensor([-0.2, -0.05, 0.5, 3.0], dtype=torch.float64)), "LeakyReLU's forward is wrong"
@@ -213,30 +258,51 @@ assert torch.autograd.gradcheck(lambda t: LeakyReLU.apply(t, 0.1), (x4.detach().
                                 raise_exception=False), "backward disagrees with finite differences (gradcheck)"
 print("gradcheck passed")
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_accumulate_task"}, "editable": false, "deletable": false}
-# ## Question 5: what accumulation does to `w`, by number (1 point)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q7_newton_task"}, "editable": false, "deletable": false}
+# ## Question 7: a second derivative and a Newton step (3 points)
 #
-# Run `train_seed_broken`'s loop by hand for the first **two** samples, from $w = 1$ with learning rate
-# $0.01$: without `zero_()`, the second step uses the **sum** of the first two gradients
-# ($\ell_i'(w) = 2x_i(x_i w - y_i)$). Store the weight after those two steps in `w_after_two` (a float).
-# (The correct loop gives $1.0984$; yours should differ.) Work it out on paper; plain arithmetic is fine.
+# `torch.autograd.grad(out, w, create_graph=True)` returns $\partial\,\text{out}/\partial w$ as a tensor that
+# is itself part of a graph, so it can be differentiated again.
+#
+# 1. Write `first_and_second(f, w0)`: `f` maps a 0-dim float64 tensor to a 0-dim tensor, `w0` is a float.
+#    Return $(f'(w_0), f''(w_0))$ as two Python floats, both from autograd (no finite differences).
+# 2. Write `newton_step(w0, x, y)` for the seed's loss $L(w) = \frac{1}{N}\sum_i (w x_i - y_i)^2$ (`x`, `y`
+#    float64 tensors): one Newton step $w_1 = w_0 - L'(w_0) / L''(w_0)$ with both derivatives from
+#    `first_and_second`, returned as a float. On this parabola one step lands on the minimum from any
+#    start, where gradient descent needs many.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q5_accumulate_answer"}}
-### BEGIN SOLUTION
-g1 = 2 * 1.0 * (1.0 * 1.0 - 2.0)        # -2 at w = 1
-w1 = 1.0 - 0.01 * g1                    # 1.02
-g2 = 2 * 2.0 * (2.0 * w1 - 4.0)         # -7.84 at w = 1.02
-w_after_two = w1 - 0.01 * (g1 + g2)     # the stale -2 is still in w.grad: 1.1184
-### END SOLUTION
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q7_newton_answer"}}
+def first_and_second(f, w0):
+    ### BEGIN SOLUTION
+    w = torch.tensor(float(w0), dtype=torch.float64, requires_grad=True)
+    (slope,) = torch.autograd.grad(f(w), w, create_graph=True)  # slope is a graph node too
+    (curvature,) = torch.autograd.grad(slope, w)
+    return slope.item(), curvature.item()
+    ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_accumulate", "points": 1}, "editable": false, "deletable": false}
-assert isinstance(w_after_two, float), 'w_after_two should be a Python float'
-assert abs(w_after_two - 1.0984) > 1e-3, "that is the correct loop's weight; the broken loop keeps the old gradient"
+
+def newton_step(w0, x, y):
+    ### BEGIN SOLUTION
+    slope, curvature = first_and_second(lambda w: ((w * x - y) ** 2).mean(), w0)
+    return w0 - slope / curvature
+    ### END SOLUTION
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q7_newton", "points": 3}, "editable": false, "deletable": false}
+d1, d2 = first_and_second(lambda w: w ** 3, 2.0)
+assert isinstance(d1, float) and isinstance(d2, float), 'return two Python floats'
+assert abs(d1 - 12.0) < 1e-12 and abs(d2 - 12.0) < 1e-12, "for w^3 at 2: f' = 3 w^2 = 12 and f'' = 6 w = 12"
+x7, y7 = torch.tensor(x_data, dtype=torch.float64), torch.tensor(y_data, dtype=torch.float64)
+w1 = newton_step(1.0, x7, y7)
+print(f"one Newton step from w = 1: {w1:.12f};  L''(w) = 2 mean(x^2) = {first_and_second(lambda w: ((w * x7 - y7) ** 2).mean(), 1.0)[1]:.6f}")
+assert abs(w1 - 2.0) < 1e-12, 'one Newton step on the seed loss should land on w = 2'
 
 # %% [markdown] meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "summary"}, "editable": false, "deletable": false}
 # ## Summary
 #
-# Gradients accumulate until you zero them; a Python float (`.item()`) is how a loss leaves the graph;
+# Gradients accumulate until you zero them, which makes micro-batches possible; `.detach()` or `.item()`
+# is how a logged loss leaves the graph;
 # an update is not part of the model, so it goes through `torch.no_grad()` (or `.data`) and keeps `w` a
 # leaf. A custom `torch.autograd.Function` returns one gradient per forward input, `None` for non-tensors.
+# With `create_graph=True` a derivative is a graph again: differentiate it for the curvature, and a
+# Newton step solves the seed's problem in one step.
 # Next: `08_training_a_network`.

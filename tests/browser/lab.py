@@ -102,7 +102,7 @@ class Lab:
                              f"(last seen: {kernel}); server log:\n{self.log()[-3000:]}")
 
 
-def lab_command(port: int, token: str, root_dir: Path, work: Path) -> list[str]:
+def lab_command(port: int, token: str, root_dir: Path, work: Path, extra: tuple[str, ...] = ()) -> list[str]:
     command = [str(JUPYTER), "lab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
                "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
                f"--ServerApp.root_dir={root_dir}",
@@ -112,7 +112,7 @@ def lab_command(port: int, token: str, root_dir: Path, work: Path) -> list[str]:
                f"--LabApp.user_settings_dir={work / 'user-settings'}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
-    return command
+    return command + list(extra)
 
 
 def write_settings(folder: Path) -> None:
@@ -124,8 +124,10 @@ def write_settings(folder: Path) -> None:
 
 
 @contextmanager
-def running_lab(work: Path, root_dir: Path = ROOT, startup_timeout: float = 120.0) -> Iterator[Lab]:
-    """JupyterLab serving ``root_dir``; ``work`` (a temporary folder) gets its state and log."""
+def running_lab(work: Path, root_dir: Path = ROOT, startup_timeout: float = 120.0,
+                extra: tuple[str, ...] = ()) -> Iterator[Lab]:
+    """JupyterLab serving ``root_dir``; ``work`` (a temporary folder) gets its state and log;
+    ``extra``: more command-line options (e.g. the Chinese course's app settings)."""
     port, token = free_port(), secrets.token_hex(16)
     (work / "workspaces").mkdir(parents=True, exist_ok=True)
     write_settings(work / "user-settings")
@@ -134,7 +136,7 @@ def running_lab(work: Path, root_dir: Path = ROOT, startup_timeout: float = 120.
     env.pop("JUPYTER_CONFIG_DIR", None)
     log_path = work / "lab.log"
     with open(log_path, "w") as log:
-        process = subprocess.Popen(lab_command(port, token, root_dir, work), cwd=root_dir,
+        process = subprocess.Popen(lab_command(port, token, root_dir, work, extra), cwd=root_dir,
                                    stdout=log, stderr=subprocess.STDOUT, env=env,
                                    start_new_session=True)
     lab = Lab(port=port, token=token, root_dir=root_dir, log_path=log_path, process=process)

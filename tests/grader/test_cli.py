@@ -77,7 +77,8 @@ def test_bpcourse_grade_passes_options_through(fixture_source, tmp_path):
     assert (tmp_path / "grades.csv").is_file()
 
 
-def test_grader_killed_mid_batch_leaves_old_csv_and_no_processes(fixture_source, tmp_path):
+def test_grader_killed_mid_batch_leaves_a_complete_csv_and_no_processes(fixture_source, tmp_path):
+    """Killed before any submission finished: the CSV is this batch's (the header, no stale rows)."""
     subs = tmp_path / "subs"
     for name in ("a", "b", "c"):
         source.write(hostile.solved(hostile.A2, hostile.A3, **{hostile.A1: "import time\ntime.sleep(600)"}),
@@ -106,5 +107,5 @@ def test_grader_killed_mid_batch_leaves_old_csv_and_no_processes(fixture_source,
     for p in left:
         p.kill()
     assert left == [], f"left running after the grader was killed: {[p.cmdline()[:4] for p in left]}"
-    assert grades.read_text() == "old grades\n"
+    assert grades.read_text() == "student,status,q1_sigmoid_grad,q2_chain_value,q3_train_step,total,max,seconds,feedback\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".grades")] == []

@@ -25,7 +25,7 @@ from .conftest import digest
 ROOT = Path(__file__).resolve().parents[2]
 # The course's notebooks, and any other solution notebook found (so a new one is validated too).
 STEMS = sorted({"01_linear_model_gradient_descent", "02_chain_rule_computational_graphs",
-                "03_matrix_calculus_backprop", "05_autograd_from_scratch_scalar", "06_tensor_autograd",
+                "03_matrix_calculus_backprop", "04_why_reverse_mode", "05_autograd_from_scratch_scalar", "06_tensor_autograd",
                 "07_pytorch_autograd", "08_training_a_network"}
                | {p.stem for p in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")})
 
@@ -36,11 +36,11 @@ def solution(repo_root, stem):
     return path
 
 
-def test_at_least_seven_notebooks_and_thirty_questions(repo_root):
+def test_at_least_eight_notebooks_and_forty_five_questions(repo_root):
     found = sorted(repo_root.glob("solutions/[0-9][0-9]_*.ipynb"))
-    assert len(found) >= 7, f"{len(found)} solution notebooks: {[p.name for p in found]}"
-    total = sum(len(questions(nbformat.read(str(p), as_version=4))) for p in found)
-    assert total >= 30, f"{total} graded questions in solutions/, the course promises at least 30"
+    assert len(found) >= 8, f"{len(found)} solution notebooks: {[p.name for p in found]}"
+    counts = {p.stem: len(questions(nbformat.read(str(p), as_version=4))) for p in found}
+    assert sum(counts.values()) >= 45, f"{sum(counts.values())} graded questions in solutions/ {counts}, the course promises at least 45"
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -101,3 +101,30 @@ def test_real_grading_full_zero_and_one_question(repo_root, tmp_path, stem):
         assert all(q.status in ("passed", "not implemented", "error", "failed") for q in r.questions), r
     rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
     assert [row["student"] for row in rows] == ["solution", "solved_00", "solved_01"]
+
+
+# A prediction that compares equal to anything passes the in-kernel `prediction == actual` assert;
+# only the grader's own reference, compared with the prediction's value, catches it.
+_AGREES = "class _Agrees(float):\n    def __eq__(self, other):\n        return True\n    __hash__ = float.__hash__\n"
+WRONG_PREDICTIONS = {
+    "05_autograd_from_scratch_scalar": ("q2_predict", _AGREES + "predicted_a_grad = _Agrees(-0.5)\npredicted_h_grad = 1.0\n"),
+    "07_pytorch_autograd": ("q2_predict", _AGREES + "predicted_grad = _Agrees(5.0)\npredicted_after_zero_grad = None\n"),
+}
+
+
+@pytest.mark.parametrize("stem", sorted(WRONG_PREDICTIONS))
+def test_predict_then_run_is_graded_on_the_prediction(repo_root, tmp_path, stem):
+    """A wrong prediction made to agree with the run in the kernel still scores 0 for that question,
+    and only that question."""
+    gid, answer = WRONG_PREDICTIONS[stem]
+    src = solution(repo_root, stem)
+    sol = nbformat.read(str(src), as_version=4)
+    cell = next(c for c in sol.cells if is_answer(c) and grade_id(c) == f"{gid}_answer")
+    cell.source = answer
+    subs = tmp_path / "submissions"
+    subs.mkdir()
+    nbformat.write(sol, str(subs / "student.ipynb"))
+    (r,) = grade_batch(subs, src, tmp_path / "grades.csv", jobs=1, config=Config())
+    lost = [(q.grade_id, q.status, q.message) for q in r.questions if q.points < q.max_points]
+    assert [q[0] for q in lost] == [gid], lost
+    assert "predicted" in lost[0][2], lost

@@ -19,6 +19,7 @@ STEMS = [
     "01_linear_model_gradient_descent",
     "02_chain_rule_computational_graphs",
     "03_matrix_calculus_backprop",
+    "04_why_reverse_mode",
     "05_autograd_from_scratch_scalar",
     "06_tensor_autograd",
     "07_pytorch_autograd",

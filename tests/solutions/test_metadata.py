@@ -55,9 +55,22 @@ def test_questions_points_and_answers(stem):
         assert f"({points} point" in task[0].source, f"{stem}: {gid}'s task does not say it is worth {points}"
 
 
-def test_at_least_thirty_questions_in_total():
-    total = sum(1 for stem in STEMS for c in _notebook(stem).cells if c.metadata["nbgrader"]["grade"])
-    assert total >= 30
+def test_at_least_forty_five_questions_in_total():
+    counts = {stem: sum(1 for c in _notebook(stem).cells if c.metadata["nbgrader"]["grade"]) for stem in STEMS}
+    assert sum(counts.values()) >= 45, counts
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_questions_get_harder_within_a_notebook(stem):
+    """Questions come in order of their points (the authors' measure of effort), easiest first."""
+    points = [c.metadata["nbgrader"]["points"] for c in _notebook(stem).cells if c.metadata["nbgrader"]["grade"]]
+    assert points == sorted(points), f"{stem}: points in question order {points}"
+
+
+def test_every_solution_notebook_is_listed():
+    """A new solutions/NN_topic.ipynb joins STEMS, so the tests above (counts, checks) see it."""
+    found = {p.stem for p in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")}
+    assert found == set(STEMS), f"unlisted {found - set(STEMS)}, missing {set(STEMS) - found}"
 
 
 @pytest.mark.parametrize("stem", STEMS)

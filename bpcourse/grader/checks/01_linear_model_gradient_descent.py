@@ -15,6 +15,7 @@ from bpcourse.grader.expect import close as _close, number as _number
 
 SEED_X = np.array([1.0, 2.0, 3.0])
 SEED_Y = np.array([2.0, 4.0, 6.0])
+X6 = np.array([0.5, 1.5, 4.0])  # question 6's data
 
 
 def _data_cases(rng: np.random.Generator, n_cases: int = 4) -> list[dict]:
@@ -49,18 +50,18 @@ def _q1_verify(inputs, result):
         _close(f"mse_loss(w={c['w']:.3g}, {len(x)} samples)", got, want)
 
 
-# ---------------------------------------------------------------- q2: dL/dw at w = 1
-_Q2_PROBE = "RESULT = float(dL_dw_at_1)"
+# ---------------------------------------------------------------- q2: dL/dw at w = 0.25
+_Q2_PROBE = "RESULT = float(dL_dw_at_start)"
 
 
 def _q2_verify(inputs, result):
     h = 1e-6
     loss = lambda w: float(np.mean((w * SEED_X - SEED_Y) ** 2))  # noqa: E731
-    want = (loss(1 + h) - loss(1 - h)) / (2 * h)  # central difference: -28/3
-    got = _number("dL_dw_at_1", result)
+    want = (loss(0.25 + h) - loss(0.25 - h)) / (2 * h)  # central difference
+    got = _number("dL_dw_at_start", result)
     if abs(got - 3 * want) < 1e-3:
-        raise AssertionError(f"dL_dw_at_1 = {got:.6g} is the gradient of the SUM of squares; the MSE takes the mean")
-    _close("dL_dw_at_1", got, want, rtol=1e-5)
+        raise AssertionError(f"dL_dw_at_start = {got:.6g} is the gradient of the SUM of squares; the MSE takes the mean")
+    _close("dL_dw_at_start", got, want, rtol=1e-5)
 
 
 # ---------------------------------------------------------------- q3: dL/dw for any data
@@ -182,16 +183,16 @@ _Q6_VALUE_PROBE = "RESULT = float(lr_max)"
 
 
 def _q6_value_verify(inputs, result):
-    want = 1.0 / float(np.mean(SEED_X ** 2))  # 3/14: |1 - lr * 28/3| < 1
+    want = 1.0 / float(np.mean(X6 ** 2))  # |1 - lr * 2 mean(x^2)| < 1
     got = _number("lr_max", result)
-    if _final_error(0.98 * want, SEED_X) > 1e-2 or _final_error(1.02 * want, SEED_X) < 1.0:
+    if _final_error(0.98 * want, X6) > 1e-2 or _final_error(1.02 * want, X6) < 1.0:
         raise AssertionError("internal: the reference learning rate does not separate convergence from divergence")
-    _close("lr_max for the seed data", got, want, rtol=1e-3)
+    _close("lr_max for x6", got, want, rtol=1e-3)
 
 
 CHECKS = [
     Check(grade_id="q1_mse_loss", inputs=_q1_inputs, probe=_Q1_PROBE, verify=_q1_verify),
-    Check(grade_id="q2_grad_at_1", inputs=lambda rng: {}, probe=_Q2_PROBE, verify=_q2_verify),
+    Check(grade_id="q2_grad_at_start", inputs=lambda rng: {}, probe=_Q2_PROBE, verify=_q2_verify),
     Check(grade_id="q3_mse_grad", inputs=_q1_inputs, probe=_Q3_PROBE, verify=_q3_verify),
     Check(grade_id="q4_gradient_descent", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
     Check(grade_id="q5_sgd_epoch", inputs=_q5_inputs, probe=_Q5_PROBE, verify=_q5_verify),

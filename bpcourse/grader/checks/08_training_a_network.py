@@ -1,4 +1,4 @@
-"""Checks for solutions/08_training_a_network.ipynb (training step, metrics, learning-rate choice).
+"""Checks for solutions/08_training_a_network.ipynb (training step, metrics, learning rate, deep sigmoid stacks, micro-batches).
 
 The learner's ``train_step`` runs in the kernel on a small MLP whose weights come from the grader's
 inputs, once with ``torch`` and once with ``bpcourse``; ``verify`` replays the same SGD steps here
@@ -11,7 +11,7 @@ from functools import partial
 import numpy as np
 
 from bpcourse.grader.api import Check
-from bpcourse.grader.expect import array as _array, close, number as _number, record as _dict
+from bpcourse.grader.expect import array as _array, array_close as _array_close, close, number as _number, record as _dict
 
 _close = partial(close, rtol=1e-6, atol=1e-9)  # this notebook's tolerance
 
@@ -76,8 +76,8 @@ def _q2_verify(inputs, result):
             raise AssertionError(f"confusion_matrix is wrong for {len(c['pred'])} samples and {k} classes")
 
 
-# ---------------------------------------------------------------- q3: one training step
-def _q3_inputs(rng, engine: str):
+# ---------------------------------------------------------------- q4: one training step
+def _q4_inputs(rng, engine: str):
     n, d, h, k = int(rng.integers(8, 20)), int(rng.integers(2, 5)), int(rng.integers(3, 7)), int(rng.integers(2, 4))
     params = [rng.normal(0, 0.7, (h, d)), rng.normal(0, 0.3, h), rng.normal(0, 0.7, (k, h)), rng.normal(0, 0.3, k)]
     return {"engine": engine, "sizes": [d, h, k], "lr": float(rng.uniform(0.1, 0.8)), "steps": 3,
@@ -85,7 +85,7 @@ def _q3_inputs(rng, engine: str):
             "X": rng.normal(size=(n, d)).astype(np.float32).tolist(), "y": rng.integers(0, k, n).tolist()}
 
 
-_Q3_PROBE = """
+_Q4_PROBE = """
 import importlib as _importlib
 import numpy as _np
 _eng = _importlib.import_module(INPUTS["engine"])
@@ -120,7 +120,7 @@ def _mlp_loss_and_grads(params: list[np.ndarray], X: np.ndarray, y: np.ndarray):
     return loss, [dA.T @ X, dA.sum(axis=0), dZ.T @ H, dZ.sum(axis=0)]
 
 
-def _q3_verify(inputs, result):
+def _q4_verify(inputs, result):
     r = _dict("train_step's losses and the model's parameters", result, {"types", "losses", "params"})
     engine = inputs["engine"]
     if not isinstance(r["types"], list) or any(t != "float" for t in r["types"]):
@@ -145,8 +145,8 @@ def _q3_verify(inputs, result):
                                  "(zero the gradients before each backward, and step once)")
 
 
-# ---------------------------------------------------------------- q4: largest stable lr
-def _q4_inputs(rng):
+# ---------------------------------------------------------------- q5: largest stable lr
+def _q5_inputs(rng):
     xs = []
     for _ in range(4):
         n, d = int(rng.integers(10, 40)), int(rng.integers(1, 5))
@@ -154,7 +154,7 @@ def _q4_inputs(rng):
     return {"Xs": xs}
 
 
-_Q4_FN_PROBE = """
+_Q5_FN_PROBE = """
 import numpy as _np
 RESULT = [float(largest_stable_lr(_np.array(_X))) for _X in INPUTS["Xs"]]
 """
@@ -165,7 +165,7 @@ def _reference_lr(X: np.ndarray) -> float:
     return 2.0 / float(np.max(np.linalg.eigvalsh(H)))
 
 
-def _q4_fn_verify(inputs, result):
+def _q5_fn_verify(inputs, result):
     if not isinstance(result, list) or len(result) != len(inputs["Xs"]):
         raise AssertionError("largest_stable_lr did not return one number per call")
     for X, got in zip(inputs["Xs"], result):
@@ -173,22 +173,119 @@ def _q4_fn_verify(inputs, result):
         _close(f"largest_stable_lr for X of shape {X.shape}", got, _reference_lr(X), rtol=1e-6)
 
 
-_Q4_VALUE_PROBE = "RESULT = float(lr_max)"
+_Q5_VALUE_PROBE = "RESULT = float(lr_max)"
 
 
-def _q4_value_verify(inputs, result):
+def _q5_value_verify(inputs, result):
     rng = np.random.default_rng(7)  # the notebook's X4, rebuilt here
     X4 = rng.normal(size=(60, 3)) * np.array([1.0, 3.0, 0.5])
     _close("lr_max for X4", result, _reference_lr(X4), rtol=1e-3)
 
 
+
+# ---------------------------------------------------------------- q3: predict the sigmoid stack
+def _sigmoid_stack_norms() -> list[float]:
+    """The question's network in numpy: 8 layers of width 16, sigmoid between, L = mean(out^2)."""
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(0, 1 / np.sqrt(16), (16, 16)) for _ in range(8)]
+    h = rng.normal(size=(64, 16))
+    inputs, sig = [], []
+    for layer, W in enumerate(weights, start=1):
+        inputs.append(h)
+        h = h @ W.T
+        if layer < 8:
+            h = 1 / (1 + np.exp(-h))
+            sig.append(h)
+    grad = 2 * h / h.size  # dL/d(output)
+    norms = [0.0] * 8
+    for layer in range(8, 0, -1):
+        if layer < 8:
+            s = sig[layer - 1]
+            grad = grad * s * (1 - s)  # back through the sigmoid after this layer
+        norms[layer - 1] = float(np.linalg.norm(grad.T @ inputs[layer - 1]))
+        grad = grad @ weights[layer - 1]
+    return norms
+
+
+_Q3_PROBE = "RESULT = {'largest': predicted_largest, 'smallest': predicted_smallest}"
+
+
+def _q3_verify(inputs, result):
+    r = _dict("predicted_largest and predicted_smallest", result, {"largest", "smallest"})
+    norms = _sigmoid_stack_norms()
+    largest, smallest = int(np.argmax(norms)) + 1, int(np.argmin(norms)) + 1
+    for name, got, want in (("predicted_largest", r["largest"], largest), ("predicted_smallest", r["smallest"], smallest)):
+        if isinstance(got, bool) or not isinstance(got, (int, float)) or got != want:
+            raise AssertionError(f"{name} = {got!r} is not the layer the gradient norms point to "
+                                 "(each sigmoid passed on the way back multiplies the gradient by at most 1/4)")
+
+
+# ---------------------------------------------------------------- q6: one step from micro-batches
+def _q6_inputs(rng):
+    n_micro, d, c = int(rng.integers(2, 6)), int(rng.integers(2, 5)), int(rng.integers(2, 4))
+    n = n_micro * int(rng.integers(2, 5)) + int(rng.integers(1, n_micro))  # uneven parts: weighting matters
+    return {"X": rng.normal(size=(n, d)).round(3).tolist(), "y": rng.integers(0, c, n).tolist(),
+            "W": (0.5 * rng.normal(size=(c, d))).round(3).tolist(), "b": (0.1 * rng.normal(size=c)).round(3).tolist(),
+            "lr": float(rng.uniform(0.1, 1.0)), "n_micro": n_micro}
+
+
+_Q6_PROBE = """
+import numpy as _np
+import torch as _torch
+import bpcourse as _bp
+RESULT = {}
+for _e in (_torch, _bp):
+    _W, _b = _np.array(INPUTS["W"], dtype=_np.float32), _np.array(INPUTS["b"], dtype=_np.float32)
+    _model = _e.nn.Linear(_W.shape[1], _W.shape[0])
+    with _e.no_grad():
+        _model.weight.copy_(_e.tensor(_W))
+        _model.bias.copy_(_e.tensor(_b))
+    _opt = _e.optim.SGD(_model.parameters(), lr=INPUTS["lr"])
+    _loss = accumulated_step(_model, _opt, _e.nn.CrossEntropyLoss(), _e.tensor(_np.array(INPUTS["X"], dtype=_np.float32)),
+                             _e.tensor(_np.array(INPUTS["y"])), INPUTS["n_micro"])
+    RESULT[_e.__name__] = {"loss": float(_loss), "W": _model.weight.detach().numpy().tolist(),
+                           "b": _model.bias.detach().numpy().tolist()}
+"""
+
+
+def _ce_and_grads(W, b, X, y):
+    Z = X @ W.T + b
+    Z = Z - Z.max(axis=1, keepdims=True)
+    P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+    loss = float(-np.mean(np.log(P[np.arange(len(y)), y])))
+    dZ = (P - np.eye(W.shape[0])[y]) / len(y)
+    return loss, dZ.T @ X, dZ.sum(axis=0)
+
+
+def _q6_verify(inputs, result):
+    if not isinstance(result, dict) or set(result) != {"torch", "bpcourse"}:
+        raise AssertionError("could not read accumulated_step's results for torch and bpcourse")
+    X, y = np.array(inputs["X"]), np.array(inputs["y"])
+    W, b, lr = np.array(inputs["W"]), np.array(inputs["b"]), inputs["lr"]
+    loss, dW, db = _ce_and_grads(W, b, X, y)
+    # the mistake to name: every micro-batch's mean counted with the same weight 1 / n_micro
+    parts = np.array_split(np.arange(len(y)), inputs["n_micro"])
+    uneven = len({len(p) for p in parts}) > 1
+    eq_W = W - lr * sum(_ce_and_grads(W, b, X[p], y[p])[1] for p in parts) / len(parts)
+    for engine in ("torch", "bpcourse"):
+        r = _dict(f"accumulated_step with {engine}", result[engine], {"loss", "W", "b"})
+        if uneven and isinstance(r["W"], list) and np.shape(r["W"]) == W.shape and \
+                np.allclose(np.asarray(r["W"], dtype=float), eq_W, atol=1e-5) and not np.allclose(eq_W, W - lr * dW, atol=1e-5):
+            raise AssertionError(f"{engine}: every micro-batch counted equally; weight each by its share n_j / N")
+        _close(f"{engine}: the returned loss", r["loss"], loss, rtol=1e-5, atol=1e-6)
+        _array_close(f"{engine}: the weight after the step ({len(y)} samples, {inputs['n_micro']} micro-batches)",
+                     r["W"], W - lr * dW, rtol=1e-4, atol=1e-5)
+        _array_close(f"{engine}: the bias after the step", r["b"], b - lr * db, rtol=1e-4, atol=1e-5)
+
 CHECKS = [
     Check(grade_id="q1_accuracy", inputs=_q1_inputs, probe=_Q1_PROBE, verify=_q1_verify),
     Check(grade_id="q2_confusion", inputs=_q2_inputs, probe=_Q2_PROBE, verify=_q2_verify),
-    Check(grade_id="q3_step", inputs=lambda rng: _q3_inputs(rng, "torch"), probe=_Q3_PROBE, verify=_q3_verify,
+    Check(grade_id="q4_step", inputs=lambda rng: _q4_inputs(rng, "torch"), probe=_Q4_PROBE, verify=_q4_verify,
           name="train_step with torch"),
-    Check(grade_id="q3_step", inputs=lambda rng: _q3_inputs(rng, "bpcourse"), probe=_Q3_PROBE, verify=_q3_verify,
+    Check(grade_id="q4_step", inputs=lambda rng: _q4_inputs(rng, "bpcourse"), probe=_Q4_PROBE, verify=_q4_verify,
           name="train_step with bpcourse"),
-    Check(grade_id="q4_lr", inputs=_q4_inputs, probe=_Q4_FN_PROBE, verify=_q4_fn_verify),
-    Check(grade_id="q4_lr", inputs=lambda rng: {}, probe=_Q4_VALUE_PROBE, verify=_q4_value_verify),
+    Check(grade_id="q5_lr", inputs=_q5_inputs, probe=_Q5_FN_PROBE, verify=_q5_fn_verify),
+    Check(grade_id="q5_lr", inputs=lambda rng: {}, probe=_Q5_VALUE_PROBE, verify=_q5_value_verify),
+    Check(grade_id="q3_predict", probe=_Q3_PROBE, verify=_q3_verify),
+    Check(grade_id="q6_micro_step", inputs=_q6_inputs, probe=_Q6_PROBE, verify=_q6_verify),
 ]
