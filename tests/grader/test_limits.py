@@ -136,3 +136,15 @@ def test_kernel_user_as_root_is_never_root(fixture_source, tmp_path):
     with pytest.raises(ValueError, match="never runs as root"):
         grade_batch(tmp_path / "subs", fixture_source, tmp_path / "grades2.csv", jobs=1,
                     config=Config(checks_dir=CHECKS, kernel_user="root"))
+
+
+def test_doctor_says_when_the_grader_has_no_sandbox(monkeypatch, tmp_path):
+    from bpcourse.grader import sandbox
+
+    monkeypatch.setenv("BPCOURSE_BWRAP", str(tmp_path / "no-such-bwrap"))
+    rows = {name: (found, advice) for name, found, advice in sandbox.doctor_rows()}
+    found, advice = rows["grader sandbox"]
+    assert found == "unavailable" and "bubblewrap is not installed" in advice and "apt-get install bubblewrap" in advice
+    monkeypatch.delenv("BPCOURSE_BWRAP")
+    rows = {name: (found, advice) for name, found, advice in sandbox.doctor_rows()}
+    assert rows["grader sandbox"][1] is None, rows  # bubblewrap works on this machine (CI installs it)
