@@ -90,12 +90,20 @@ def tanh(x: Tensor) -> Tensor:
     return x.tanh()
 
 
+def _implicit_dim(x: Tensor, name: str) -> int:
+    """torch's choice when no dim is given (deprecated there, with this warning): 0 for 0-, 1- and
+    3-dimensional inputs, else 1."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+                  f"dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if x.dim() in (0, 1, 3) else 1
+
+
 def softmax(x: Tensor, dim: int | None = None) -> Tensor:
-    return Softmax.apply(x, -1 if dim is None else dim)
+    return Softmax.apply(x, _implicit_dim(x, "softmax") if dim is None else dim)
 
 
 def log_softmax(x: Tensor, dim: int | None = None) -> Tensor:
-    return LogSoftmax.apply(x, -1 if dim is None else dim)
+    return LogSoftmax.apply(x, _implicit_dim(x, "log_softmax") if dim is None else dim)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -102,3 +102,24 @@ def test_restart_failure_is_a_grader_error_never_less_isolation(fixture_source, 
     assert "grader error for killer" in capfd.readouterr().err
     assert "grader error" in (tmp_path / "grades.csv").read_text()
     shutil.rmtree(bin_dir)
+
+
+def test_batch_refuses_without_a_sandbox_unless_unsafe(fixture_source, tmp_path, monkeypatch, capsys):
+    """No bubblewrap: `--batch` refuses and says why; `--unsafe-no-sandbox` grades and notes it; a
+    learner's self-check grades too, with the same note."""
+    from bpcourse.grader.cli import main
+
+    monkeypatch.setenv("BPCOURSE_BWRAP", str(tmp_path / "no-such-bwrap"))
+    sub = source.write(hostile.solved(A1, A2, A3), tmp_path / "subs" / "good.ipynb")
+    args = ["--batch", str(tmp_path / "subs"), "--source", str(fixture_source), "--csv", str(tmp_path / "g.csv"),
+            "--checks", str(CHECKS), "--timeout", "20", "--jobs", "1"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "no sandbox" in err and "bubblewrap is not installed" in err and "--unsafe-no-sandbox" in err, err
+    assert not (tmp_path / "g.csv").exists()
+    assert main(args + ["--unsafe-no-sandbox"]) == 0
+    captured = capsys.readouterr()
+    assert "6/6" in captured.out and "graded without a sandbox" in captured.err, captured
+    assert main([str(sub), "--source", str(fixture_source), "--checks", str(CHECKS), "--timeout", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "total: 6 / 6" in out and "graded without a sandbox" in out, out
