@@ -155,15 +155,50 @@ def feedback_text(r: SubmissionResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+class Progress:
+    """What ``grade_batch`` reports as it goes; the CLI's subclass prints a bar on stderr."""
+
+    def start(self, todo: int, already: int) -> None:
+        """``todo`` submissions to grade now, ``already`` in the CSV from an earlier run (--resume)."""
+
+    def note(self, text: str) -> None:
+        """A line for the instructor (the dashboard's address, ...)."""
+
+    def done(self, result: SubmissionResult) -> None:
+        """One submission graded; its row is already in the CSV."""
+
+    def finish(self) -> None:
+        pass
+
+
+class _Callback(Progress):
+    def __init__(self, fn):
+        self.fn = fn
+
+    def done(self, result: SubmissionResult) -> None:
+        self.fn(result)
+
+
 def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, feedback: str | Path | None = None,
-                jobs: int = 2, config: Config | None = None, progress=None, resume: bool = False) -> list[SubmissionResult]:
+                jobs: int = 2, config: Config | None = None, progress=None, resume: bool = False,
+                cluster: str | None = None, engine: str = "dask") -> list[SubmissionResult]:
     """Grade every submission in ``folder``; returns the results of those graded in this run.
 
     The CSV gains each row as its submission finishes (see ``GradesCsv``); with ``resume``,
-    students already in the CSV are not graded again.
+    students already in the CSV are not graded again. ``engine="dask"`` (the default) runs one
+    Dask task per submission, on ``jobs`` local worker processes or on the workers of the
+    scheduler at ``cluster`` (``tcp://host:8786``); ``engine="threads"`` runs ``jobs`` workers
+    straight from this process (no Dask; the peer the benchmark measures against). The answers
+    are judged, and the CSV and feedback written, in this process only. ``progress`` is a
+    ``Progress`` or a function called with each result.
     """
     if jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {jobs}")
+    if engine not in ("dask", "threads"):
+        raise ValueError(f"engine must be 'dask' or 'threads', got {engine!r}")
+    if cluster and engine != "dask":
+        raise ValueError("a --cluster address needs the Dask engine")
+    report = progress if isinstance(progress, Progress) else _Callback(progress) if progress else Progress()
     config = copy.copy(config or Config())
     # Kept out of the kernels' sight (when they run in their own namespaces, see docs/grading.md).
     config.protect = [*config.protect, Path(folder), Path(csv_path), *([Path(feedback)] if feedback else [])]
@@ -179,16 +214,31 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
     if feedback:
         Path(feedback).mkdir(parents=True, exist_ok=True)
 
+    run, threads, dask_engine = None, jobs, None
+    if engine == "dask" and any(path is not None for _, path in todo):
+        from bpcourse.grader.cluster import DaskEngine
+
+        dask_engine = DaskEngine(jobs, cluster)
+        run = dask_engine.run
+        if dask_engine.decides_sandbox:  # each worker machine probes its own (cluster.run_task)
+            config.chosen = {"level": "decided on each worker", "user": None, "notes": []}
+        # Each grader thread waits for one task: keep every worker busy, and some queued for newcomers.
+        threads = max(2 * dask_engine.slots, 8)
+        if dask_engine.dashboard:
+            report.note(f"Dask dashboard: {dask_engine.dashboard}")
+
     def one(item: tuple[str, Path | None]) -> SubmissionResult:
         student, path = item
         if path is None:
             qs = [QuestionResult(q.grade_id, 0.0, q.points, "missing", "no notebook submitted")
                   for q in assignment.questions]
             return SubmissionResult(student, Path(folder) / student, "missing", qs)
-        return grade_submission(path, assignment, config, student=student, raw=raw[path])
+        return grade_submission(path, assignment, config, student=student, raw=raw[path], run=run)
 
     results: list[SubmissionResult] = []
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1))) as pool:
+    report.start(len(todo), len(subs) - len(todo))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(threads, len(todo) or 1)))
+    try:
         pending = {pool.submit(one, item) for item in todo}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -197,9 +247,14 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
             for r in finished:
                 if feedback:
                     write_atomic(Path(feedback) / f"{r.student}.txt", feedback_text(r).encode("utf-8"))
-                if progress:
-                    progress(r)
+                report.done(r)
             results += finished
+    finally:
+        pool.shutdown(wait=dask_engine is None, cancel_futures=True)
+        if dask_engine is not None:
+            dask_engine.close()  # cancels what still runs there; the waiting threads then return
+            pool.shutdown(wait=True)
+        report.finish()
     for p, digest in before.items():
         if _digest(p) != digest:  # only possible when kernels run as the grader's own user
             print(f"warning: {p} changed on disk while grading; it was graded as first read", file=sys.stderr)

@@ -3,6 +3,7 @@
     bpcourse grade exercises/03_matrix_calculus_backprop.ipynb
     bpcourse grade --batch submitted/ --source solutions/03_matrix_calculus_backprop.ipynb \\
         --csv grades.csv --feedback feedback/ --jobs 2 --hidden ~/private-checks
+    bpcourse grade --batch submitted/ ... --cluster tcp://scheduler:8786 --resume
 
 Exit status: 0 when grading ran (whatever the scores), 2 for a usage or configuration error.
 """
@@ -13,9 +14,11 @@ import json
 import os
 import shlex
 import sys
+import time
 from pathlib import Path
 
-from bpcourse.grader.batch import fmt, grade_batch
+from bpcourse.grader.batch import Progress, fmt, grade_batch
+from bpcourse.grader.cluster import ClusterError
 from bpcourse.grader.runner import Assignment, Config, Limits, SandboxUnavailable, grade_submission
 from bpcourse.i18n import display_width, get_language, ljust, set_language, tr
 
@@ -62,7 +65,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--feedback", type=Path, metavar="DIR", help="with --batch: one <student>.txt per submission")
     p.add_argument("--resume", action="store_true",
                    help="with --batch: keep the rows already in --csv and grade only the students missing there")
-    p.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
+    p.add_argument("--jobs", type=int, default=2,
+                   help="with --batch: local Dask worker processes, one submission each at a time (default 2)")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="with --batch: send the submissions to the Dask scheduler at ADDRESS (tcp://host:8786) "
+                        "instead of local workers; see docs/grading.md, 'grading on a cluster'")
     p.add_argument("--hidden", type=Path, action="append", default=[], metavar="DIR",
                    help="a folder of extra checks, DIR/NN_topic.py defining CHECKS (repeatable)")
     p.add_argument("--checks", type=Path, metavar="DIR", help="replace the course's own checks folder")
@@ -70,7 +77,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--wall", type=float, default=300.0, help="seconds per submission (default 300)")
     p.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of the kernel (default 2048)")
     p.add_argument("--kernel-user", default="auto",
-                   help="user the kernel runs as: 'auto' (as root: a uid of its own per kernel), a user name, or 'none'")
+                   help="as root, the user the kernel runs as: 'auto' (a uid of its own per kernel) or a user name; never root")
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="with --batch: grade even where kernels cannot be sandboxed (see docs/grading.md)")
     p.add_argument("--lang", choices=["en", "zh"], default=None,
@@ -101,11 +108,44 @@ def print_table(result) -> None:
             print(f"  {w[:160]}")
 
 
-def progress(result) -> None:
-    print(f"{result.student}: {fmt(result.total)}/{fmt(result.max_points)} {result.status} "
-          f"({result.seconds:.1f} s)", flush=True)
-    for note in result.notes:  # e.g. isolation fell back: the instructor must see it, not only the CSV
-        print(f"  note: {note}", file=sys.stderr, flush=True)
+class BatchProgress(Progress):
+    """A line per graded submission on stdout; on stderr a bar (rows done, rate, time left)."""
+
+    def __init__(self, stream=None, every: float = 10.0):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.every = every  # seconds between bar lines when stderr is a file or a pipe
+
+    def start(self, todo: int, already: int) -> None:
+        self.todo, self.already, self.count = todo, already, 0
+        self.started = self.shown = time.monotonic()
+        if already:
+            print(f"{already} students already in the CSV: not graded again", file=self.stream, flush=True)
+
+    def note(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def done(self, result) -> None:
+        print(f"{result.student}: {fmt(result.total)}/{fmt(result.max_points)} {result.status} "
+              f"({result.seconds:.1f} s)", flush=True)
+        for note in result.notes:  # e.g. isolation fell back: the instructor must see it, not only the CSV
+            print(f"  note: {note}", file=sys.stderr, flush=True)
+        self.count += 1
+        now = time.monotonic()
+        if self.tty or now - self.shown >= self.every or self.count == self.todo:
+            self.shown = now
+            end = "\n" if self.count == self.todo or not self.tty else ""
+            print(("\r" if self.tty else "") + self.bar(now), end=end, file=self.stream, flush=True)
+
+    def bar(self, now: float) -> str:
+        total = self.todo + self.already
+        done = self.count + self.already
+        width = 24
+        filled = int(width * done / total) if total else width
+        rate = self.count / max(now - self.started, 1e-9)
+        left = (self.todo - self.count) / rate if rate else 0.0
+        return (f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows  {rate:.2f}/s  "
+                f"{int(left) // 3600}:{int(left) % 3600 // 60:02d}:{int(left) % 60:02d} left")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         config.require_sandbox = not args.unsafe_no_sandbox
         try:
             results = grade_batch(args.batch, args.source, args.csv, args.feedback, args.jobs, config,
-                                  progress=progress, resume=args.resume)
-        except (OSError, ValueError, TypeError, ImportError, SandboxUnavailable) as exc:
+                                  progress=BatchProgress(), resume=args.resume, cluster=args.cluster)
+        except (OSError, ValueError, TypeError, ImportError, SandboxUnavailable, ClusterError) as exc:
             print(f"bpcourse grade: {exc}", file=sys.stderr)
             return 2
         print(f"{len(results)} submissions graded" + (" (the others were already in the CSV)" if args.resume else "")
