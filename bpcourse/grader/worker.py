@@ -4,7 +4,13 @@ Run by the grader as ``[WORKER_CMD...] python -I worker.py`` (a container or no-
 be put in front). It reads one job as JSON on stdin, and writes one result frame on the stdout it
 was started with, signed with the job's key (HMAC-SHA256); the kernel never sees that key or that
 file descriptor, so a kernel cannot forge a result (and if it kills the worker, the grader sees a
-non-zero exit and scores 0). Self-contained: stdlib, numpy, psutil and jupyter_client only.
+non-zero exit and scores 0). Self-contained: stdlib, numpy, psutil, jupyter_client and its sibling
+``sandbox.py`` (loaded by path) only.
+
+The job names the sandbox level the grader's probe chose (``sandbox.py``); the worker gives every
+kernel exactly that level or reports a grader error, never less. In a sandboxed level the worker
+first makes a mount namespace of its own (and, without root, a user namespace), where its folder is
+a size-limited tmpfs; then it makes itself not dumpable, so the key cannot be read from its memory.
 
 Per code cell the worker waits for the kernel with a per-cell timeout and a whole-notebook
 deadline, counts the output (a flood stops the kernel), notices a dead kernel and why. Right after
