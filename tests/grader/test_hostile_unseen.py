@@ -113,3 +113,35 @@ def test_result_arrays_named_twice_do_not_blow_up_the_worker(unseen):
     message = dict((q[0], q[2]) for q in out["results"]["npy_repeat"]["questions"])["q2_chain_value"]
     assert "named more than once" in message, message
     assert out["children_max_rss_mb"] < 1024, (mode, out["children_max_rss_mb"])
+
+
+def test_worker_reads_result_files_safely(tmp_path):
+    """The two fixes at unit level (no kernel, no root): a FIFO is refused at once, an array file
+    is decoded at most once, and all arrays of one probe together stay under MAX_RESULT_BYTES."""
+    import signal
+
+    import numpy as np
+
+    from bpcourse.grader import worker as worker_module
+
+    worker_module.heavy_imports()
+    worker = worker_module.Worker.__new__(worker_module.Worker)  # only its file-reading half
+    worker.out_dir = tmp_path
+    os.mkfifo(tmp_path / "t.json")
+    signal.signal(signal.SIGALRM, lambda *a: pytest.fail("reading a FIFO blocked the worker"))
+    signal.alarm(10)
+    try:
+        with pytest.raises(ValueError, match="not a regular file"):
+            worker.read_private(tmp_path / "t.json")
+    finally:
+        signal.alarm(0)
+    np.save(tmp_path / "t.0.npy", np.arange(4.0))
+    decoded = worker.decode({"a": {"__ndarray__": 0}}, "t", {})
+    assert decoded["a"]["__ndarray__"]["shape"] == [4]
+    with pytest.raises(ValueError, match="named more than once"):
+        worker.decode([{"__ndarray__": 0}, {"__ndarray__": 0}], "t", {})
+    big = np.zeros(worker_module.MAX_RESULT_BYTES // 8 // 2 + 1024)  # each just over half the cap
+    np.save(tmp_path / "t.1.npy", big)
+    np.save(tmp_path / "t.2.npy", big)
+    with pytest.raises(ValueError, match="MB in all"):
+        worker.decode([{"__ndarray__": 1}, {"__ndarray__": 2}], "t", {})
