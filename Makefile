@@ -1,5 +1,5 @@
 # bpcourse: two commands for everyone (`make lab`, `make test`), the rest for course authors.
-# Works on a machine with only Python 3.10+ and make: everything goes into ./.venv.
+# Works on a machine with only Python 3.11 and make: everything goes into ./.venv.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,8 +9,15 @@ STAMP  := $(VENV)/.bpcourse-installed
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
+# Notebooks `make notebooks` executes at once (one kernel each): 2 keeps both cores of a 2-core machine busy.
+NOTEBOOK_JOBS ?= 2
 
-.PHONY: setup lab lab-zh test notebooks exercises slides bench doctor clean
+FLOOR_VENV  := .venv-floor
+FLOOR_PY    := $(FLOOR_VENV)/bin/python
+FLOOR_STAMP := $(FLOOR_VENV)/.bpcourse-installed
+PIP_QUIET   := --quiet --disable-pip-version-check
+
+.PHONY: setup lab lab-zh test test-floor notebooks exercises slides bench doctor clean
 
 setup: $(STAMP)
 
@@ -18,16 +25,16 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # Re-installs only when the lock or pyproject changed, so a second `make test` spends ~1 s here.
-# The lock is resolved for CPython 3.11+ (numpy 2.4 needs it); on 3.10 the ranges of pyproject.toml
-# are installed instead, with a warning that stored notebook outputs may differ in the last digits.
+# The lock is resolved and tested for CPython 3.11 (3.11.7, and Debian 12's /usr/bin/python3 3.11.2);
+# an older Python is refused with a message (removing the venv it made), a newer one gets a warning.
 $(STAMP): requirements-lock.txt pyproject.toml | $(PY)
-	@if $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then \
-		$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-lock.txt && \
-		$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . ; \
-	else \
-		echo "warning: requirements-lock.txt is for Python 3.11+; installing pyproject's ranges instead"; \
-		$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]' ; \
-	fi
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11) and \
+		"bpcourse needs Python 3.11 (this is %d.%d): make setup PYTHON=python3.11" % sys.version_info[:2])' \
+		|| { rm -rf $(VENV); exit 1; }
+	@$(PY) -c 'import sys; sys.version_info[:2] > (3, 11) and print("warning: the lock is tested on " \
+		"Python 3.11 only; this is %d.%d" % sys.version_info[:2])'
+	$(PY) -m pip install $(PIP_QUIET) -r requirements-lock.txt
+	$(PY) -m pip install $(PIP_QUIET) --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 # Serves the whole course folder (notebooks, exercises, solutions) and opens notebook 00.
@@ -49,11 +56,34 @@ test: $(STAMP)
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		$(PYTEST_ARGS)
 
+# The floor environment: the oldest version of every range in pyproject.toml (requirements-floor.txt)
+# in a second venv, then the engine and grader tests and an execution (no output comparison) of every
+# notebook, solution and exercise. `-c` makes pip refuse a floor that pyproject's ranges exclude.
+$(FLOOR_STAMP): requirements-floor.txt pyproject.toml
+	rm -rf $(FLOOR_VENV)
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_PY) -m pip install $(PIP_QUIET) -r requirements-floor.txt
+	$(FLOOR_PY) -m pip install $(PIP_QUIET) --no-build-isolation -c requirements-floor.txt -e .
+	$(FLOOR_PY) -m pip check
+	$(FLOOR_PY) tools/check_floor.py requirements-floor.txt
+	touch $(FLOOR_STAMP)
+
+# The engines, widgets and grader at the floor. Left to `make test`: the hostile and limits tests (the
+# OS sandbox: namespaces, cgroups, rlimits, which no package version changes) and the nbgrader tests
+# (nbgrader 0.9.6 needs jupyterlab>=4.2, above the course's floor, so the lock tests its floor).
+FLOOR_TESTS := tests/tensor tests/scalar tests/manual tests/course tests/viz tests/widgets \
+	tests/test_seed_program.py tests/grader tests/solutions tests/foundation/execute_every_notebook.py \
+	--ignore=tests/grader/test_hostile.py --ignore=tests/grader/test_limits.py \
+	--ignore=tests/grader/test_nbgrader.py
+
+test-floor: $(FLOOR_STAMP)
+	$(FLOOR_PY) -m pytest $(FLOOR_TESTS) $(PYTEST_ARGS)
+
 # Re-execute every notebook and solution in place from its src/, in English and in Chinese (*/zh/,
 # prose from src/NN_topic.zh.md), then regenerate the exercises of both.
 notebooks: $(STAMP)
-	$(PY) tools/notebooks.py build --execute --lang all --dir notebooks
-	$(PY) tools/notebooks.py build --execute --lang all --dir solutions
+	$(PY) tools/notebooks.py build --execute --jobs $(NOTEBOOK_JOBS) --lang all --dir notebooks
+	$(PY) tools/notebooks.py build --execute --jobs $(NOTEBOOK_JOBS) --lang all --dir solutions
 	$(PY) -m bpcourse.grader.generate solutions exercises
 	$(PY) -m bpcourse.grader.generate solutions/zh exercises/zh
 
@@ -72,4 +102,4 @@ doctor: $(STAMP)
 	$(PY) -m bpcourse doctor
 
 clean:
-	rm -rf $(VENV) build *.egg-info slides
+	rm -rf $(VENV) $(FLOOR_VENV) build *.egg-info slides

@@ -12,7 +12,7 @@ Markdown lines carry a leading ``# `` that is stripped. The ``.ipynb`` beside th
 ``src/`` folder is generated, then executed in place with nbclient on the standard
 ``python3`` kernel, so nbval re-runs exactly what a learner sees.
 
-    python tools/notebooks.py build [--execute] [--dir notebooks] [--lang en|zh|all] [NAMES...]
+    python tools/notebooks.py build [--execute] [--jobs 2] [--dir notebooks] [--lang en|zh|all] [NAMES...]
     python tools/notebooks.py check  # fail if an .ipynb's sources drifted from src/
     python tools/notebooks.py slides # reveal.js decks into slides/ (and slides/zh/)
     python tools/notebooks.py zh-status [--dir ...]   # Chinese cells stale or missing, with the English
@@ -30,6 +30,7 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -102,11 +103,12 @@ def read_source(path: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def execute(nb: nbformat.NotebookNode, cwd: Path) -> None:
+def execute(nb: nbformat.NotebookNode, cwd: Path, env: dict | None = None) -> None:
+    """Run every cell in a fresh python3 kernel started in ``cwd`` (with ``env`` as its environment, if given)."""
     cwd.mkdir(parents=True, exist_ok=True)
     client = NotebookClient(nb, kernel_name="python3", timeout=600,
                             resources={"metadata": {"path": str(cwd)}}, record_timing=False)
-    client.execute()
+    client.execute(**({"env": env} if env is not None else {}))
     # Widget views and state hold random model ids: keep only their text form, so a rebuild of an
     # unchanged notebook gives the same bytes (nbval ignores these cells' outputs anyway).
     nb.metadata.pop("widgets", None)
@@ -132,19 +134,26 @@ def notebook_for(src: Path, language: str) -> tuple[nbformat.NotebookNode, Path,
     return zh, src.parent.parent / translation.LANGUAGE / f"{src.stem}.ipynb", problems
 
 
-def build(directory: Path, names: list[str], run: bool, languages: list[str] = ("en",)) -> None:
+def build(directory: Path, names: list[str], run: bool, languages: list[str] = ("en",), jobs: int = 1) -> None:
+    """Write (and with ``run``, execute) each source's notebook, ``jobs`` kernels at a time."""
+    def one(task: tuple[str, Path]) -> tuple[str, list]:
+        language, src = task
+        nb, out, problems = notebook_for(src, language)
+        started = time.perf_counter()
+        out.parent.mkdir(exist_ok=True)
+        if run:
+            execute_checked(nb, out.parent, language)
+        nbformat.write(nb, out)
+        return (f"{out.relative_to(ROOT)}: {len(nb.cells)} cells"
+                + (f", executed in {time.perf_counter() - started:.1f} s" if run else "")), problems
+
+    tasks = [(language, src) for language in languages for src in sources(directory, names)]
     untranslated = []
-    for language in languages:
-        for src in sources(directory, names):
-            nb, out, problems = notebook_for(src, language)
+    # Each notebook runs in its own kernel process, so two at a time use both cores of a 2-core machine.
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for line, problems in pool.map(one, tasks):   # reported in order, as each finishes
+            print(line, flush=True)
             untranslated += problems
-            started = time.perf_counter()
-            out.parent.mkdir(exist_ok=True)
-            if run:
-                execute_checked(nb, out.parent, language)
-            nbformat.write(nb, out)
-            print(f"{out.relative_to(ROOT)}: {len(nb.cells)} cells"
-                  + (f", executed in {time.perf_counter() - started:.1f} s" if run else ""))
     if untranslated:
         print(f"warning: {len(untranslated)} Chinese cell(s) stale or missing (they show English); "
               f"`python tools/notebooks.py zh-status --dir {directory.name}` lists them")
@@ -155,15 +164,9 @@ def execute_checked(nb: nbformat.NotebookNode, cwd: Path, language: str) -> None
     if language == "en":
         execute(nb, cwd)
         return
-    saved = os.environ.get("PYTHONWARNINGS")
-    os.environ["PYTHONWARNINGS"] = "error:Glyph"  # matplotlib: "Glyph 23398 (...) missing from font(s) ..."
-    try:
-        execute(nb, cwd)
-    finally:
-        if saved is None:
-            os.environ.pop("PYTHONWARNINGS")
-        else:
-            os.environ["PYTHONWARNINGS"] = saved
+    # matplotlib: "Glyph 23398 (...) missing from font(s) ..." becomes an error, in this kernel only
+    # (its own environment, so notebooks built at the same time are not affected).
+    execute(nb, cwd, env={**os.environ, "PYTHONWARNINGS": "error:Glyph"})
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             text = out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
@@ -246,6 +249,7 @@ def main() -> int:
     parser.add_argument("names", nargs="*", help="only notebooks whose name contains one of these")
     parser.add_argument("--dir", default="notebooks", help="folder holding src/ (notebooks or solutions)")
     parser.add_argument("--execute", action="store_true")
+    parser.add_argument("--jobs", type=int, default=1, help="build: notebooks executed at the same time (kernels)")
     parser.add_argument("--lang", choices=["en", "zh", "all"], default="en",
                         help="build/check the English notebooks, the Chinese ones (<dir>/zh/), or both")
     parser.add_argument("--revised", action="store_true",
@@ -254,7 +258,7 @@ def main() -> int:
     directory = ROOT / args.dir
     languages = ["en", "zh"] if args.lang == "all" else [args.lang]
     if args.command == "build":
-        build(directory, args.names, args.execute, languages)
+        build(directory, args.names, args.execute, languages, args.jobs)
     elif args.command == "check":
         return 1 if check(directory, languages) else 0
     elif args.command == "zh-status":

@@ -12,8 +12,9 @@ English text this entry translates. An entry whose English text changed is *stal
 markdown cell that no entry translates is *missing*; an entry for text that is gone is *unused*.
 ``check`` names each, with the notebook and cell; the tests fail on any of them.
 
-Entries are matched to cells by their hashes in order (so inserting or moving English cells does
-not disturb the translations of the others), then, among the unmatched ones, by cell id.
+Entries are matched to cells by their hashes (so inserting or moving English cells does not disturb
+the translations of the others); an entry left over is paired with a left-over cell between the same
+matched neighbours (by cell id, then position number, then order): that cell's English changed.
 
 Workflow for a translator:
     python tools/notebooks.py zh-status            # what is stale or missing, with the English text
@@ -23,7 +24,6 @@ Workflow for a translator:
 """
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -116,21 +116,42 @@ def pair(nb: nbformat.NotebookNode, entries: list[Entry], notebook: str
         if not e.en_hash:
             english = next((c.source for _, c in cells if c.get("id") == e.cell_id), "")
             problems.append(Problem(notebook, e.cell_id, "unstamped", english))
-    matcher = difflib.SequenceMatcher(None, [e.en_hash for e in stamped], cell_hashes, autojunk=False)
-    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-        if tag == "equal":
-            for k in range(b1 - b0):
-                matched[cells[b0 + k][0]] = stamped[a0 + k]
-            continue
-        # A changed stretch: an entry whose cell id is still there is stale (its English changed);
-        # cells left over are missing, entries left over are unused.
-        left = list(stamped[a0:a1])
-        for index, cell in cells[b0:b1]:
+    # 1. An entry translates the cell whose English text has its hash (in order, for repeated texts).
+    waiting: dict[str, list[Entry]] = {}
+    for e in stamped:
+        waiting.setdefault(e.en_hash, []).append(e)
+    exact: dict[int, Entry] = {}                      # position in `cells` -> entry
+    for pos, h in enumerate(cell_hashes):
+        if waiting.get(h):
+            exact[pos] = waiting[h].pop(0)
+    for pos, e in exact.items():
+        matched[cells[pos][0]] = e
+    # 2. What is left sits between the same exactly matched neighbours: a cell whose English changed
+    # and the entry that translated it. Pair them by id, by position number, or in order.
+    cell_of = {id(e): pos for pos, e in exact.items()}
+    entry_slots: dict[int, list[Entry]] = {}
+    slot = -1
+    for e in stamped:
+        if id(e) in cell_of:
+            slot = cell_of[id(e)]
+        else:
+            entry_slots.setdefault(slot, []).append(e)
+    cell_slots: dict[int, list[int]] = {}
+    slot = -1
+    for pos in range(len(cells)):
+        if pos in exact:
+            slot = pos
+        else:
+            cell_slots.setdefault(slot, []).append(pos)
+    for slot in sorted(set(entry_slots) | set(cell_slots)):
+        left, todo = list(entry_slots.get(slot, [])), cell_slots.get(slot, [])
+        for pos in todo:
+            index, cell = cells[pos]
             same = next((e for e in left if e.cell_id == cell.get("id")), None)
             if same is None:   # a renamed notebook: same position, new id prefix
                 same = next((e for e in left if e.cell_id.rsplit("-", 1)[-1] == cell.get("id").rsplit("-", 1)[-1]),
                             None)
-            if same is None and len(left) == b1 - b0:   # as many entries as cells: pair in order
+            if same is None and len(left) == len(todo) - todo.index(pos):   # as many entries as cells: in order
                 same = left[0]
             if same is not None:
                 left.remove(same)

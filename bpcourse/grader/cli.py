@@ -77,7 +77,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--wall", type=float, default=300.0, help="seconds per submission (default 300)")
     p.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of the kernel (default 2048)")
     p.add_argument("--kernel-user", default="auto",
-                   help="user the kernel runs as: 'auto' (as root: a uid of its own per kernel), a user name, or 'none'")
+                   help="as root, the user the kernel runs as: 'auto' (a uid of its own per kernel) or a user name; never root")
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="with --batch: grade even where kernels cannot be sandboxed (see docs/grading.md)")
     p.add_argument("--lang", choices=["en", "zh"], default=None,

@@ -81,7 +81,7 @@ class Config:
     # Without a sandbox: refuse to grade (an instructor's batch) or grade without one, saying so (a
     # learner's self-check). ``--unsafe-no-sandbox`` sets it to False for a batch.
     require_sandbox: bool = True
-    bwrap: str = "/usr/bin/bwrap"
+    bwrap: str = field(default_factory=lambda: os.environ.get("BPCOURSE_BWRAP", "/usr/bin/bwrap"))
     chosen: dict | None = None  # what the probe chose (set once, by resolve_sandbox)
 
     def resolved_user(self) -> str | None:
@@ -90,6 +90,11 @@ class Config:
             return None
         if self.kernel_user in (None, "", "none", "auto"):
             return "unique"
+        import pwd
+
+        if pwd.getpwnam(self.kernel_user).pw_uid == 0:
+            raise ValueError(f"--kernel-user {self.kernel_user} is root: a learner's code never runs as root; "
+                             "use 'auto' (a uid of its own per kernel) or an unprivileged user")
         return self.kernel_user
 
 
@@ -325,7 +330,13 @@ def resolve_sandbox(config: Config) -> dict:
                "bwrap": config.bwrap, "quota_mb": lim.quota_mb, "cpus": lim.cpus}
         notes: list[str] = []
         if want != "none":
-            problem = probe(box, config)
+            if not sys.platform.startswith("linux"):
+                problem = f"{sys.platform} has no Linux namespaces"
+            elif not os.access(config.bwrap, os.X_OK):
+                problem = (f"bubblewrap is not installed ({config.bwrap} not found; Debian/Ubuntu: "
+                           "`apt-get install bubblewrap`)")
+            else:
+                problem = probe(box, config)
             if problem:
                 if config.require_sandbox:
                     raise SandboxUnavailable(

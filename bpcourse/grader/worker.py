@@ -4,7 +4,13 @@ Run by the grader as ``[WORKER_CMD...] python -I worker.py`` (a container or no-
 be put in front). It reads one job as JSON on stdin, and writes one result frame on the stdout it
 was started with, signed with the job's key (HMAC-SHA256); the kernel never sees that key or that
 file descriptor, so a kernel cannot forge a result (and if it kills the worker, the grader sees a
-non-zero exit and scores 0). Self-contained: stdlib, numpy, psutil and jupyter_client only.
+non-zero exit and scores 0). Self-contained: stdlib, numpy, psutil, jupyter_client and its sibling
+``sandbox.py`` (loaded by path) only.
+
+The job names the sandbox level the grader's probe chose (``sandbox.py``); the worker gives every
+kernel exactly that level or reports a grader error, never less. In a sandboxed level the worker
+first makes a mount namespace of its own (and, without root, a user namespace), where its folder is
+a size-limited tmpfs; then it makes itself not dumpable, so the key cannot be read from its memory.
 
 Per code cell the worker waits for the kernel with a per-cell timeout and a whole-notebook
 deadline, counts the output (a flood stops the kernel), notices a dead kernel and why. Right after
@@ -35,7 +41,28 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-np = psutil = None  # imported in main(), after the namespaces are made (they refuse a threaded process)
+np = psutil = None  # imported after the namespaces are made (they refuse a threaded process), see heavy_imports
+
+
+def heavy_imports() -> None:
+    """numpy, psutil, jupyter_client: imported while the first kernel boots (it takes as long)."""
+    global np, psutil
+    if psutil is None:
+        import numpy
+        import psutil as _psutil
+
+        np, psutil = numpy, _psutil
+
+
+def write_ipc_connection(path: Path, ip: str) -> tuple[str, dict]:
+    """A kernel connection file over unix sockets (no ports to pick), without importing
+    jupyter_client, so that the kernel can start before the worker has imported it."""
+    info = {"transport": "ipc", "ip": ip, "shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4,
+            "hb_port": 5, "key": secrets.token_hex(32), "signature_scheme": "hmac-sha256", "kernel_name": ""}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(info, f)
+    return str(path), info
 
 
 def load_sandbox():
@@ -179,6 +206,7 @@ class Worker:
         self.client = None
         self.cgroup = None
         self.kernel_starts = 0
+        self.start_seconds: list[float] = []  # each kernel's start-up, for the benchmark
         self.workdir = Path(tempfile.mkdtemp(prefix="bpgrade-"))
         self.uid = self.gid = None
         if self.user == "unique":
@@ -226,9 +254,6 @@ class Worker:
         return env
 
     def start_kernel(self) -> None:
-        from jupyter_client import BlockingKernelClient
-        from jupyter_client.connect import write_connection_file
-
         self.kernel_starts += 1
         run = self._own(self.workdir / f"run{self.kernel_starts}")
         self.out_dir = self._own(run / "out")
@@ -239,9 +264,11 @@ class Worker:
         home = Path(sandbox.KERNEL_HOME) if boxed else run
         # Unix sockets in the shared folder: no ports to race for, and they work without a network.
         if LINUX:
-            conn, info = write_connection_file(fname=str(run / "kernel.json"), transport="ipc", ip=str(seen / "k"))
+            conn, info = write_ipc_connection(run / "kernel.json", str(seen / "k"))
             info = dict(info, ip=str(run / "k"))
         else:  # macOS: socket paths under its long TMPDIR can pass the 104-byte limit
+            from jupyter_client.connect import write_connection_file
+
             conn, info = write_connection_file(fname=str(run / "kernel.json"), ip="127.0.0.1")
         limits = dict(self.job["limits"])
         cfg = {"limits": limits, "parent": os.getpid()}
@@ -266,14 +293,19 @@ class Worker:
         self.kernel = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=run,
                                        env=self.kernel_env(home), start_new_session=True, close_fds=True)
         log.close()
+        heavy_imports()
+        from jupyter_client import BlockingKernelClient
+
         client = BlockingKernelClient()
         client.load_connection_info(info)
         client.start_channels()
         self.client = client
-        limit = time.monotonic() + float(self.job.get("start_timeout", 60))
+        began = time.monotonic()
+        limit = began + float(self.job.get("start_timeout", 60))
         while True:
             try:
                 client.wait_for_ready(timeout=1)
+                self.start_seconds.append(round(time.monotonic() - began, 3))
                 return
             except RuntimeError:
                 pass
@@ -300,6 +332,7 @@ class Worker:
     def stop_kernel(self) -> None:
         """Kill the kernel's whole process group (its sandbox dies with it), then anything else still
         below the worker, and its cgroup."""
+        heavy_imports()
         if self.client is not None:
             try:
                 self.client.stop_channels()
@@ -399,34 +432,46 @@ class Worker:
             return ran
         try:
             data = json.loads(self.read_private(self.out_dir / f"{token}.json"))
-            return {"status": "ok", "result": self.decode(data, token)}
+            return {"status": "ok", "result": self.decode(data, token, {})}
         except Exception as exc:
             return {"status": "error", "ename": "ResultError",
                     "evalue": f"the probe's RESULT could not be read back: {type(exc).__name__}: {exc}"[:500]}
 
     def read_private(self, path: Path) -> bytes:
         """Read a file the kernel wrote, refusing links and oversize files."""
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        # O_NONBLOCK: a FIFO the kernel put there would block this open (and with it every
+        # timeout the worker enforces) until the grader kills us; non-blocking, it opens at once
+        # and is refused below as not a regular file.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as f:
             info = os.fstat(f.fileno())
             if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESULT_BYTES:
                 raise ValueError("not a regular file or too large")
             return f.read(MAX_RESULT_BYTES + 1)
 
-    def decode(self, data, token: str):
+    def decode(self, data, token: str, seen: dict):
+        """``seen``: {array file: bytes read} for this probe. The kernel writes the JSON, so it could
+        name one .npy thousands of times and make us (the grader's user, no memory limit) decode it
+        each time: each file is read once, and all of them together at most MAX_RESULT_BYTES."""
         if isinstance(data, dict):
             if set(data) == {"__ndarray__"} and isinstance(data["__ndarray__"], int):
                 import io
-                raw = self.read_private(self.out_dir / f"{token}.{int(data['__ndarray__'])}.npy")
+                index = int(data["__ndarray__"])
+                if index in seen:
+                    raise ValueError(f"array file {index} is named more than once")
+                raw = self.read_private(self.out_dir / f"{token}.{index}.npy")
+                seen[index] = len(raw)
+                if sum(seen.values()) > MAX_RESULT_BYTES:
+                    raise ValueError(f"the arrays are larger than {MAX_RESULT_BYTES // 2**20} MB in all")
                 a = np.load(io.BytesIO(raw), allow_pickle=False)
                 if a.dtype.kind not in SAFE_KINDS:
                     raise TypeError(f"array of dtype {a.dtype} is not allowed")
                 a = np.ascontiguousarray(a)
                 return {"__ndarray__": {"dtype": a.dtype.str, "shape": list(a.shape),
                                         "b64": base64.b64encode(a.tobytes()).decode("ascii")}}
-            return {k: self.decode(v, token) for k, v in data.items()}
+            return {k: self.decode(v, token, seen) for k, v in data.items()}
         if isinstance(data, list):
-            return [self.decode(v, token) for v in data]
+            return [self.decode(v, token, seen) for v in data]
         return data
 
     # ---------------------------------------------------------------- the notebook
@@ -494,8 +539,8 @@ class Worker:
                 stubbed[i] = fatal["status"]
             stopped = None
         return {"questions": records, "fatal": fatal_by_question, "stopped": stopped, "warnings": self.warnings,
-                "notes": self.notes,
-                "kernel_starts": self.kernel_starts, "seconds": round(time.monotonic() - started, 3)}
+                "notes": self.notes, "kernel_starts": self.kernel_starts, "start_seconds": self.start_seconds,
+                "seconds": round(time.monotonic() - started, 3)}
 
     def cleanup(self) -> None:
         self.stop_kernel()
@@ -518,7 +563,6 @@ def frame(key: bytes, payload: bytes) -> bytes:
 
 
 def main() -> int:
-    global np, psutil
     # The result channel is the stdout we were started with; keep it private, point fd 1 elsewhere.
     channel = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -542,10 +586,6 @@ def main() -> int:
     if LINUX:
         sandbox.not_dumpable()  # the key: no /proc/<pid>/mem, no ptrace, even for the same uid
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the kernel stay ours to kill
-    import numpy
-    import psutil as _psutil
-
-    np, psutil = numpy, _psutil
     if problem:
         result = {"error": problem, "kernel_starts": 0, "notes": []}
     else:

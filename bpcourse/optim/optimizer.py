@@ -27,7 +27,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from bpcourse.grad_mode import enable_grad
-from bpcourse.tensor import Tensor, from_numpy
+from bpcourse.creation import from_numpy
+from bpcourse.tensor import Tensor
 
 
 # The exact single rounding below costs a float64 round trip, about three times the plain float32
@@ -163,7 +164,7 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 g = p.grad.array
-                if group["maximize"]:
+                if group.get("maximize", False):
                     g = -g
                 state = self.state.get(p)
                 if state is None:
@@ -223,6 +224,15 @@ def _check(ok: bool, message: str) -> None:
         raise ValueError(message)
 
 
+def _check_adam_settings(lr: float, betas: tuple, eps: float, weight_decay: float) -> None:
+    """Adam's and Adamax's range checks, with torch's messages."""
+    _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+    _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
+    _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+    _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+    _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with momentum (heavy-ball or Nesterov) and weight decay."""
 
@@ -265,11 +275,7 @@ class Adam(Optimizer):
                  weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
                  maximize: bool = False, capturable: bool = False, differentiable: bool = False,
                  fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
-        _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
-        _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_settings(lr, betas, eps, weight_decay)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize, foreach=foreach, capturable=capturable,
                                       differentiable=differentiable, fused=fused,
@@ -400,11 +406,7 @@ class Adamax(Optimizer):
     def __init__(self, params: Iterable[Tensor], lr: float = 2e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, foreach: bool | None = None, *, maximize: bool = False,
                  differentiable: bool = False, capturable: bool = False) -> None:
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
-        _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
-        _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_settings(lr, betas, eps, weight_decay)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
                                       maximize=maximize, differentiable=differentiable, capturable=capturable))
 

@@ -122,11 +122,73 @@ for value in [1.0, 2.0, 3.0]:
 # | 08 | [Training a network](08_training_a_network.ipynb) | a network trained on the 8×8 digits with `bpcourse` and with torch from the same initial weights | [08](../exercises/08_training_a_network.ipynb) |
 
 # %% [markdown] slide=slide
+# ## The seed lecture, claim by claim
+#
+# The course grew out of one Chinese study note on Liu Er's lecture 4 (*反向传播算法 Back-Propagation*, kept in
+# `tests/data/lecture-notes.zh.txt`). Every claim it makes is quoted below, in Chinese 「like this」, with an English
+# rendering, the section of the course that shows it with running code, and a correction where the note is loose.
+# The map goes in the order of the note: first the mathematics, then its explanation of PyTorch, then the comments of
+# its program.
+
+# %% [markdown] slide=subslide
+# ### The mathematics
+#
+# | note says | in English | shown in | correction |
+# |---|---|---|---|
+# | 「对于普通的简单的神经网络层,我们还能通过推导计算得到梯度表达式」 | For a simple layer we can still derive the gradient's formula by hand. | [01 · The gradient, derived by hand](01_linear_model_gradient_descent.ipynb#The-gradient,-derived-by-hand) | – |
+# | 「权重w个数多,无法直接对权重w进行解析式求导」 | With many weights, the gradient cannot be derived analytically weight by weight. | [04 · A gradient, three ways, on notebook 08's network](04_why_reverse_mode.ipynb#A-gradient,-three-ways,-on-notebook-08's-network) | Not impossible, but costly and error-prone: notebook 03 derives a two-layer network by hand. Back-propagation computes the same exact derivatives, organised so that all of them together cost about two forward passes (04). |
+# | 「通过形成计算图在图上传播梯度,利用链式法则对各个节点的梯度进行求解」 | Build a computational graph and propagate gradients over it, solving each node's gradient with the chain rule. | [02 · A computation is a graph](02_chain_rule_computational_graphs.ipynb#A-computation-is-a-graph) | More precisely: each node multiplies the upstream gradient, a vector, by its local Jacobian (a vector-Jacobian product, [04](04_why_reverse_mode.ipynb#The-upstream-gradient-is-a-vector;-each-backward-is-a-VJP)), and nodes are visited in reverse topological order ([05](05_autograd_from_scratch_scalar.ipynb#Why-the-order-matters:-reused-nodes)). |
+# | 「应该以矩阵思维看待,w权重矩阵+b偏置量,将参数和输入输出都视为向量或者矩阵」 | Think of a layer in matrices: a weight matrix W plus a bias b, with parameters, inputs and outputs as vectors or matrices. | [03 · Deriving the gradients of a layer](03_matrix_calculus_backprop.ipynb#Deriving-the-gradients-of-a-layer) | – |
+# | 「Matrix cookbook 是主要矩阵运算的参考资料」 | The Matrix Cookbook is the reference for matrix derivatives. | [03 · Identities from the Matrix Cookbook](03_matrix_calculus_backprop.ipynb#Identities-from-the-Matrix-Cookbook) | – |
+# | 「会导致多个线性层直接连接与单一线性层的功能相同,无法表示足够的网络复杂程度」 | Linear layers connected directly do what a single linear layer does, which is not expressive enough. | [02 · Why the sigmoid? Two linear layers collapse into one](02_chain_rule_computational_graphs.ipynb#Why-the-sigmoid?-Two-linear-layers-collapse-into-one) | – |
+# | 「在各个层之间连接处加入激活函数Sigmoid」 | So put a sigmoid activation between the layers. | [02 · A two-layer network with a sigmoid](02_chain_rule_computational_graphs.ipynb#A-two-layer-network-with-a-sigmoid) | Fine for two layers; in a deep stack each sigmoid multiplies the gradient by at most 1/4, so from notebook 05 on the course uses the ReLU ([03 · Going deep](03_matrix_calculus_backprop.ipynb#Going-deep:-ten-sigmoid-layers)). |
+# | 「激活函数的本质是非线性映射」 | An activation function is, in essence, a non-linear map. | [02 · Why the sigmoid? Two linear layers collapse into one](02_chain_rule_computational_graphs.ipynb#Why-the-sigmoid?-Two-linear-layers-collapse-into-one) | – |
+# | 「sigmoid: x -> 1/1+e^(-x1)」 | The sigmoid is x ↦ 1/1+e^(-x1). | [02 · A two-layer network with a sigmoid](02_chain_rule_computational_graphs.ipynb#A-two-layer-network-with-a-sigmoid) | Missing brackets and a typo: σ(x) = 1/(1 + e^(−x)). Its derivative is σ(x)(1 − σ(x)) ≤ 1/4. |
+# | 「通过链式法则,累计求导,实际上就是高数中的复合函数求导和求偏导的相关知识」 | Then apply the chain rule and accumulate derivatives: the calculus of composite functions and partial derivatives. | [02 · Then the chain rule, from right to left](02_chain_rule_computational_graphs.ipynb#Then-the-chain-rule,-from-right-to-left) | "Accumulate" is exact: when a value feeds several nodes, its gradients are added ([05 · Why the order matters: reused nodes](05_autograd_from_scratch_scalar.ipynb#Why-the-order-matters:-reused-nodes)). |
+# | 「首先前馈计算出loss函数,之后根据loss函数,之后反向求loss与输出Z导数」 | First compute the loss forward, then go backwards from the loss to the output Z's derivative. | [02 · The loss graph and its forward table](02_chain_rule_computational_graphs.ipynb#The-loss-graph-and-its-forward-table) | – |
+# | 「因此可以求出loss与x和w的导数」 | So the loss's derivatives with respect to x and w can both be found. | [02 · The backward table: local gradients, then the chain rule](02_chain_rule_computational_graphs.ipynb#The-backward-table:-local-gradients,-then-the-chain-rule) | Only for tensors that require grad: in the seed's program x is a Python float and gets no gradient ([06 · A tensor graph, drawn](06_tensor_autograd.ipynb#A-tensor-graph,-drawn)). |
+# | 「而x输入为固定,则根据w关于loss导数动态调整w进行更新」 | The input x is fixed, so w is updated using the loss's derivative with respect to w. | [01 · Gradient descent: batch and stochastic](01_linear_model_gradient_descent.ipynb#Gradient-descent:-batch-and-stochastic) | – |
+# | 「pytorch是将导数存储在输入单元x中,而非运算模块f=x*w中」 | PyTorch stores the derivative in the input x, not in the operation f = x*w. | [07 · l.backward() and w.grad](07_pytorch_autograd.ipynb#l.backward()-and-w.grad) | Gradients live in `.grad` of **leaf tensors with `requires_grad=True`**: here `w`. In the seed's program `x` is a Python float and has no `.grad`. The operation's node (`grad_fn`) keeps the values its backward needs, not a derivative ([06 · A tensor graph, drawn](06_tensor_autograd.ipynb#A-tensor-graph,-drawn)). |
+# | 「其中注意wx与wx+b的区别」 | Note the difference between wx and wx + b. | [02 · Adding a bias](02_chain_rule_computational_graphs.ipynb#Adding-a-bias) | – |
+
+# %% [markdown] slide=subslide
+# ### PyTorch, as the note explains it
+#
+# | note says | in English | shown in | correction |
+# |---|---|---|---|
+# | 「Pytorch基本数据类型tensor,用于储存所有数值(标量,向量,矩阵,高维矩阵)」 | The tensor is PyTorch's basic type and holds every kind of number: scalar, vector, matrix, higher-dimensional. | [06 · bpcourse.Tensor looks like torch.Tensor](06_tensor_autograd.ipynb#bpcourse.Tensor-looks-like-torch.Tensor) | – |
+# | 「主要成员:data保存权重本身值+grad损失函数对权重的导数」 | Its main members: data, the weight's value, and grad, the loss's derivative with respect to it. | [07 · The update: w.data = w.data - 0.01 * w.grad.item()](07_pytorch_autograd.ipynb#The-update:-w.data-=-w.data---0.01-*-w.grad.item()) | `grad` is itself a tensor, `None` until the first `backward()`; a tensor also has `requires_grad`, `grad_fn` and `is_leaf`. |
+# | 「tensor数据类型默认不进行梯度求导以节省运算」 | By default a tensor does not track gradients, to save computation; set w's flag to true. | [07 · torch.Tensor and requires_grad](07_pytorch_autograd.ipynb#w-=-torch.Tensor([1.0])-and-w.requires_grad-=-True) | – |
+# | 「将x自动进行数据转化变换为tensor类型」 | Operator overloading converts x to a tensor automatically. | [06 · A tensor graph, drawn](06_tensor_autograd.ipynb#A-tensor-graph,-drawn) | x is used as a constant: it is not a node of the graph and gets no gradient. |
+# | 「则该计算模块x*w也自动将梯度计算的表示符转化为true」 | Because w requires grad, the result x*w requires grad too. | [07 · torch.Tensor and requires_grad](07_pytorch_autograd.ipynb#w-=-torch.Tensor([1.0])-and-w.requires_grad-=-True) | – |
+# | 「每进行一次调用和运行,就动态生成一次计算图」 | Every call builds the computational graph anew, dynamically. | [07 · The forward pass records a graph, every time](07_pytorch_autograd.ipynb#The-forward-pass-records-a-graph,-every-time) | – |
+# | 「.backward()函数将整条计算链上的梯度全部进行计算并存储」 | `.backward()` computes and stores the gradients along the whole chain. | [07 · l.backward() and w.grad](07_pytorch_autograd.ipynb#l.backward()-and-w.grad) | Computed along the whole chain, but **stored only in leaves**; an intermediate tensor keeps no `.grad` unless you call `retain_grad()` ([06 · A tensor graph, drawn](06_tensor_autograd.ipynb#A-tensor-graph,-drawn)). |
+# | 「在进行一次backward后,将之前生成的计算图进行清除释放」 | After one backward the graph is cleared and freed. | [07 · The graph is freed by backward()](07_pytorch_autograd.ipynb#The-graph-is-freed-by-backward()) | Precisely: the values saved for backward are freed, so a second `backward()` raises unless `retain_graph=True`. |
+# | 「通过.data运算是直接运算其中的存储数据进行标量计算,而不构建计算图」 | Computing through `.data` works on the stored numbers directly, as scalar arithmetic, without building a graph. | [07 · .data can corrupt a gradient without a word](07_pytorch_autograd.ipynb#.data-can-corrupt-a-gradient-without-a-word) | Not scalar arithmetic: `w.data` is a tensor sharing `w`'s storage, without history. A change through it escapes the version counter and can corrupt a gradient silently; today updates go inside `torch.no_grad()`. |
+# | 「如果使用w直接进行计算将在运算过程中构建计算图,产生大量冗余计算」 | Computing with w itself builds a graph: much redundant computation. | [07 · What goes wrong with w = w - 0.01 * w.grad](07_pytorch_autograd.ipynb#What-goes-wrong-with-w-=-w---0.01-*-w.grad) | Worse than redundant: the new `w` is no longer a leaf, its `.grad` is `None`, and the seed's next line fails. |
+# | 「在计算中不可以定义sum使用sum += l将loss值累加」 | Do not add up the loss with `sum += l`: l is a tensor, so a graph is built; write `sum += l.item()`. | [07 · The sum += l pitfall, counted](07_pytorch_autograd.ipynb#The-sum-+=-l-pitfall,-counted) | Allowed, but it keeps every iteration's graph alive: 4 nodes per iteration, tens of MB for 20,000 ([07 · ... and measured in memory](07_pytorch_autograd.ipynb#...-and-measured-in-memory)). |
+
+# %% [markdown] slide=subslide
+# ### The comments of the seed's program
+#
+# | note says | in English | shown in | correction |
+# |---|---|---|---|
+# | 「预测模型的参数w应当作为tensor量进行定义」 (`w = torch.Tensor([1.0])`) | The model's parameter w should be defined as a tensor. | [07 · torch.Tensor and requires_grad](07_pytorch_autograd.ipynb#w-=-torch.Tensor([1.0])-and-w.requires_grad-=-True) | `torch.Tensor` is the legacy constructor; today: `torch.tensor([1.0], requires_grad=True)`. |
+# | 「将tensor中的求导标识符定义为True,默认为False」 | Set the tensor's gradient flag to True; the default is False. | [07 · torch.Tensor and requires_grad](07_pytorch_autograd.ipynb#w-=-torch.Tensor([1.0])-and-w.requires_grad-=-True) | – |
+# | 「注意:此时由于w是tensor张量,在进行乘法时自动讲x转换为张量,进行张量乘法」 | Because w is a tensor, x is converted to a tensor for the multiplication. | [06 · A tensor graph, drawn](06_tensor_autograd.ipynb#A-tensor-graph,-drawn) | As above: x becomes a constant of the operation, not a node with a gradient. |
+# | 「计算梯度,注意此时进行的是计算图运算」 | Compute the gradient: this runs over the computational graph. | [07 · l.backward() and w.grad](07_pytorch_autograd.ipynb#l.backward()-and-w.grad) | – |
+# | 「w属于张量,运算将生成计算图,因此用item函数调用标量数据」 | w is a tensor and computing with it builds a graph, so use `item()` to get the plain number. | [07 · The update: w.data = w.data - 0.01 * w.grad.item()](07_pytorch_autograd.ipynb#The-update:-w.data-=-w.data---0.01-*-w.grad.item()) | `w.grad` has no history, so printing it builds no graph; `.item()` simply turns a one-element tensor into a Python float. |
+# | 「梯度清零」 | Zero the gradient (`w.grad.data.zero_()`). | [07 · Forgetting w.grad.data.zero_()](07_pytorch_autograd.ipynb#Forgetting-w.grad.data.zero_()) | `w.grad.zero_()` is enough (no `.data` needed); `optimizer.zero_grad()` sets gradients to `None` ([07 · The modern idioms](07_pytorch_autograd.ipynb#The-modern-idioms)). |
+# | 「调用forward函数计算预测值」, 「返回损失」, 「计算损失函数」 | Call forward to predict; return the loss; compute the loss. | [01 · The loss: mean squared error](01_linear_model_gradient_descent.ipynb#The-loss:-mean-squared-error) | – |
+# | 「输出未训练的结果」, 「输出训练预测值」 | Print the prediction before and after training. | [07 · The seed program](07_pytorch_autograd.ipynb#The-seed-program) | – |
+
+# %% [markdown] slide=slide
 # ## Summary
 #
 # - Each notebook: why, then maths, then a short cell, then a printed check against the expected value.
 # - `bpcourse doctor` (or the cell above) says whether your setup is ready and what to fix.
 # - Widgets update when you release a slider; the cell after each widget prints the same numbers as text.
 # - Exercises: replace `raise NotImplementedError()`, run the test cells, then `bpcourse grade exercises/NN_topic.ipynb`.
+# - Every claim of the seed lecture's note is mapped above to the section that shows it, with corrections where it is loose.
 #
 # **Next:** [01 — the linear model and gradient descent](01_linear_model_gradient_descent.ipynb).

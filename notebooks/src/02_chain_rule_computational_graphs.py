@@ -85,9 +85,10 @@ print("finite differences:", round(numerical_grad(lambda v: (v * 2.0 - 4.0) ** 2
 draw_graph(loss, title="loss = (w*x - y)**2 after backward()")
 
 # %% [markdown] slide=slide
-# ## Adding a bias: $\hat y = w x + b$
+# ## Adding a bias
 #
-# A `+` node has local gradient 1 for both inputs, so it hands its upstream gradient **unchanged** to each:
+# With a bias the model is $\hat y = w x + b$: one more input, one more node. A `+` node has local gradient 1 for both
+# inputs, so it hands its upstream gradient **unchanged** to each:
 #
 # $$\frac{\partial \ell}{\partial b} = \frac{\partial \ell}{\partial \hat y}\cdot 1 = 2(\hat y - y), \qquad
 # \frac{\partial \ell}{\partial w} = \frac{\partial \ell}{\partial \hat y}\cdot\frac{\partial (wx)}{\partial w} = 2(\hat y - y)\,x .$$

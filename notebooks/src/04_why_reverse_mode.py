@@ -70,7 +70,7 @@ print("x.grad from backward()=", x.grad.numpy())
 #
 # $$\frac{\partial L}{\partial \mathbf{x}}^{\!\top} = \mathbf{v}^\top J_f(\mathbf{x}) .$$
 #
-# The three rules of every network, each worked out without writing $J$ down:
+# The rules every network needs, each worked out without writing $J$ down:
 #
 # | operation | Jacobian | VJP $\mathbf{v}^\top J$ | cost |
 # |---|---|---|---|
@@ -240,11 +240,12 @@ print("jacfwd: 2,410 directions at once, equal to backward's to 1e-12:",
 # ## The bill, side by side
 #
 # Now the clock. Each time is the median of many runs (51 for a pass), so that a moment of load from another program
-# does not count; finite differences were timed once, above. Forward mode with one JVP per entry is timed on 100
-# entries and multiplied by 24.1 (an estimate, marked as such). The stored times were measured on the machine named in
+# does not count; the long computations (finite differences, 100 JVPs) were timed once. Forward mode with one JVP per
+# entry is timed on 100 entries and multiplied by 24.1 (an estimate, marked as such). The stored times were measured on the machine named in
 # the next cell (a shared machine, its load included); yours will differ, the counts will not.
 
 # %% tags=nbval-ignore-output slide=fragment
+blas_threads = threadpool_limits(1)   # once more: loading the digits brought in scikit-learn's own BLAS
 print(machine_summary())
 
 # %% slide=fragment
@@ -262,8 +263,8 @@ def forward_and_backward(lib, n_images):
 time_of = {(lib, what, n): format_seconds(median_seconds(lambda: fn(lib, n), repeat=51))
            for lib in (torch, bpcourse) for what, fn in [("fwd", forward_only), ("rev", forward_and_backward)]
            for n in (64, 1437)}
-jvp_estimate = median_seconds(lambda: [forward_mode_one_entry(j) for j in range(100)], repeat=3) * n_params / 100
-jacfwd_seconds = median_seconds(lambda: jacfwd(lambda *ps: loss(torch, *ps), argnums=(0, 1, 2, 3))(*theta[torch]), repeat=3)
+jvp_estimate = median_seconds(lambda: [forward_mode_one_entry(j) for j in range(100)], repeat=1) * n_params / 100
+jacfwd_seconds = median_seconds(lambda: jacfwd(lambda *ps: loss(torch, *ps), argnums=(0, 1, 2, 3))(*theta[torch]), repeat=3, warmup=0)
 rows = [("one forward pass, no gradient", "1 fwd", time_of[torch, "fwd", 64], time_of[bpcourse, "fwd", 64]),
         ("finite differences", f"{fd[torch][1]} fwd", format_seconds(fd_seconds[torch]), format_seconds(fd_seconds[bpcourse])),
         ("forward mode, one JVP at a time", f"{n_params} JVPs", format_seconds(jvp_estimate) + " (estimate)", "-"),
@@ -322,8 +323,14 @@ def jacobian_reverse():   # one VJP per output: 1,000 backward passes through on
     return torch.stack([pullback(e)[0] for e in torch.eye(1000, dtype=torch.float64)])
 
 for name, fn, passes in [("forward mode", jacobian_forward, "2 JVPs"), ("reverse mode", jacobian_reverse, "1,000 VJPs")]:
-    print(f"{name}: {passes:>10s}, {format_seconds(median_seconds(fn, repeat=3)):>9s};"
-          f" equals the formula: {torch.allclose(fn(), by_hand)}")
+    start = time.perf_counter()
+    J_curve = fn()
+    print(f"{name}: {passes:>10s}, {format_seconds(time.perf_counter() - start):>9s};"
+          f" equals the formula: {torch.allclose(J_curve, by_hand)}")
+for strategy in ("forward-mode", "reverse-mode"):   # torch.autograd.functional.jacobian offers both
+    J_curve = torch.autograd.functional.jacobian(curve, ab, strategy=strategy, vectorize=True)
+    print(f"torch.autograd.functional.jacobian(strategy={strategy!r}): shape {tuple(J_curve.shape)},"
+          f" equals the formula: {torch.allclose(J_curve, by_hand)}")
 
 # %% [markdown] slide=slide
 # ## The price of reverse mode: memory

@@ -58,8 +58,9 @@ plt.show()
 # %% [markdown] slide=slide
 # ## The network and its loss
 #
-# A multi-layer perceptron: $64 \to 32$ hidden units with ReLU $\to 10$ scores $\mathbf{z}$, one per digit. **Softmax** turns
-# the scores into probabilities, and the **cross-entropy** loss of one image is minus the log-probability of its class $c$:
+# A multi-layer perceptron: $64 \to 32$ hidden units with ReLU (whose gradient does not vanish the way a stack of sigmoids'
+# does, notebook 03) $\to 10$ scores $\mathbf{z}$, one per digit. **Softmax** turns the scores into probabilities, and the
+# **cross-entropy** loss of one image is minus the log-probability of its class $c$:
 #
 # $$p_k = \frac{e^{z_k}}{\sum_j e^{z_j}}, \qquad \ell = -\log p_c = -z_c + \log \sum_j e^{z_j} .$$
 #
@@ -343,20 +344,24 @@ seed_derivatives(torch)
 # more steps (each shrinks $w - 2$ by $1 - 0.01 \cdot \frac{28}{3}$).
 
 # %% slide=fragment
-x_t, y_t = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64), torch.tensor([2.0, 4.0, 6.0], dtype=torch.float64)
-w = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
-(g,) = torch.autograd.grad(((x_t * w - y_t) ** 2).mean(), w, create_graph=True)
-(h,) = torch.autograd.grad(g, w)
-print(f"L'(1) = {g.item():.6f} (expected -28/3 = {-28 / 3:.6f}),  L''(1) = {h.item():.6f} (expected 28/3)")
-print(f"one Newton step: w = 1 - L'/L'' = {(w - g / h).item():.15f}")
-w_gd, steps = torch.tensor(1.0, dtype=torch.float64, requires_grad=True), 0
-while abs(w_gd.item() - 2) > 1e-6:
-    (g_gd,) = torch.autograd.grad(((x_t * w_gd - y_t) ** 2).mean(), w_gd)
-    with torch.no_grad():
-        w_gd -= 0.01 * g_gd
-    steps += 1
-print(f"gradient descent, lr 0.01: {steps} steps to |w - 2| < 1e-6;"
-      f"  expected ceil(log(1e-6) / log(1 - 0.28/3)) = {int(np.ceil(np.log(1e-6) / np.log(1 - 0.28 / 3)))}")
+def newton_and_descent(lib):
+    x_t, y_t = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64), lib.tensor([2.0, 4.0, 6.0], dtype=lib.float64)
+    mean_loss = lambda w: ((x_t * w - y_t) ** 2).mean()  # noqa: E731
+    w = lib.tensor(1.0, dtype=lib.float64, requires_grad=True)
+    (g,) = lib.autograd.grad(mean_loss(w), w, create_graph=True)
+    (h,) = lib.autograd.grad(g, w)
+    print(f"{lib.__name__:8s} L'(1) = {g.item():.6f} (-28/3 = {-28 / 3:.6f}),  L''(1) = {h.item():.6f} (28/3),"
+          f"  one Newton step: w = 1 - L'/L'' = {(w - g / h).item():.15f}")
+    w_gd, steps = lib.tensor(1.0, dtype=lib.float64, requires_grad=True), 0
+    while abs(w_gd.item() - 2) > 1e-6:
+        (g_gd,) = lib.autograd.grad(mean_loss(w_gd), w_gd)
+        with lib.no_grad():
+            w_gd -= 0.01 * g_gd
+        steps += 1
+    print(f"{lib.__name__:8s} gradient descent, lr 0.01: {steps} steps to |w - 2| < 1e-6;"
+          f"  expected ceil(log(1e-6) / log(1 - 0.28/3)) = {int(np.ceil(np.log(1e-6) / np.log(1 - 0.28 / 3)))}")
+
+newton_and_descent(torch)
 
 # %% [markdown] slide=subslide
 # For a network, $L''$ becomes the $n \times n$ Hessian (for this notebook's 2,410 parameters, 5.8 million entries, each
@@ -371,28 +376,28 @@ print(f"gradient descent, lr 0.01: {steps} steps to |w - 2| < 1e-6;"
 
 # %% slide=fragment
 torch.manual_seed(0)
-model64 = make_model(torch).double()
-images = torch.tensor(X[train_idx[:64]], dtype=torch.float64, requires_grad=True)
-targets = torch.tensor(y[train_idx[:64]])
+start_weights = [p.detach().numpy() for p in make_model(torch).parameters()]   # notebook's model, seed 0
+images_np, targets_np = X[train_idx[:64]], y[train_idx[:64]]
+D = np.random.default_rng(2).normal(size=(32, 64))                           # a direction in W1's space
 
-def penalty(create_graph):
-    summed = torch.nn.functional.cross_entropy(model64(images), targets, reduction="sum")   # sum: one l_n per image
-    (d_images,) = torch.autograd.grad(summed, images, create_graph=create_graph)          # row n = d l_n / d x_n
+def penalty(lib, W1, b1, W2, b2, create_graph):
+    images = lib.tensor(images_np, dtype=lib.float64, requires_grad=True)
+    scores = lib.relu(images @ W1.T + b1) @ W2.T + b2
+    summed = lib.nn.functional.cross_entropy(scores, lib.tensor(targets_np), reduction="sum")  # one l_n per image
+    (d_images,) = lib.autograd.grad(summed, images, create_graph=create_graph)                # row n: d l_n / d x_n
     return (d_images ** 2).sum(dim=1).mean()
 
-R = penalty(create_graph=True)
-R.backward()
-W1, D = model64[0].weight, torch.tensor(np.random.default_rng(2).normal(size=(32, 64)))
-def R_shifted(s):
-    with torch.no_grad():
-        W1.add_(s * D)
-    value = penalty(create_graph=False).item()
-    with torch.no_grad():
-        W1.sub_(s * D)
-    return value
-numeric = (R_shifted(1e-5) - R_shifted(-1e-5)) / 2e-5
-print(f"R = {R.item():.6f};  dR/dW1 along a random direction: double backward {(W1.grad * D).sum().item():.6f},"
-      f" finite diff. {numeric:.6f}, rel. error < 1e-6: {relative_error((W1.grad * D).sum().item(), numeric) < 1e-6}")
+def check_penalty_gradient(lib):
+    W1, b1, W2, b2 = (lib.tensor(w, dtype=lib.float64, requires_grad=True) for w in start_weights)
+    R = penalty(lib, W1, b1, W2, b2, create_graph=True)
+    R.backward()                                                   # through the inner gradient: double backward
+    shifted = lambda s: penalty(lib, lib.tensor(start_weights[0] + s * D, dtype=lib.float64), b1, W2, b2,  # noqa: E731
+                                create_graph=False).item()
+    numeric, analytic = (shifted(1e-5) - shifted(-1e-5)) / 2e-5, float((W1.grad.numpy() * D).sum())
+    print(f"{lib.__name__:8s} R = {R.item():.6f};  dR/dW1 along a random direction: double backward {analytic:.6f},"
+          f" finite diff. {numeric:.6f}, rel. error < 1e-6: {relative_error(analytic, numeric) < 1e-6}")
+
+check_penalty_gradient(torch)
 
 # %% [markdown] slide=slide
 # ## Summary

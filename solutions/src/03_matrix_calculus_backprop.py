@@ -8,12 +8,12 @@
 #
 # | question | kind | points |
 # |---|---|---|
-# | 1. linear layer backward, one vector | derive and implement | 2 |
-# | 2. linear layer backward, a batch | derive and implement | 3 |
+# | 1. a Matrix Cookbook identity | derive and implement | 1 |
+# | 2. linear layer backward, one vector | derive and implement | 2 |
 # | 3. the gradient of $\lVert Wx - t \rVert^2$ | derive and compute | 2 |
-# | 4. a two-layer sigmoid MLP, backward in numpy | implement | 4 |
-# | 5. a Matrix Cookbook identity | derive and implement | 1 |
-# | 6. softmax and cross-entropy, backward in one step | derive and implement | 3 |
+# | 4. linear layer backward, a batch | derive and implement | 3 |
+# | 5. softmax and cross-entropy, backward in one step | derive and implement | 3 |
+# | 6. a two-layer sigmoid MLP, backward in numpy | implement | 4 |
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "setup"}, "editable": false, "deletable": false}
 import numpy as np
@@ -33,8 +33,29 @@ def numerical_grad(f, A, h=1e-6):
         grad[i] = (up - down) / (2 * h)
     return grad
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q1_linear_vector_task"}, "editable": false, "deletable": false}
-# ## Question 1: linear layer backward, one vector (2 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q1_bilinear_task"}, "editable": false, "deletable": false}
+# ## Question 1: a Matrix Cookbook identity (1 point)
+#
+# For vectors $a$ $(m,)$, $b$ $(n,)$ and a matrix $X$ $(m, n)$, the scalar $f(X) = a^\top X b$ has
+# a gradient $\partial f / \partial X$ of shape $(m, n)$. Derive it (write $f = \sum_{ij} a_i X_{ij} b_j$)
+# and write `bilinear_grad(a, X, b)` returning it.
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q1_bilinear_answer"}}
+def bilinear_grad(a, X, b):
+    ### BEGIN SOLUTION
+    return np.outer(a, b)
+    ### END SOLUTION
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_bilinear", "points": 1}, "editable": false, "deletable": false}
+rng = np.random.default_rng(5)
+a5, X5, b5 = rng.normal(size=2), rng.normal(size=(2, 3)), rng.normal(size=3)
+assert np.shape(bilinear_grad(a5, X5, b5)) == (2, 3), 'the gradient should have the shape of X, (2, 3)'
+### BEGIN HIDDEN TESTS
+assert np.allclose(bilinear_grad(a5, X5, b5), numerical_grad(lambda X_: a5 @ X_ @ b5, X5)), 'bilinear_grad disagrees with finite differences'
+### END HIDDEN TESTS
+
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_linear_vector_task"}, "editable": false, "deletable": false}
+# ## Question 2: linear layer backward, one vector (2 points)
 #
 # For $y = W x + b$ and an upstream gradient $g = \partial L / \partial y$ (shape $(k,)$), derive
 #
@@ -44,7 +65,7 @@ def numerical_grad(f, A, h=1e-6):
 # (hint: $y_i = \sum_j W_{ij} x_j + b_i$, so $\partial y_i / \partial W_{ij} = x_j$), and write
 # `linear_backward(W, x, grad_y)` returning the tuple `(dW, db, dx)` of numpy arrays.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q1_linear_vector_answer"}}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q2_linear_vector_answer"}}
 def linear_backward(W, x, grad_y):
     ### BEGIN SOLUTION
     dW = np.outer(grad_y, x)  # dL/dW_ij = g_i x_j
@@ -53,7 +74,7 @@ def linear_backward(W, x, grad_y):
     return dW, db, dx
     ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_linear_vector", "points": 2}, "editable": false, "deletable": false}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q2_linear_vector", "points": 2}, "editable": false, "deletable": false}
 rng = np.random.default_rng(1)
 W, b, x_vec, g = rng.normal(size=(2, 3)), rng.normal(size=2), rng.normal(size=3), rng.normal(size=2)
 dW, db, dx = linear_backward(W, x_vec, g)
@@ -65,45 +86,12 @@ assert np.allclose(numerical_grad(lambda W_: g @ (W_ @ x_vec + b), W), dW), 'dW 
 assert np.allclose(numerical_grad(lambda x_: g @ (W @ x_ + b), x_vec), dx), 'dx disagrees with finite differences'
 ### END HIDDEN TESTS
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_linear_batch_task"}, "editable": false, "deletable": false}
-# ## Question 2: linear layer backward, a batch (3 points)
-#
-# On a batch, $Y = X W^\top + b$ where $b$ is broadcast to every row, and the upstream gradient
-# $G = \partial L / \partial Y$ has shape $(N, k)$. The parameters are shared by all samples, so
-# their gradients **sum** over the batch. Write `linear_backward_batch(W, X, grad_Y)` returning
-# `(dW, dB, dX)` with shapes $(k, d)$, $(k,)$, $(N, d)$, using matrix products (no Python loop over samples).
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q2_linear_batch_answer"}}
-def linear_backward_batch(W, X, grad_Y):
-    ### BEGIN SOLUTION
-    dW = grad_Y.T @ X          # sum over samples of outer(g_n, x_n)
-    dB = grad_Y.sum(axis=0)    # b was broadcast to every row: sum the rows back
-    dX = grad_Y @ W            # row n: W^T g_n
-    return dW, dB, dX
-    ### END SOLUTION
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q2_linear_batch", "points": 3}, "editable": false, "deletable": false}
-rng = np.random.default_rng(2)
-W, b, X, G = rng.normal(size=(2, 3)), rng.normal(size=2), rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
-dW, dB, dX = linear_backward_batch(W, X, G)
-assert dW.shape == (2, 3), f"dW has shape {dW.shape}, expected (2, 3)"
-assert dB.shape == (2,) and dX.shape == (5, 3), 'expected shapes dB (2,) and dX (5, 3)'
-# A batch of one sample is the vector case: dW = outer(g, x).
-dW1, dB1, dX1 = linear_backward_batch(W, X[:1], G[:1])
-assert np.allclose(dW1, np.outer(G[0], X[0])) and np.allclose(dB1, G[0]), 'a batch of one sample should give the vector case of question 1'
-### BEGIN HIDDEN TESTS
-L = lambda W_, b_, X_: np.sum(G * (X_ @ W_.T + b_))  # noqa: E731
-assert np.allclose(numerical_grad(lambda W_: L(W_, b, X), W), dW), 'dW disagrees with finite differences'
-assert np.allclose(numerical_grad(lambda b_: L(W, b_, X), b), dB), 'dB disagrees with finite differences'
-assert np.allclose(numerical_grad(lambda X_: L(W, b, X_), X), dX), 'dX disagrees with finite differences'
-### END HIDDEN TESTS
-
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_squared_norm_task"}, "editable": false, "deletable": false}
 # ## Question 3: the gradient of $\lVert W x - t \rVert^2$ (2 points)
 #
 # For the fixed `W3`, `x3`, `t3` below and $L = \lVert W x - t \rVert^2 = r^\top r$ with $r = Wx - t$,
 # derive $\partial L / \partial W$ and $\partial L / \partial x$ (use $\partial L / \partial r = 2r$ and
-# question 1), then store them as numpy arrays in `dL_dW3` (shape $(2, 3)$) and `dL_dx3` (shape $(3,)$).
+# question 2), then store them as numpy arrays in `dL_dW3` (shape $(2, 3)$) and `dL_dx3` (shape $(3,)$).
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_data"}, "editable": false, "deletable": false}
 W3 = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]])
@@ -124,69 +112,41 @@ assert np.shape(dL_dx3) == (3,), 'dL_dx3 should have the shape of x3, (3,)'
 _L3 = lambda W_: float(np.sum((W_ @ x3 - t3) ** 2))  # noqa: E731
 assert _L3(W3 - 1e-3 * dL_dW3) < _L3(W3), 'a small step along -dL_dW3 should lower the loss'
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_mlp_task"}, "editable": false, "deletable": false}
-# ## Question 4: a two-layer sigmoid MLP, backward in numpy (4 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_linear_batch_task"}, "editable": false, "deletable": false}
+# ## Question 4: linear layer backward, a batch (3 points)
 #
-# $$H = \sigma(X W_1^\top + b_1), \qquad \hat Y = H W_2^\top + b_2, \qquad
-# L = \frac{1}{N} \sum_{n=1}^{N} \lVert \hat Y_n - Y_n \rVert^2$$
-#
-# with $X$ $(N, d)$, $W_1$ $(h, d)$, $b_1$ $(h,)$, $W_2$ $(k, h)$, $b_2$ $(k,)$, $Y$ $(N, k)$.
-# Write `mlp_backward(W1, b1, W2, b2, X, Y)` returning a dict
-# `{"loss": L, "W1": dL/dW1, "b1": ..., "W2": ..., "b2": ...}` (the loss a float, the gradients
-# arrays of the parameters' shapes). Go backward once: $\partial L / \partial \hat Y = \frac{2}{N}(\hat Y - Y)$,
-# then the second layer (question 2), then through the sigmoid ($\sigma' = H(1 - H)$), then the first layer.
+# On a batch, $Y = X W^\top + b$ where $b$ is broadcast to every row, and the upstream gradient
+# $G = \partial L / \partial Y$ has shape $(N, k)$. The parameters are shared by all samples, so
+# their gradients **sum** over the batch. Write `linear_backward_batch(W, X, grad_Y)` returning
+# `(dW, dB, dX)` with shapes $(k, d)$, $(k,)$, $(N, d)$, using matrix products (no Python loop over samples).
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q4_mlp_answer"}}
-def mlp_backward(W1, b1, W2, b2, X, Y):
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q4_linear_batch_answer"}}
+def linear_backward_batch(W, X, grad_Y):
     ### BEGIN SOLUTION
-    N = X.shape[0]
-    H = 1.0 / (1.0 + np.exp(-(X @ W1.T + b1)))
-    Y_hat = H @ W2.T + b2
-    loss = float(np.sum((Y_hat - Y) ** 2) / N)
-    dY_hat = 2.0 * (Y_hat - Y) / N
-    dW2, db2, dH = dY_hat.T @ H, dY_hat.sum(axis=0), dY_hat @ W2
-    dA = dH * H * (1.0 - H)
-    dW1, db1 = dA.T @ X, dA.sum(axis=0)
-    return {"loss": loss, "W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+    dW = grad_Y.T @ X          # sum over samples of outer(g_n, x_n)
+    dB = grad_Y.sum(axis=0)    # b was broadcast to every row: sum the rows back
+    dX = grad_Y @ W            # row n: W^T g_n
+    return dW, dB, dX
     ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_mlp", "points": 4}, "editable": false, "deletable": false}
-rng = np.random.default_rng(4)
-params = {"W1": rng.normal(size=(4, 3)), "b1": rng.normal(size=4), "W2": rng.normal(size=(2, 4)), "b2": rng.normal(size=2)}
-X4, Y4 = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
-out = mlp_backward(params["W1"], params["b1"], params["W2"], params["b2"], X4, Y4)
-for name, value in params.items():
-    assert np.shape(out[name]) == value.shape, f"d{name} has shape {np.shape(out[name])}, expected {value.shape}"
-print(f"loss = {out['loss']:.6f}")
-# Check dL/db2 numerically (the other three are checked by the grader on new data).
-def _loss_b2(b2):
-    H = 1 / (1 + np.exp(-(X4 @ params["W1"].T + params["b1"])))
-    return np.sum((H @ params["W2"].T + b2 - Y4) ** 2) / len(X4)
-assert np.allclose(numerical_grad(_loss_b2, params["b2"]), out["b2"], atol=1e-6), 'dL/db2 disagrees with finite differences'
-
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_bilinear_task"}, "editable": false, "deletable": false}
-# ## Question 5: a Matrix Cookbook identity (1 point)
-#
-# For vectors $a$ $(m,)$, $b$ $(n,)$ and a matrix $X$ $(m, n)$, the scalar $f(X) = a^\top X b$ has
-# a gradient $\partial f / \partial X$ of shape $(m, n)$. Derive it (write $f = \sum_{ij} a_i X_{ij} b_j$)
-# and write `bilinear_grad(a, X, b)` returning it.
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q5_bilinear_answer"}}
-def bilinear_grad(a, X, b):
-    ### BEGIN SOLUTION
-    return np.outer(a, b)
-    ### END SOLUTION
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_bilinear", "points": 1}, "editable": false, "deletable": false}
-rng = np.random.default_rng(5)
-a5, X5, b5 = rng.normal(size=2), rng.normal(size=(2, 3)), rng.normal(size=3)
-assert np.shape(bilinear_grad(a5, X5, b5)) == (2, 3), 'the gradient should have the shape of X, (2, 3)'
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_linear_batch", "points": 3}, "editable": false, "deletable": false}
+rng = np.random.default_rng(2)
+W, b, X, G = rng.normal(size=(2, 3)), rng.normal(size=2), rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+dW, dB, dX = linear_backward_batch(W, X, G)
+assert dW.shape == (2, 3), f"dW has shape {dW.shape}, expected (2, 3)"
+assert dB.shape == (2,) and dX.shape == (5, 3), 'expected shapes dB (2,) and dX (5, 3)'
+# A batch of one sample is the vector case: dW = outer(g, x).
+dW1, dB1, dX1 = linear_backward_batch(W, X[:1], G[:1])
+assert np.allclose(dW1, np.outer(G[0], X[0])) and np.allclose(dB1, G[0]), 'a batch of one sample should give the vector case of question 2'
 ### BEGIN HIDDEN TESTS
-assert np.allclose(bilinear_grad(a5, X5, b5), numerical_grad(lambda X_: a5 @ X_ @ b5, X5)), 'bilinear_grad disagrees with finite differences'
+L = lambda W_, b_, X_: np.sum(G * (X_ @ W_.T + b_))  # noqa: E731
+assert np.allclose(numerical_grad(lambda W_: L(W_, b, X), W), dW), 'dW disagrees with finite differences'
+assert np.allclose(numerical_grad(lambda b_: L(W, b_, X), b), dB), 'dB disagrees with finite differences'
+assert np.allclose(numerical_grad(lambda X_: L(W, b, X_), X), dX), 'dX disagrees with finite differences'
 ### END HIDDEN TESTS
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_softmax_ce_task"}, "editable": false, "deletable": false}
-# ## Question 6: softmax and cross-entropy, backward in one step (3 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_softmax_ce_task"}, "editable": false, "deletable": false}
+# ## Question 5: softmax and cross-entropy, backward in one step (3 points)
 #
 # A classifier's scores $Z$ (shape $(N, C)$, one row per sample) become probabilities
 # $P_{nc} = e^{Z_{nc}} / \sum_{c'} e^{Z_{nc'}}$, and the loss is the mean cross-entropy
@@ -198,7 +158,7 @@ assert np.allclose(bilinear_grad(a5, X5, b5), numerical_grad(lambda X_: a5 @ X_ 
 #    of `Z`'s shape. It must stay finite for scores as large as $\pm 1000$ (where `np.exp(1000)` is `inf`):
 #    subtract each row's maximum first, which changes neither $P$ nor the loss.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q6_softmax_ce_answer"}}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q5_softmax_ce_answer"}}
 def softmax_ce(Z, y):
     ### BEGIN SOLUTION
     Z = np.asarray(Z, dtype=float)
@@ -212,7 +172,7 @@ def softmax_ce(Z, y):
     return loss, dZ / n_samples                            # the mean contributes 1/N
     ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q6_softmax_ce", "points": 3}, "editable": false, "deletable": false}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_softmax_ce", "points": 3}, "editable": false, "deletable": false}
 rng = np.random.default_rng(6)
 Z6, y6 = rng.normal(size=(4, 3)), np.array([0, 2, 1, 2])
 loss6, dZ6 = softmax_ce(Z6, y6)
@@ -227,6 +187,46 @@ print(f"loss = {loss6:.6f}; for the scores (1000, 0, -1000) and label 1: loss = 
 ### BEGIN HIDDEN TESTS
 assert np.allclose(dZ6, numerical_grad(lambda Z_: softmax_ce(Z_, y6)[0], Z6), atol=1e-6), 'dZ disagrees with finite differences'
 ### END HIDDEN TESTS
+
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_mlp_task"}, "editable": false, "deletable": false}
+# ## Question 6: a two-layer sigmoid MLP, backward in numpy (4 points)
+#
+# $$H = \sigma(X W_1^\top + b_1), \qquad \hat Y = H W_2^\top + b_2, \qquad
+# L = \frac{1}{N} \sum_{n=1}^{N} \lVert \hat Y_n - Y_n \rVert^2$$
+#
+# with $X$ $(N, d)$, $W_1$ $(h, d)$, $b_1$ $(h,)$, $W_2$ $(k, h)$, $b_2$ $(k,)$, $Y$ $(N, k)$.
+# Write `mlp_backward(W1, b1, W2, b2, X, Y)` returning a dict
+# `{"loss": L, "W1": dL/dW1, "b1": ..., "W2": ..., "b2": ...}` (the loss a float, the gradients
+# arrays of the parameters' shapes). Go backward once: $\partial L / \partial \hat Y = \frac{2}{N}(\hat Y - Y)$,
+# then the second layer (question 4), then through the sigmoid ($\sigma' = H(1 - H)$), then the first layer.
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q6_mlp_answer"}}
+def mlp_backward(W1, b1, W2, b2, X, Y):
+    ### BEGIN SOLUTION
+    N = X.shape[0]
+    H = 1.0 / (1.0 + np.exp(-(X @ W1.T + b1)))
+    Y_hat = H @ W2.T + b2
+    loss = float(np.sum((Y_hat - Y) ** 2) / N)
+    dY_hat = 2.0 * (Y_hat - Y) / N
+    dW2, db2, dH = dY_hat.T @ H, dY_hat.sum(axis=0), dY_hat @ W2
+    dA = dH * H * (1.0 - H)
+    dW1, db1 = dA.T @ X, dA.sum(axis=0)
+    return {"loss": loss, "W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+    ### END SOLUTION
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q6_mlp", "points": 4}, "editable": false, "deletable": false}
+rng = np.random.default_rng(4)
+params = {"W1": rng.normal(size=(4, 3)), "b1": rng.normal(size=4), "W2": rng.normal(size=(2, 4)), "b2": rng.normal(size=2)}
+X4, Y4 = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+out = mlp_backward(params["W1"], params["b1"], params["W2"], params["b2"], X4, Y4)
+for name, value in params.items():
+    assert np.shape(out[name]) == value.shape, f"d{name} has shape {np.shape(out[name])}, expected {value.shape}"
+print(f"loss = {out['loss']:.6f}")
+# Check dL/db2 numerically (the other three are checked by the grader on new data).
+def _loss_b2(b2):
+    H = 1 / (1 + np.exp(-(X4 @ params["W1"].T + params["b1"])))
+    return np.sum((H @ params["W2"].T + b2 - Y4) ** 2) / len(X4)
+assert np.allclose(numerical_grad(_loss_b2, params["b2"]), out["b2"], atol=1e-6), 'dL/db2 disagrees with finite differences'
 
 # %% [markdown] meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "summary"}, "editable": false, "deletable": false}
 # ## Summary

@@ -9,11 +9,11 @@
 #
 # | question | kind | points |
 # |---|---|---|
-# | 1. a two-input `Function`: hypot | implement | 3 |
+# | 1. which backward is wrong? (gradcheck) | debug | 1 |
 # | 2. the backward of a maximum along an axis | implement | 2 |
 # | 3. a broadcast gradient by hand | derive and compute | 2 |
 # | 4. a gradient check in two evaluations per direction | implement | 2 |
-# | 5. which backward is wrong? (gradcheck) | debug | 1 |
+# | 5. a two-input `Function`: hypot | implement | 3 |
 # | 6. a broadcasting matmul `Function` | implement | 3 |
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "setup"}, "editable": false, "deletable": false}
@@ -22,42 +22,65 @@ import numpy as np
 import bpcourse as torch
 from bpcourse.autograd import Function
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q1_hypot_task"}, "editable": false, "deletable": false}
-# ## Question 1: a two-input `Function`, hypot (3 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q1_gradcheck_task"}, "editable": false, "deletable": false}
+# ## Question 1: which backward is wrong? (1 point)
 #
-# $$h(a, b) = \sqrt{a^2 + b^2} \quad \text{(elementwise)}, \qquad
-# \frac{\partial h}{\partial a} = \frac{a}{h}, \qquad \frac{\partial h}{\partial b} = \frac{b}{h}.$$
-#
-# Write `class Hypot(Function)` with a `forward(ctx, a, b)` and a `backward(ctx, grad_output)` that
-# returns the gradients for `a` and `b` (chain rule: multiply by `grad_output`). Save the output in
-# forward and reuse it in backward rather than recomputing the square root. `a` and `b` have the same shape.
+# The three `Function`s below each claim a derivative. Exactly one backward is wrong. Run
+# `torch.gradcheck(fn.apply, [x])` on each (`x` a float64 tensor with `requires_grad=True`); it
+# compares backward with central differences and returns a result whose `.passed` is `False` when
+# they disagree. Store the **name of the class** whose backward is wrong in `broken` (a string,
+# e.g. `"Cube"`).
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q1_hypot_answer"}}
-class Hypot(Function):
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q1_mysteries"}, "editable": false, "deletable": false}
+class Cube(Function):
+    """x^3, derivative 3 x^2."""
     @staticmethod
-    def forward(ctx, a, b):
-        ### BEGIN SOLUTION
-        h = (a * a + b * b).sqrt()
-        ctx.save_for_backward(a, b, h)
-        return h
-        ### END SOLUTION
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x * x
 
     @staticmethod
     def backward(ctx, grad_output):
-        ### BEGIN SOLUTION
-        a, b, h = ctx.saved_tensors
-        return grad_output * a / h, grad_output * b / h
-        ### END SOLUTION
+        (x,) = ctx.saved_tensors
+        return grad_output * 3 * x * x
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_hypot", "points": 3}, "editable": false, "deletable": false}
-a = torch.tensor([3.0, 5.0], dtype=torch.float64, requires_grad=True)
-b = torch.tensor([4.0, 12.0], dtype=torch.float64, requires_grad=True)
-h = Hypot.apply(a, b)
-print("h =", h.detach().numpy())
-assert np.allclose(h.detach().numpy(), [5.0, 13.0]), "Hypot's forward is wrong"
-h.sum().backward()
-assert a.grad.shape == a.shape and b.grad.shape == b.shape, "each gradient should have its input's shape"
-assert np.allclose(a.grad.numpy() ** 2 + b.grad.numpy() ** 2, 1.0), 'with grad_output = 1 the gradient (a/h, b/h) should have length 1'  # the gradient of a norm is a unit vector
+
+class Swish(Function):
+    """x sigmoid(x), derivative sigmoid(x) (1 + x (1 - sigmoid(x)))."""
+    @staticmethod
+    def forward(ctx, x):
+        s = x.sigmoid()
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, s = ctx.saved_tensors
+        return grad_output * s
+
+
+class LogCosh(Function):
+    """log(cosh(x)), derivative tanh(x)."""
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ((x.exp() + (-x).exp()) * 0.5).log()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * x.tanh()
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q1_gradcheck_answer"}}
+### BEGIN SOLUTION
+x5 = torch.tensor([-1.5, -0.3, 0.4, 2.0], dtype=torch.float64, requires_grad=True)
+results = {fn.__name__: torch.gradcheck(fn.apply, [x5]).passed for fn in (Cube, Swish, LogCosh)}
+print(results)
+broken = next(name for name, ok in results.items() if not ok)
+### END SOLUTION
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_gradcheck", "points": 1}, "editable": false, "deletable": false}
+assert broken in ("Cube", "Swish", "LogCosh"), "broken should be one of the three class names"
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_max_backward_task"}, "editable": false, "deletable": false}
 # ## Question 2: the backward of a maximum along an axis (2 points)
@@ -151,65 +174,42 @@ assert len(right) == 3 and all(e < 1e-6 for e in right), 'the right gradient sho
 assert all(e > 0.1 for e in wrong), 'a gradient off by a factor 2 should give large relative errors'
 assert np.all(x4 == [[1.0, 2.0], [3.0, -1.0]]), "directional_errors changed its input"
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_gradcheck_task"}, "editable": false, "deletable": false}
-# ## Question 5: which backward is wrong? (1 point)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_hypot_task"}, "editable": false, "deletable": false}
+# ## Question 5: a two-input `Function`, hypot (3 points)
 #
-# The three `Function`s below each claim a derivative. Exactly one backward is wrong. Run
-# `torch.gradcheck(fn.apply, [x])` on each (`x` a float64 tensor with `requires_grad=True`); it
-# compares backward with central differences and returns a result whose `.passed` is `False` when
-# they disagree. Store the **name of the class** whose backward is wrong in `broken` (a string,
-# e.g. `"Cube"`).
+# $$h(a, b) = \sqrt{a^2 + b^2} \quad \text{(elementwise)}, \qquad
+# \frac{\partial h}{\partial a} = \frac{a}{h}, \qquad \frac{\partial h}{\partial b} = \frac{b}{h}.$$
+#
+# Write `class Hypot(Function)` with a `forward(ctx, a, b)` and a `backward(ctx, grad_output)` that
+# returns the gradients for `a` and `b` (chain rule: multiply by `grad_output`). Save the output in
+# forward and reuse it in backward rather than recomputing the square root. `a` and `b` have the same shape.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_mysteries"}, "editable": false, "deletable": false}
-class Cube(Function):
-    """x^3, derivative 3 x^2."""
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q5_hypot_answer"}}
+class Hypot(Function):
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x * x
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return grad_output * 3 * x * x
-
-
-class Swish(Function):
-    """x sigmoid(x), derivative sigmoid(x) (1 + x (1 - sigmoid(x)))."""
-    @staticmethod
-    def forward(ctx, x):
-        s = x.sigmoid()
-        ctx.save_for_backward(x, s)
-        return x * s
+    def forward(ctx, a, b):
+        ### BEGIN SOLUTION
+        h = (a * a + b * b).sqrt()
+        ctx.save_for_backward(a, b, h)
+        return h
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, s = ctx.saved_tensors
-        return grad_output * s
+        ### BEGIN SOLUTION
+        a, b, h = ctx.saved_tensors
+        return grad_output * a / h, grad_output * b / h
+        ### END SOLUTION
 
-
-class LogCosh(Function):
-    """log(cosh(x)), derivative tanh(x)."""
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ((x.exp() + (-x).exp()) * 0.5).log()
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return grad_output * x.tanh()
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q5_gradcheck_answer"}}
-### BEGIN SOLUTION
-x5 = torch.tensor([-1.5, -0.3, 0.4, 2.0], dtype=torch.float64, requires_grad=True)
-results = {fn.__name__: torch.gradcheck(fn.apply, [x5]).passed for fn in (Cube, Swish, LogCosh)}
-print(results)
-broken = next(name for name, ok in results.items() if not ok)
-### END SOLUTION
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_gradcheck", "points": 1}, "editable": false, "deletable": false}
-assert broken in ("Cube", "Swish", "LogCosh"), "broken should be one of the three class names"
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_hypot", "points": 3}, "editable": false, "deletable": false}
+a = torch.tensor([3.0, 5.0], dtype=torch.float64, requires_grad=True)
+b = torch.tensor([4.0, 12.0], dtype=torch.float64, requires_grad=True)
+h = Hypot.apply(a, b)
+print("h =", h.detach().numpy())
+assert np.allclose(h.detach().numpy(), [5.0, 13.0]), "Hypot's forward is wrong"
+h.sum().backward()
+assert a.grad.shape == a.shape and b.grad.shape == b.shape, "each gradient should have its input's shape"
+assert np.allclose(a.grad.numpy() ** 2 + b.grad.numpy() ** 2, 1.0), 'with grad_output = 1 the gradient (a/h, b/h) should have length 1'  # the gradient of a norm is a unit vector
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_matmul_task"}, "editable": false, "deletable": false}
 # ## Question 6: a broadcasting matmul `Function` (3 points)

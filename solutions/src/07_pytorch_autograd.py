@@ -16,12 +16,12 @@
 #
 # | question | kind | points |
 # |---|---|---|
-# | 1. accumulating on purpose: micro-batches | implement | 2 |
-# | 2. a loss log that keeps every graph alive | debug | 2 |
-# | 3. updating through `w` instead of `.data` / `no_grad` | debug | 2 |
-# | 4. a custom `torch.autograd.Function` | implement | 2 |
-# | 5. what accumulation does to `w`, by number | explain by number | 1 |
-# | 6. two `backward()` calls and `zero_grad()`: predict, then run | predict | 1 |
+# | 1. what accumulation does to `w`, by number | explain by number | 1 |
+# | 2. two `backward()` calls and `zero_grad()`: predict, then run | predict | 1 |
+# | 3. accumulating on purpose: micro-batches | implement | 2 |
+# | 4. a loss log that keeps every graph alive | debug | 2 |
+# | 5. updating through `w` instead of `.data` / `no_grad` | debug | 2 |
+# | 6. a custom `torch.autograd.Function` | implement | 2 |
 # | 7. a second derivative and a Newton step | implement | 3 |
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "setup"}, "editable": false, "deletable": false}
@@ -32,8 +32,64 @@ import torch
 x_data = [1.0, 2.0, 3.0]
 y_data = [2.0, 4.0, 6.0]
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q1_micro_batches_task"}, "editable": false, "deletable": false}
-# ## Question 1: accumulating on purpose, micro-batches (2 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q1_accumulate_task"}, "editable": false, "deletable": false}
+# ## Question 1: what accumulation does to `w`, by number (1 point)
+#
+# Run the seed's loop **without** `w.grad.data.zero_()` by hand for the first **two** samples, from
+# $w = 1$ with learning rate $0.01$: without `zero_()`, the second step uses the **sum** of the first two gradients
+# ($\ell_i'(w) = 2x_i(x_i w - y_i)$). Store the weight after those two steps in `w_after_two` (a float).
+# (The correct loop gives $1.0984$; yours should differ.) Work it out on paper; plain arithmetic is fine.
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q1_accumulate_answer"}}
+### BEGIN SOLUTION
+g1 = 2 * 1.0 * (1.0 * 1.0 - 2.0)        # -2 at w = 1
+w1 = 1.0 - 0.01 * g1                    # 1.02
+g2 = 2 * 2.0 * (2.0 * w1 - 4.0)         # -7.84 at w = 1.02
+w_after_two = w1 - 0.01 * (g1 + g2)     # the stale -2 is still in w.grad: 1.1184
+### END SOLUTION
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_accumulate", "points": 1}, "editable": false, "deletable": false}
+assert isinstance(w_after_two, float), 'w_after_two should be a Python float'
+assert abs(w_after_two - 1.0984) > 1e-3, "that is the correct loop's weight; the broken loop keeps the old gradient"
+
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_predict_task"}, "editable": false, "deletable": false}
+# ## Question 2: two `backward()` calls and `zero_grad()`: predict, then run (1 point)
+#
+# Read the next locked cell but **do not run it yet**:
+#
+# ```python
+# w = torch.tensor(2.0, requires_grad=True)
+# (w ** 3).backward()
+# (5 * w - 1).backward()
+# grad_after_two = w.grad.item()
+# torch.optim.SGD([w], lr=0.1).zero_grad()
+# grad_after_zero_grad = w.grad
+# ```
+#
+# Predict `grad_after_two` (a float) and `grad_after_zero_grad` (torch 2.13: a tensor of zeros, or
+# `None`?) and write your predictions into `predicted_grad` (a float) and `predicted_after_zero_grad`
+# (`0.0` if you expect zeros, `None` if you expect `None`). Then run the cells. Graded on the prediction.
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q2_predict_answer"}}
+### BEGIN SOLUTION
+predicted_grad = 3 * 2.0 ** 2 + 5.0   # two graphs, one leaf: their gradients add up, 12 + 5
+predicted_after_zero_grad = None      # since torch 2.0, zero_grad() sets .grad to None by default
+### END SOLUTION
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q2_predict", "points": 1}, "editable": false, "deletable": false}
+w = torch.tensor(2.0, requires_grad=True)
+(w ** 3).backward()
+(5 * w - 1).backward()
+grad_after_two = w.grad.item()
+torch.optim.SGD([w], lr=0.1).zero_grad()
+grad_after_zero_grad = w.grad
+print(f"w.grad after two backward(): predicted {predicted_grad}, got {grad_after_two}")
+print(f"w.grad after zero_grad(): predicted {predicted_after_zero_grad}, got {grad_after_zero_grad}")
+assert predicted_grad == grad_after_two, 'your prediction of w.grad after two backward() calls was off'
+assert (predicted_after_zero_grad is None) == (grad_after_zero_grad is None), 'your prediction of zero_grad() was off'
+
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_micro_batches_task"}, "editable": false, "deletable": false}
+# ## Question 3: accumulating on purpose, micro-batches (2 points)
 #
 # Without `zero_()`, `w.grad` keeps the sum of every gradient since the last zeroing. In the seed's
 # loop that is a bug; chosen on purpose it is a feature: backward on each sample's loss **divided by
@@ -46,7 +102,7 @@ y_data = [2.0, 4.0, 6.0]
 # `k` divides the number of samples. Return the final weight as a Python float. (With $k = 1$ this is
 # the seed's SGD; with $k = N$ batch gradient descent on the mean loss.)
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q1_micro_batches_answer"}}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q3_micro_batches_answer"}}
 def train_micro_batches(w0, lr, epochs, k, x_data, y_data):
     ### BEGIN SOLUTION
     w = torch.tensor([float(w0)], requires_grad=True)
@@ -60,7 +116,7 @@ def train_micro_batches(w0, lr, epochs, k, x_data, y_data):
     return w.item()
     ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q1_micro_batches", "points": 2}, "editable": false, "deletable": false}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q3_micro_batches", "points": 2}, "editable": false, "deletable": false}
 w_k1 = train_micro_batches(1.0, 0.01, 100, 1, x_data, y_data)
 w_k3 = train_micro_batches(1.0, 0.01, 1, 3, x_data, y_data)
 print(f"k = 1, 100 epochs: w = {w_k1:.6f};  k = 3, one epoch: w = {w_k3:.6f}")
@@ -69,8 +125,8 @@ assert abs(w_k1 - 2.0) < 1e-5, "with k = 1 this is the seed's SGD, which reaches
 # One epoch with k = N is one step of batch gradient descent on the mean loss: 1 - 0.01 * (-28/3).
 assert abs(w_k3 - (1.0 + 0.01 * 28 / 3)) < 1e-6, 'with k = 3 one epoch should be one batch gradient step'
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_log_task"}, "editable": false, "deletable": false}
-# ## Question 2: a loss log that keeps every graph alive (2 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_log_task"}, "editable": false, "deletable": false}
+# ## Question 4: a loss log that keeps every graph alive (2 points)
 #
 # `loss_log_broken` runs batch gradient descent and returns the loss of every step as one 1-D tensor,
 # for plotting. But each logged `loss` is a tensor with a `grad_fn`: the log keeps every step's graph
@@ -78,7 +134,7 @@ assert abs(w_k3 - (1.0 + 0.01 * 28 / 3)) < 1e-6, 'with k = 3 one epoch should be
 # runs the same descent and returns the same numbers as a 1-D tensor **without a graph**
 # (`requires_grad` False, no `grad_fn`).
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q2_broken"}, "editable": false, "deletable": false}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_broken"}, "editable": false, "deletable": false}
 def loss_log_broken(w0, lr, steps, x, y):
     w = torch.tensor([w0], requires_grad=True)
     log = []
@@ -95,7 +151,7 @@ def loss_log_broken(w0, lr, steps, x, y):
 log = loss_log_broken(1.0, 0.05, 3, torch.tensor(x_data), torch.tensor(y_data))
 print("the log:", log.tolist(), " grad_fn:", type(log.grad_fn).__name__)
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q2_log_answer"}}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q4_log_answer"}}
 def loss_log(w0, lr, steps, x, y):
     ### BEGIN SOLUTION
     w = torch.tensor([w0], requires_grad=True)
@@ -110,15 +166,15 @@ def loss_log(w0, lr, steps, x, y):
     return torch.stack(values)
     ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q2_log", "points": 2}, "editable": false, "deletable": false}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_log", "points": 2}, "editable": false, "deletable": false}
 log = loss_log(1.0, 0.05, 5, torch.tensor(x_data), torch.tensor(y_data))
 assert isinstance(log, torch.Tensor) and log.shape == (5,), 'return one 1-D tensor with one loss per step'
 assert log.grad_fn is None and not log.requires_grad, 'the log still carries a graph'
 assert all(a > b for a, b in zip(log.tolist(), log.tolist()[1:])), 'the loss should fall at every step'
 print([round(v, 4) for v in log.tolist()])
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_update_task"}, "editable": false, "deletable": false}
-# ## Question 3: updating through `w` instead of `.data` / `no_grad` (2 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_update_task"}, "editable": false, "deletable": false}
+# ## Question 5: updating through `w` instead of `.data` / `no_grad` (2 points)
 #
 # `gd_broken` does batch gradient descent on the MSE $\frac{1}{N}\sum_i (w x_i - y_i)^2$ but updates with
 # `w = w - lr * w.grad`. That line is recorded in the graph: the new `w` is the output of a
@@ -127,7 +183,7 @@ print([round(v, 4) for v in log.tolist()])
 # `gd(w0, lr, epochs, x, y)` (`x`, `y` float32 tensors) that updates `w` **in place** without recording
 # it (`with torch.no_grad():` or `.data`) and returns the tensor `w`: still a leaf, still `requires_grad`.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_broken"}, "editable": false, "deletable": false}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_broken"}, "editable": false, "deletable": false}
 def gd_broken(w0, lr, epochs, x, y):
     w = torch.tensor([w0], requires_grad=True)
     for _ in range(epochs):
@@ -145,7 +201,7 @@ try:
 except AttributeError as error:
     print("gd_broken fails:", error)
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q3_update_answer"}}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q5_update_answer"}}
 def gd(w0, lr, epochs, x, y):
     ### BEGIN SOLUTION
     w = torch.tensor([w0], requires_grad=True)
@@ -158,14 +214,14 @@ def gd(w0, lr, epochs, x, y):
     return w
     ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q3_update", "points": 2}, "editable": false, "deletable": false}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_update", "points": 2}, "editable": false, "deletable": false}
 w = gd(1.0, 0.05, 50, torch.tensor(x_data), torch.tensor(y_data))
 assert isinstance(w, torch.Tensor) and w.is_leaf and w.requires_grad, 'return w as a leaf tensor that still requires grad'
 assert abs(w.item() - 2.0) < 1e-3, 'gradient descent should reach w = 2'
 print(f"w after 50 steps: {w.item():.6f}")
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_custom_task"}, "editable": false, "deletable": false}
-# ## Question 4: a custom `torch.autograd.Function` (2 points)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_custom_task"}, "editable": false, "deletable": false}
+# ## Question 6: a custom `torch.autograd.Function` (2 points)
 #
 # $$\operatorname{LeakyReLU}(x; \alpha) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}, \qquad
 # \frac{\partial}{\partial x} = \begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}$$
@@ -174,7 +230,7 @@ print(f"w after 50 steps: {w.item():.6f}")
 # and `backward(ctx, grad_output)`. Backward returns one gradient per input of forward: the float `slope`
 # gets `None`. Store the slope on `ctx` (`ctx.slope = slope`) and save `x` with `ctx.save_for_backward`.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q4_custom_answer"}}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q6_custom_answer"}}
 class LeakyReLU(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, slope):
@@ -192,7 +248,7 @@ class LeakyReLU(torch.autograd.Function):
         return grad_output * local, None
         ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_custom", "points": 2}, "editable": false, "deletable": false}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q6_custom", "points": 2}, "editable": false, "deletable": false}
 x4 = torch.tensor([-2.0, -0.5, 0.5, 3.0], dtype=torch.float64, requires_grad=True)
 y4 = LeakyReLU.apply(x4, 0.1)
 assert torch.allclose(y4, torch.tensor([-0.2, -0.05, 0.5, 3.0], dtype=torch.float64)), "LeakyReLU's forward is wrong"
@@ -201,62 +257,6 @@ assert x4.grad.shape == x4.shape, "x.grad should have x's shape"
 assert torch.autograd.gradcheck(lambda t: LeakyReLU.apply(t, 0.1), (x4.detach().requires_grad_(),),
                                 raise_exception=False), "backward disagrees with finite differences (gradcheck)"
 print("gradcheck passed")
-
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_accumulate_task"}, "editable": false, "deletable": false}
-# ## Question 5: what accumulation does to `w`, by number (1 point)
-#
-# Run the seed's loop **without** `w.grad.data.zero_()` by hand for the first **two** samples, from
-# $w = 1$ with learning rate $0.01$: without `zero_()`, the second step uses the **sum** of the first two gradients
-# ($\ell_i'(w) = 2x_i(x_i w - y_i)$). Store the weight after those two steps in `w_after_two` (a float).
-# (The correct loop gives $1.0984$; yours should differ.) Work it out on paper; plain arithmetic is fine.
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q5_accumulate_answer"}}
-### BEGIN SOLUTION
-g1 = 2 * 1.0 * (1.0 * 1.0 - 2.0)        # -2 at w = 1
-w1 = 1.0 - 0.01 * g1                    # 1.02
-g2 = 2 * 2.0 * (2.0 * w1 - 4.0)         # -7.84 at w = 1.02
-w_after_two = w1 - 0.01 * (g1 + g2)     # the stale -2 is still in w.grad: 1.1184
-### END SOLUTION
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_accumulate", "points": 1}, "editable": false, "deletable": false}
-assert isinstance(w_after_two, float), 'w_after_two should be a Python float'
-assert abs(w_after_two - 1.0984) > 1e-3, "that is the correct loop's weight; the broken loop keeps the old gradient"
-
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_predict_task"}, "editable": false, "deletable": false}
-# ## Question 6: two `backward()` calls and `zero_grad()`: predict, then run (1 point)
-#
-# Read the next locked cell but **do not run it yet**:
-#
-# ```python
-# w = torch.tensor(2.0, requires_grad=True)
-# (w ** 3).backward()
-# (5 * w - 1).backward()
-# grad_after_two = w.grad.item()
-# torch.optim.SGD([w], lr=0.1).zero_grad()
-# grad_after_zero_grad = w.grad
-# ```
-#
-# Predict `grad_after_two` (a float) and `grad_after_zero_grad` (torch 2.13: a tensor of zeros, or
-# `None`?) and write your predictions into `predicted_grad` (a float) and `predicted_after_zero_grad`
-# (`0.0` if you expect zeros, `None` if you expect `None`). Then run the cells. Graded on the prediction.
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q6_predict_answer"}}
-### BEGIN SOLUTION
-predicted_grad = 3 * 2.0 ** 2 + 5.0   # two graphs, one leaf: their gradients add up, 12 + 5
-predicted_after_zero_grad = None      # since torch 2.0, zero_grad() sets .grad to None by default
-### END SOLUTION
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q6_predict", "points": 1}, "editable": false, "deletable": false}
-w = torch.tensor(2.0, requires_grad=True)
-(w ** 3).backward()
-(5 * w - 1).backward()
-grad_after_two = w.grad.item()
-torch.optim.SGD([w], lr=0.1).zero_grad()
-grad_after_zero_grad = w.grad
-print(f"w.grad after two backward(): predicted {predicted_grad}, got {grad_after_two}")
-print(f"w.grad after zero_grad(): predicted {predicted_after_zero_grad}, got {grad_after_zero_grad}")
-assert predicted_grad == grad_after_two, 'your prediction of w.grad after two backward() calls was off'
-assert (predicted_after_zero_grad is None) == (grad_after_zero_grad is None), 'your prediction of zero_grad() was off'
 
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q7_newton_task"}, "editable": false, "deletable": false}
 # ## Question 7: a second derivative and a Newton step (3 points)

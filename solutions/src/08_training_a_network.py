@@ -10,9 +10,9 @@
 # |---|---|---|
 # | 1. accuracy | implement | 1 |
 # | 2. the confusion matrix | implement | 1 |
-# | 3. one training step, for both engines | implement | 3 |
-# | 4. the largest stable learning rate of a linear model | explain by number | 3 |
-# | 5. gradients in a deep sigmoid stack: predict, then run | predict | 1 |
+# | 3. gradients in a deep sigmoid stack: predict, then run | predict | 1 |
+# | 4. one training step, for both engines | implement | 3 |
+# | 5. the largest stable learning rate of a linear model | explain by number | 3 |
 # | 6. one step from micro-batches, for both engines | implement | 3 |
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "setup"}, "editable": false, "deletable": false}
@@ -61,89 +61,8 @@ assert M.shape == (3, 3) and np.array_equal(M, np.diag([1, 2, 1])), 'when every 
 M = confusion_matrix(np.array([1, 1, 0]), np.array([0, 1, 2]), 3)
 assert M.sum() == 3 and np.trace(M) == 1, '3 samples, 1 correct: the entries should sum to 3 and the diagonal to 1'
 
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_step_task"}, "editable": false, "deletable": false}
-# ## Question 3: one training step, for both engines (3 points)
-#
-# Write `train_step(model, optimizer, loss_fn, X, y)`: clear the old gradients, run the model on the
-# batch `X`, compute `loss_fn(output, y)`, back-propagate, take one optimizer step, and return the loss
-# **before** the step as a Python float. Use only what `torch` and `bpcourse` share (`model(X)`,
-# `optimizer.zero_grad()`, `.backward()`, `optimizer.step()`, `.item()`), so the same function trains a
-# `torch.nn` model and a `bpcourse.nn` model.
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q3_step_answer"}}
-def train_step(model, optimizer, loss_fn, X, y):
-    ### BEGIN SOLUTION
-    optimizer.zero_grad()
-    loss = loss_fn(model(X), y)
-    loss.backward()
-    optimizer.step()
-    return loss.item()
-    ### END SOLUTION
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q3_step", "points": 3}, "editable": false, "deletable": false}
-rng = np.random.default_rng(3)
-X3 = rng.normal(size=(32, 4)).astype(np.float32)
-y3 = (X3[:, 0] + X3[:, 1] > 0).astype(np.int64)
-for engine in (torch, bpcourse):
-    engine.manual_seed(0)
-    model = engine.nn.Sequential(engine.nn.Linear(4, 8), engine.nn.Tanh(), engine.nn.Linear(8, 2))
-    optimizer = engine.optim.SGD(model.parameters(), lr=0.5)
-    losses = [train_step(model, optimizer, engine.nn.CrossEntropyLoss(), engine.tensor(X3), engine.tensor(y3))
-              for _ in range(20)]
-    assert isinstance(losses[0], float), 'train_step should return the loss as a Python float'
-    assert losses[-1] < 0.5 * losses[0], f"{engine.__name__}: the loss did not fall: {losses[0]:.3f} -> {losses[-1]:.3f}"
-    print(f"{engine.__name__:8s} loss {losses[0]:.4f} -> {losses[-1]:.4f}")
-
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_lr_task"}, "editable": false, "deletable": false}
-# ## Question 4: the largest stable learning rate of a linear model (3 points)
-#
-# For a linear model $\hat y = X w$ with $L(w) = \frac{1}{N} \lVert X w - y \rVert^2$, the Hessian is
-# constant, $H = \frac{2}{N} X^\top X$, and full-batch gradient descent $w \leftarrow w - \eta \nabla L$
-# converges from every start exactly when $\eta < 2 / \lambda_{max}(H)$ (the same argument as notebook
-# 01, along each eigenvector of $H$).
-#
-# 1. Write `largest_stable_lr(X)` returning $2 / \lambda_{max}(H)$ as a float (`np.linalg.eigvalsh` helps).
-# 2. The answer cell then stores its value for the features `X4` below in `lr_max`.
-# 3. The test cell justifies it numerically: 300 steps at $0.95\,\eta_{max}$ stay bounded and lower the
-#    loss, at $1.05\,\eta_{max}$ they blow up. Note that a column with a large scale sets the limit.
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_data"}, "editable": false, "deletable": false}
-rng = np.random.default_rng(7)
-X4 = rng.normal(size=(60, 3)) * np.array([1.0, 3.0, 0.5])  # features on different scales
-y4 = X4 @ np.array([0.5, -1.0, 2.0]) + 0.1 * rng.normal(size=60)
-
-
-def gd_losses(lr, steps=300):
-    """Full-batch gradient descent on the MSE of the linear model, from w = 0; the loss at every step."""
-    w, losses = np.zeros(3), []
-    for _ in range(steps):
-        r = X4 @ w - y4
-        losses.append(float(np.mean(r ** 2)))
-        w = w - lr * (2 / len(X4)) * (X4.T @ r)
-    return losses
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q4_lr_answer"}}
-def largest_stable_lr(X):
-    ### BEGIN SOLUTION
-    H = 2.0 / len(X) * (X.T @ X)
-    return float(2.0 / np.linalg.eigvalsh(H)[-1])
-    ### END SOLUTION
-
-
-lr_max = largest_stable_lr(X4)
-
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_lr", "points": 3}, "editable": false, "deletable": false}
-stable, unstable = gd_losses(0.95 * lr_max), gd_losses(1.05 * lr_max)
-print(f"lr_max = {lr_max:.5f}")
-print(f"0.95 lr_max: loss {stable[0]:.3f} -> {stable[-1]:.5f}")
-print(f"1.05 lr_max: loss {unstable[0]:.3f} -> {unstable[-1]:.3e}")
-assert stable[-1] < 0.1 * stable[0] and max(stable) <= stable[0], 'at 0.95 lr_max the loss should fall and stay bounded'
-assert unstable[-1] > 1e3 * unstable[0], 'at 1.05 lr_max the loss should blow up'
-# Scaling every feature by 2 multiplies the Hessian by 4.
-assert abs(largest_stable_lr(2 * X4) - lr_max / 4) < 1e-12, 'scaling X by 2 multiplies the Hessian by 4, so the limit should shrink by 4'
-
-# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_predict_task"}, "editable": false, "deletable": false}
-# ## Question 5: gradients in a deep sigmoid stack: predict, then run (1 point)
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q3_predict_task"}, "editable": false, "deletable": false}
+# ## Question 3: gradients in a deep sigmoid stack: predict, then run (1 point)
 #
 # The next locked cell builds 8 linear layers of width 16 (weights drawn with standard deviation
 # $1/\sqrt{16}$, no biases) with a sigmoid after each but the last, runs a batch of 64 random inputs
@@ -153,7 +72,7 @@ assert abs(largest_stable_lr(2 * X4) - lr_max / 4) < 1e-12, 'scaling X by 2 mult
 # your predictions into `predicted_largest` and `predicted_smallest`: the layer numbers (ints from 1
 # to 8) whose weight gradient has the largest and the smallest norm. Graded on the prediction.
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q5_predict_answer"}}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q3_predict_answer"}}
 ### BEGIN SOLUTION
 # Going back, every sigmoid multiplies the gradient by sigma' <= 1/4 (and the weights have norm about 1):
 # the layer next to the loss gets the most, the one next to the input the least.
@@ -161,7 +80,7 @@ predicted_largest = 8
 predicted_smallest = 1
 ### END SOLUTION
 
-# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_predict", "points": 1}, "editable": false, "deletable": false}
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q3_predict", "points": 1}, "editable": false, "deletable": false}
 rng = np.random.default_rng(0)
 weights = [torch.tensor(rng.normal(0, 1 / np.sqrt(16), (16, 16)), requires_grad=True) for _ in range(8)]
 h = torch.tensor(rng.normal(size=(64, 16)))
@@ -177,6 +96,87 @@ actual_largest, actual_smallest = int(np.argmax(norms)) + 1, int(np.argmin(norms
 print(f"largest: predicted {predicted_largest}, got {actual_largest};  smallest: predicted {predicted_smallest}, got {actual_smallest}")
 assert predicted_largest == actual_largest and predicted_smallest == actual_smallest, 'your prediction was off: look at the printed norms'
 
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q4_step_task"}, "editable": false, "deletable": false}
+# ## Question 4: one training step, for both engines (3 points)
+#
+# Write `train_step(model, optimizer, loss_fn, X, y)`: clear the old gradients, run the model on the
+# batch `X`, compute `loss_fn(output, y)`, back-propagate, take one optimizer step, and return the loss
+# **before** the step as a Python float. Use only what `torch` and `bpcourse` share (`model(X)`,
+# `optimizer.zero_grad()`, `.backward()`, `optimizer.step()`, `.item()`), so the same function trains a
+# `torch.nn` model and a `bpcourse.nn` model.
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q4_step_answer"}}
+def train_step(model, optimizer, loss_fn, X, y):
+    ### BEGIN SOLUTION
+    optimizer.zero_grad()
+    loss = loss_fn(model(X), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+    ### END SOLUTION
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q4_step", "points": 3}, "editable": false, "deletable": false}
+rng = np.random.default_rng(3)
+X3 = rng.normal(size=(32, 4)).astype(np.float32)
+y3 = (X3[:, 0] + X3[:, 1] > 0).astype(np.int64)
+for engine in (torch, bpcourse):
+    engine.manual_seed(0)
+    model = engine.nn.Sequential(engine.nn.Linear(4, 8), engine.nn.Tanh(), engine.nn.Linear(8, 2))
+    optimizer = engine.optim.SGD(model.parameters(), lr=0.5)
+    losses = [train_step(model, optimizer, engine.nn.CrossEntropyLoss(), engine.tensor(X3), engine.tensor(y3))
+              for _ in range(20)]
+    assert isinstance(losses[0], float), 'train_step should return the loss as a Python float'
+    assert losses[-1] < 0.5 * losses[0], f"{engine.__name__}: the loss did not fall: {losses[0]:.3f} -> {losses[-1]:.3f}"
+    print(f"{engine.__name__:8s} loss {losses[0]:.4f} -> {losses[-1]:.4f}")
+
+# %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_lr_task"}, "editable": false, "deletable": false}
+# ## Question 5: the largest stable learning rate of a linear model (3 points)
+#
+# For a linear model $\hat y = X w$ with $L(w) = \frac{1}{N} \lVert X w - y \rVert^2$, the Hessian is
+# constant, $H = \frac{2}{N} X^\top X$, and full-batch gradient descent $w \leftarrow w - \eta \nabla L$
+# converges from every start exactly when $\eta < 2 / \lambda_{max}(H)$ (the same argument as notebook
+# 01, along each eigenvector of $H$).
+#
+# 1. Write `largest_stable_lr(X)` returning $2 / \lambda_{max}(H)$ as a float (`np.linalg.eigvalsh` helps).
+# 2. The answer cell then stores its value for the features `X4` below in `lr_max`.
+# 3. The test cell justifies it numerically: 300 steps at $0.95\,\eta_{max}$ stay bounded and lower the
+#    loss, at $1.05\,\eta_{max}$ they blow up. Note that a column with a large scale sets the limit.
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q5_data"}, "editable": false, "deletable": false}
+rng = np.random.default_rng(7)
+X4 = rng.normal(size=(60, 3)) * np.array([1.0, 3.0, 0.5])  # features on different scales
+y4 = X4 @ np.array([0.5, -1.0, 2.0]) + 0.1 * rng.normal(size=60)
+
+
+def gd_losses(lr, steps=300):
+    """Full-batch gradient descent on the MSE of the linear model, from w = 0; the loss at every step."""
+    w, losses = np.zeros(3), []
+    for _ in range(steps):
+        r = X4 @ w - y4
+        losses.append(float(np.mean(r ** 2)))
+        w = w - lr * (2 / len(X4)) * (X4.T @ r)
+    return losses
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q5_lr_answer"}}
+def largest_stable_lr(X):
+    ### BEGIN SOLUTION
+    H = 2.0 / len(X) * (X.T @ X)
+    return float(2.0 / np.linalg.eigvalsh(H)[-1])
+    ### END SOLUTION
+
+
+lr_max = largest_stable_lr(X4)
+
+# %% meta={"nbgrader": {"schema_version": 3, "grade": true, "solution": false, "locked": true, "grade_id": "q5_lr", "points": 3}, "editable": false, "deletable": false}
+stable, unstable = gd_losses(0.95 * lr_max), gd_losses(1.05 * lr_max)
+print(f"lr_max = {lr_max:.5f}")
+print(f"0.95 lr_max: loss {stable[0]:.3f} -> {stable[-1]:.5f}")
+print(f"1.05 lr_max: loss {unstable[0]:.3f} -> {unstable[-1]:.3e}")
+assert stable[-1] < 0.1 * stable[0] and max(stable) <= stable[0], 'at 0.95 lr_max the loss should fall and stay bounded'
+assert unstable[-1] > 1e3 * unstable[0], 'at 1.05 lr_max the loss should blow up'
+# Scaling every feature by 2 multiplies the Hessian by 4.
+assert abs(largest_stable_lr(2 * X4) - lr_max / 4) < 1e-12, 'scaling X by 2 multiplies the Hessian by 4, so the limit should shrink by 4'
+
 # %% [markdown] slide=slide meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "q6_micro_step_task"}, "editable": false, "deletable": false}
 # ## Question 6: one step from micro-batches, for both engines (3 points)
 #
@@ -190,7 +190,7 @@ assert predicted_largest == actual_largest and predicted_smallest == actual_smal
 # and `y` into `n_micro` consecutive parts whose sizes differ by at most one (the larger ones first,
 # as `np.array_split` does), back-propagate every part's weighted loss, take one `optimizer.step()`,
 # and return the full batch's mean loss before the step as a Python float. Use only what `torch` and
-# `bpcourse` share (slicing `X[a:b]`, `len(X)`, the calls of question 3).
+# `bpcourse` share (slicing `X[a:b]`, `len(X)`, the calls of question 4).
 
 # %% meta={"nbgrader": {"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "q6_micro_step_answer"}}
 def accumulated_step(model, optimizer, loss_fn, X, y, n_micro):

@@ -123,7 +123,9 @@ def test_ci_runs_exactly_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in readme
     commands = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    assert commands[-1] == "make test"
+    # The README's command, then the floor environment's run (issue 18), and nothing after them.
+    assert commands[-2:] == ["make test", "make test-floor"]
+    assert "make test-floor" in readme
 
 
 def test_doctor_reports_versions_and_verdict():

@@ -102,3 +102,49 @@ def test_restart_failure_is_a_grader_error_never_less_isolation(fixture_source, 
     assert "grader error for killer" in capfd.readouterr().err
     assert "grader error" in (tmp_path / "grades.csv").read_text()
     shutil.rmtree(bin_dir)
+
+
+def test_batch_refuses_without_a_sandbox_unless_unsafe(fixture_source, tmp_path, monkeypatch, capsys):
+    """No bubblewrap: `--batch` refuses and says why; `--unsafe-no-sandbox` grades and notes it; a
+    learner's self-check grades too, with the same note."""
+    from bpcourse.grader.cli import main
+
+    monkeypatch.setenv("BPCOURSE_BWRAP", str(tmp_path / "no-such-bwrap"))
+    sub = source.write(hostile.solved(A1, A2, A3), tmp_path / "subs" / "good.ipynb")
+    args = ["--batch", str(tmp_path / "subs"), "--source", str(fixture_source), "--csv", str(tmp_path / "g.csv"),
+            "--checks", str(CHECKS), "--timeout", "20", "--jobs", "1"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "no sandbox" in err and "bubblewrap is not installed" in err and "--unsafe-no-sandbox" in err, err
+    assert not (tmp_path / "g.csv").exists()
+    assert main(args + ["--unsafe-no-sandbox"]) == 0
+    captured = capsys.readouterr()
+    assert "6/6" in captured.out and "graded without a sandbox" in captured.err, captured
+    assert main([str(sub), "--source", str(fixture_source), "--checks", str(CHECKS), "--timeout", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "total: 6 / 6" in out and "graded without a sandbox" in out, out
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the kernel's user is chosen only by a root grader")
+def test_kernel_user_as_root_is_never_root(fixture_source, tmp_path):
+    """`--kernel-user nobody` runs the kernel as nobody; `--kernel-user root` is refused."""
+    answer = "import os\ndy_dx = 42.0 if os.getuid() == 65534 else -1.0"
+    source.write(hostile.solved(A1, A3, **{A2: answer}), tmp_path / "subs" / "who.ipynb")
+    config = Config(checks_dir=CHECKS, limits=Limits(cell_timeout=20, wall_limit=60), kernel_user="nobody")
+    (result,) = grade_batch(tmp_path / "subs", fixture_source, tmp_path / "grades.csv", jobs=1, config=config)
+    assert result.total == 6, result
+    with pytest.raises(ValueError, match="never runs as root"):
+        grade_batch(tmp_path / "subs", fixture_source, tmp_path / "grades2.csv", jobs=1,
+                    config=Config(checks_dir=CHECKS, kernel_user="root"))
+
+
+def test_doctor_says_when_the_grader_has_no_sandbox(monkeypatch, tmp_path):
+    from bpcourse.grader import sandbox
+
+    monkeypatch.setenv("BPCOURSE_BWRAP", str(tmp_path / "no-such-bwrap"))
+    rows = {name: (found, advice) for name, found, advice in sandbox.doctor_rows()}
+    found, advice = rows["grader sandbox"]
+    assert found == "unavailable" and "bubblewrap is not installed" in advice and "apt-get install bubblewrap" in advice
+    monkeypatch.delenv("BPCOURSE_BWRAP")
+    rows = {name: (found, advice) for name, found, advice in sandbox.doctor_rows()}
+    assert rows["grader sandbox"][1] is None, rows  # bubblewrap works on this machine (CI installs it)

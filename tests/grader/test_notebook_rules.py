@@ -144,12 +144,16 @@ def frame(key: bytes, payload: bytes) -> bytes:
 
 
 def test_only_a_frame_signed_with_the_job_key_is_accepted():
+    """Exactly one frame, the whole channel: anything written before or after it (someone else
+    had the channel) means no result, even around a correctly signed frame."""
     key, other = b"k" * 32, b"x" * 32
     good = frame(key, b'{"questions": {}}')
     assert verified_result(good, key) == {"questions": {}}
     assert verified_result(frame(other, b'{"forged": 1}'), key) is None
     forged_first = frame(other, b'{"forged": 1}') + b"noise\n" + good
-    assert verified_result(forged_first, key) == {"questions": {}}
+    assert verified_result(forged_first, key) is None
+    assert verified_result(good + good, key) is None
+    assert verified_result(good + b"x", key) is None
     assert verified_result(b"BPCOURSE-RESULT " + b"0" * 64 + b" 2\n{}\n", key) is None
     assert verified_result(good[:-10], key) is None
 

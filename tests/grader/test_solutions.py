@@ -107,8 +107,8 @@ def test_real_grading_full_zero_and_one_question(repo_root, tmp_path, stem):
 # only the grader's own reference, compared with the prediction's value, catches it.
 _AGREES = "class _Agrees(float):\n    def __eq__(self, other):\n        return True\n    __hash__ = float.__hash__\n"
 WRONG_PREDICTIONS = {
-    "05_autograd_from_scratch_scalar": ("q5_predict", _AGREES + "predicted_a_grad = _Agrees(-0.5)\npredicted_h_grad = 1.0\n"),
-    "07_pytorch_autograd": ("q6_predict", _AGREES + "predicted_grad = _Agrees(5.0)\npredicted_after_zero_grad = None\n"),
+    "05_autograd_from_scratch_scalar": ("q2_predict", _AGREES + "predicted_a_grad = _Agrees(-0.5)\npredicted_h_grad = 1.0\n"),
+    "07_pytorch_autograd": ("q2_predict", _AGREES + "predicted_grad = _Agrees(5.0)\npredicted_after_zero_grad = None\n"),
 }
 
 

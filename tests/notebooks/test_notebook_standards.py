@@ -63,3 +63,9 @@ def test_committed_notebooks_match_their_sources(folder):
     result = subprocess.run([sys.executable, str(ROOT / "tools/notebooks.py"), "check", "--dir", folder],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_notebook_stays_within_forty_cells(path):
+    cells = nbformat.read(path, as_version=4).cells
+    assert len(cells) <= 40, f"{path.name} has {len(cells)} cells: split it (house style: about 40 at most)"

@@ -35,32 +35,32 @@ WRONG = {
     ("01_linear_model_gradient_descent", "q6_largest_stable_lr"):
         "def largest_stable_lr(x):\n    return float(0.5 / np.mean(np.asarray(x) ** 2))\n"
         "lr_max = 0.1",
-    ("02_chain_rule_computational_graphs", "q1_affine_graph"): "dL_dw, dL_db = 3.0, 3.0",
-    ("02_chain_rule_computational_graphs", "q2_sigmoid"):
+    ("02_chain_rule_computational_graphs", "q2_affine_graph"): "dL_dw, dL_db = 3.0, 3.0",
+    ("02_chain_rule_computational_graphs", "q3_sigmoid"):
         "def sigmoid_grad(z):\n    return sigmoid(z) * (1 + sigmoid(z))",
-    ("02_chain_rule_computational_graphs", "q3_two_layer"):
+    ("02_chain_rule_computational_graphs", "q5_two_layer"):
         "_right = two_layer_grads\n"
         "def two_layer_grads(w1, b1, w2, b2, x, y):\n"
         "    g = _right(w1, b1, w2, b2, x, y)\n"
         "    return {**g, 'w1': g['b1']}  # forgot the factor x",
     ("02_chain_rule_computational_graphs", "q4_collapse"):
         "def collapse(W1, b1, W2, b2):\n    return W2 @ W1, b1 + b2 if len(b1) == len(b2) else W2 @ b1",
-    ("02_chain_rule_computational_graphs", "q5_three_nodes"): "df_dx = float(df_dx / 3)",
-    ("03_matrix_calculus_backprop", "q1_linear_vector"):
+    ("02_chain_rule_computational_graphs", "q1_three_nodes"): "df_dx = float(df_dx / 3)",
+    ("03_matrix_calculus_backprop", "q2_linear_vector"):
         "def linear_backward(W, x, grad_y):\n    return np.outer(x, grad_y), grad_y, W.T @ grad_y",
-    ("03_matrix_calculus_backprop", "q2_linear_batch"):
+    ("03_matrix_calculus_backprop", "q4_linear_batch"):
         "def linear_backward_batch(W, X, grad_Y):\n    return grad_Y.T @ X, grad_Y, grad_Y @ W",
     ("03_matrix_calculus_backprop", "q3_squared_norm"): "dL_dW3 = np.outer(r3, x3)",
-    ("03_matrix_calculus_backprop", "q4_mlp"):
+    ("03_matrix_calculus_backprop", "q6_mlp"):
         "_right4 = mlp_backward\n"
         "def mlp_backward(W1, b1, W2, b2, X, Y):\n"
         "    out = _right4(W1, b1, W2, b2, X, Y)\n"
         "    H = 1 / (1 + np.exp(-(X @ W1.T + b1)))\n"
         "    dA = (2 * (H @ W2.T + b2 - Y) / len(X)) @ W2  # forgot sigma'\n"
         "    return {**out, 'W1': dA.T @ X}",
-    ("03_matrix_calculus_backprop", "q5_bilinear"):
+    ("03_matrix_calculus_backprop", "q1_bilinear"):
         "def bilinear_grad(a, X, b):\n    return np.outer(b, a).T * 2",
-    ("03_matrix_calculus_backprop", "q6_softmax_ce"):
+    ("03_matrix_calculus_backprop", "q5_softmax_ce"):
         "_right6 = softmax_ce\n"
         "def softmax_ce(Z, y):\n"
         "    loss, dZ = _right6(Z, y)\n"
@@ -79,10 +79,10 @@ WRONG = {
         "k_best = best_segment(10_000)\ncost_best = checkpoint_cost(10_000, k_best)",
     ("04_why_reverse_mode", "q5_jvp_vjp"):
         "def vjp(A, B, x, v):\n    return B.T @ (A.T @ v)  # forgot tanh'",
-    ("05_autograd_from_scratch_scalar", "q1_softplus"):
+    ("05_autograd_from_scratch_scalar", "q4_softplus"):
         "def softplus(a):\n"
         "    return Value._result(math.log1p(math.exp(a.data)), 'softplus', a, math.exp(a.data))",
-    ("05_autograd_from_scratch_scalar", "q2_topo"):
+    ("05_autograd_from_scratch_scalar", "q3_topo"):
         "def topo_order(root):\n"
         "    order = []\n"
         "    def visit(v):\n"
@@ -91,8 +91,8 @@ WRONG = {
         "        order.append(v)  # no visited set: a reused node appears twice\n"
         "    visit(root)\n"
         "    return order",
-    ("05_autograd_from_scratch_scalar", "q3_reused"): "a_grad = 7.0",
-    ("05_autograd_from_scratch_scalar", "q4_tangent"):
+    ("05_autograd_from_scratch_scalar", "q1_reused"): "a_grad = 7.0",
+    ("05_autograd_from_scratch_scalar", "q5_tangent"):
         "def tangent(root, leaf):\n"
         "    dots = {}\n"
         "    for node in topological_order(root):\n"
@@ -100,8 +100,8 @@ WRONG = {
         "        for p, d in zip(node.parents, node.local_grads):\n"
         "            dots[node] = d * dots[p]  # overwrites: only the last input counts\n"
         "    return dots[root]",
-    ("05_autograd_from_scratch_scalar", "q5_predict"): "predicted_a_grad = -0.5",
-    ("06_tensor_autograd", "q1_hypot"):
+    ("05_autograd_from_scratch_scalar", "q2_predict"): "predicted_a_grad = -0.5",
+    ("06_tensor_autograd", "q5_hypot"):
         "class Hypot(Function):\n"
         "    @staticmethod\n"
         "    def forward(ctx, a, b):\n"
@@ -126,7 +126,7 @@ WRONG = {
         "        num, ana = (up - f(x)) / eps, float(np.sum(grad * u))\n"
         "        out.append(abs(num - ana) / max(abs(num), abs(ana), 1e-12))\n"
         "    return out",
-    ("06_tensor_autograd", "q5_gradcheck"): "broken = 'LogCosh'",
+    ("06_tensor_autograd", "q1_gradcheck"): "broken = 'LogCosh'",
     ("06_tensor_autograd", "q6_matmul"):
         "class MatMul(Function):\n"
         "    @staticmethod\n"
@@ -137,7 +137,7 @@ WRONG = {
         "    def backward(ctx, grad_output):\n"
         "        a, b = ctx.saved_tensors  # right values, but not summed back to the inputs' shapes\n"
         "        return grad_output @ b.transpose(-1, -2), a.transpose(-1, -2) @ grad_output",
-    ("07_pytorch_autograd", "q1_micro_batches"):
+    ("07_pytorch_autograd", "q3_micro_batches"):
         "def train_micro_batches(w0, lr, epochs, k, x_data, y_data):\n"
         "    w = torch.tensor([float(w0)], requires_grad=True)\n"
         "    for _ in range(epochs):\n"
@@ -148,8 +148,8 @@ WRONG = {
         "                    w -= lr * w.grad\n"
         "                w.grad = None\n"
         "    return w.item()",
-    ("07_pytorch_autograd", "q2_log"): "loss_log = loss_log_broken",
-    ("07_pytorch_autograd", "q3_update"):
+    ("07_pytorch_autograd", "q4_log"): "loss_log = loss_log_broken",
+    ("07_pytorch_autograd", "q5_update"):
         "def gd(w0, lr, epochs, x, y):\n"
         "    w = torch.tensor([w0], requires_grad=True)\n"
         "    for _ in range(epochs):\n"
@@ -157,7 +157,7 @@ WRONG = {
         "        loss.backward()\n"
         "        w = (w - lr * w.grad).detach().requires_grad_()  # right numbers, but w is rebuilt\n"
         "    return w * 1.0",
-    ("07_pytorch_autograd", "q4_custom"):
+    ("07_pytorch_autograd", "q6_custom"):
         "class LeakyReLU(torch.autograd.Function):\n"
         "    @staticmethod\n"
         "    def forward(ctx, x, slope):\n"
@@ -167,8 +167,8 @@ WRONG = {
         "    def backward(ctx, grad_output):\n"
         "        (x,) = ctx.saved_tensors\n"
         "        return grad_output * (x > 0), None  # forgot the slope",
-    ("07_pytorch_autograd", "q5_accumulate"): "w_after_two = 1.0984",
-    ("07_pytorch_autograd", "q6_predict"): "predicted_grad, predicted_after_zero_grad = 17.0, 0.0",
+    ("07_pytorch_autograd", "q1_accumulate"): "w_after_two = 1.0984",
+    ("07_pytorch_autograd", "q2_predict"): "predicted_grad, predicted_after_zero_grad = 17.0, 0.0",
     ("07_pytorch_autograd", "q7_newton"):
         "def first_and_second(f, w0):\n"
         "    w = torch.tensor(float(w0), dtype=torch.float64, requires_grad=True)\n"
@@ -182,17 +182,17 @@ WRONG = {
     ("08_training_a_network", "q2_confusion"):
         "_right_cm = confusion_matrix\n"
         "def confusion_matrix(pred, labels, n_classes):\n    return _right_cm(labels, pred, n_classes)",
-    ("08_training_a_network", "q3_step"):
+    ("08_training_a_network", "q4_step"):
         "def train_step(model, optimizer, loss_fn, X, y):\n"
         "    loss = loss_fn(model(X), y)  # never zeroes the gradients\n"
         "    loss.backward()\n"
         "    optimizer.step()\n"
         "    return loss.item()",
-    ("08_training_a_network", "q4_lr"):
+    ("08_training_a_network", "q5_lr"):
         "def largest_stable_lr(X):\n"
         "    return float(2.0 / np.trace(2.0 / len(X) * (X.T @ X)))  # the mean curvature, not the largest\n"
         "lr_max = largest_stable_lr(X4)",
-    ("08_training_a_network", "q5_predict"): "predicted_largest, predicted_smallest = 1, 8",
+    ("08_training_a_network", "q3_predict"): "predicted_largest, predicted_smallest = 1, 8",
     ("08_training_a_network", "q6_micro_step"):
         "def accumulated_step(model, optimizer, loss_fn, X, y, n_micro):\n"
         "    n, size = len(X), -(-len(X) // n_micro)\n"

@@ -60,6 +60,13 @@ def test_at_least_forty_five_questions_in_total():
     assert sum(counts.values()) >= 45, counts
 
 
+@pytest.mark.parametrize("stem", STEMS)
+def test_questions_get_harder_within_a_notebook(stem):
+    """Questions come in order of their points (the authors' measure of effort), easiest first."""
+    points = [c.metadata["nbgrader"]["points"] for c in _notebook(stem).cells if c.metadata["nbgrader"]["grade"]]
+    assert points == sorted(points), f"{stem}: points in question order {points}"
+
+
 def test_every_solution_notebook_is_listed():
     """A new solutions/NN_topic.ipynb joins STEMS, so the tests above (counts, checks) see it."""
     found = {p.stem for p in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")}

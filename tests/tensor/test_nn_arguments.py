@@ -282,3 +282,16 @@ def test_load_with_a_trusted_pickle_module_and_a_file_object(tmp_path) -> None:
     with open(tmp_path / "w.pth", "rb") as fh:
         assert serialization.load(fh)["w"].tolist() == [1.0, 1.0]
     assert serialization.load(tmp_path / "w.pth", pickle_module=pickle, weights_only=False)["w"].tolist() == [1, 1]
+
+
+@pytest.mark.parametrize("shape", [(4,), (2, 3), (2, 3, 4)])
+def test_softmax_without_dim_picks_torchs_dim_and_warns(shape: tuple) -> None:
+    x = np.random.default_rng(2).standard_normal(shape).astype(np.float32)
+    results = []
+    for m in (bpcourse, torch):
+        with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
+            results.append(m.nn.functional.softmax(m.tensor(x)).numpy())
+        with pytest.warns(UserWarning, match="Implicit dimension choice for log_softmax"):
+            results.append(m.nn.LogSoftmax()(m.tensor(x)).numpy())
+    np.testing.assert_allclose(results[0], results[2], rtol=1e-6)
+    np.testing.assert_allclose(results[1], results[3], rtol=1e-5, atol=1e-6)

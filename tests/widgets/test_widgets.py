@@ -3,6 +3,7 @@ a slider release does, and the state (numbers, text, figure) can be read back.""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import matplotlib.image
 import matplotlib.pyplot as plt
@@ -94,7 +95,11 @@ def test_widgets_print_nothing_and_leave_no_pyplot_figures(capfd, recwarn):
         progress.update(step, 1.0 / (step + 1))
     out, err = capfd.readouterr()
     assert out == "" and err == ""
-    assert [str(w.message) for w in recwarn.list] == []
+    # A library deprecating another's API (matplotlib 3.8 calls pyparsing 3.3's old names) is hidden
+    # from learners as Python hides every DeprecationWarning outside __main__; anything else counts.
+    shown = [w for w in recwarn.list if not (issubclass(w.category, DeprecationWarning)
+                                             and "bpcourse" not in Path(w.filename).parts)]
+    assert [str(w.message) for w in shown] == []
     assert plt.get_fignums() == []
 
 

@@ -15,11 +15,11 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-# ---------------------------------------------------------------- q1: (w x + b - y)^2 by hand
-_Q1_PROBE = "RESULT = {'w': float(dL_dw), 'b': float(dL_db)}"
+# ---------------------------------------------------------------- q2: (w x + b - y)^2 by hand
+_Q2_PROBE = "RESULT = {'w': float(dL_dw), 'b': float(dL_db)}"
 
 
-def _q1_verify(inputs, result):
+def _q2_verify(inputs, result):
     if not isinstance(result, dict) or set(result) != {"w", "b"}:
         raise AssertionError("could not read dL_dw and dL_db")
     w, x, b, y = 1.5, 2.0, 0.5, 2.0
@@ -27,12 +27,12 @@ def _q1_verify(inputs, result):
     _close("dL_db", result["b"], _diff(lambda v: (w * x + v - y) ** 2, b), rtol=1e-5)
 
 
-# ---------------------------------------------------------------- q2: sigmoid and its derivative
-def _q2_inputs(rng):
+# ---------------------------------------------------------------- q3: sigmoid and its derivative
+def _q3_inputs(rng):
     return {"z": rng.uniform(-12, 12, size=(3, 4)).round(4).tolist()}
 
 
-_Q2_PROBE = """
+_Q3_PROBE = """
 import numpy as _np
 _z = _np.array(INPUTS["z"])
 RESULT = {"s": _np.asarray(sigmoid(_z), dtype=float).tolist(),
@@ -40,7 +40,7 @@ RESULT = {"s": _np.asarray(sigmoid(_z), dtype=float).tolist(),
 """
 
 
-def _q2_verify(inputs, result):
+def _q3_verify(inputs, result):
     if not isinstance(result, dict) or set(result) != {"s", "ds"}:
         raise AssertionError("could not read sigmoid(z) and sigmoid_grad(z)")
     z = np.array(inputs["z"])
@@ -50,13 +50,13 @@ def _q2_verify(inputs, result):
     _array_close("sigmoid_grad(z)", result["ds"], ds, rtol=1e-5, atol=1e-10)
 
 
-# ---------------------------------------------------------------- q3: two-layer network backward
-def _q3_inputs(rng):
+# ---------------------------------------------------------------- q5: two-layer network backward
+def _q5_inputs(rng):
     return {"cases": [dict(zip(["w1", "b1", "w2", "b2", "x", "y"], rng.normal(0, 1.2, 6).round(5).tolist()))
                       for _ in range(4)]}
 
 
-_Q3_PROBE = """
+_Q5_PROBE = """
 RESULT = []
 for _c in INPUTS["cases"]:
     _g = two_layer_grads(_c["w1"], _c["b1"], _c["w2"], _c["b2"], _c["x"], _c["y"])
@@ -64,19 +64,19 @@ for _c in INPUTS["cases"]:
 """
 
 
-def _q3_loss(p: dict) -> float:
+def _q5_loss(p: dict) -> float:
     h = _sigmoid(p["w1"] * p["x"] + p["b1"])
     return float((p["w2"] * h + p["b2"] - p["y"]) ** 2)
 
 
-def _q3_verify(inputs, result):
+def _q5_verify(inputs, result):
     if not isinstance(result, list) or len(result) != len(inputs["cases"]):
         raise AssertionError("two_layer_grads did not return one dict per call")
     for c, got in zip(inputs["cases"], result):
         if not isinstance(got, dict):
             raise AssertionError("two_layer_grads should return a dict")
         for name in ("w1", "b1", "w2", "b2"):
-            want = _diff(lambda v, name=name: _q3_loss({**c, name: v}), c[name])
+            want = _diff(lambda v, name=name: _q5_loss({**c, name: v}), c[name])
             if name not in got:
                 raise AssertionError(f"two_layer_grads returned no '{name}'")
             _close(f"dL/d{name}", got[name], want, rtol=1e-5, atol=1e-7)
@@ -109,18 +109,18 @@ def _q4_verify(inputs, result):
     _array_close("b", result["b"], b)
 
 
-# ---------------------------------------------------------------- q5: sigma(3x - 1)^2 at 0.5
-_Q5_PROBE = "RESULT = float(df_dx)"
+# ---------------------------------------------------------------- q1: sigma(3x - 1)^2 at 0.5
+_Q1_PROBE = "RESULT = float(df_dx)"
 
 
-def _q5_verify(inputs, result):
+def _q1_verify(inputs, result):
     _close("df_dx", result, _diff(lambda x: float(_sigmoid(3 * x - 1) ** 2), 0.5), rtol=1e-5)
 
 
 CHECKS = [
-    Check(grade_id="q1_affine_graph", inputs=lambda rng: {}, probe=_Q1_PROBE, verify=_q1_verify),
-    Check(grade_id="q2_sigmoid", inputs=_q2_inputs, probe=_Q2_PROBE, verify=_q2_verify),
-    Check(grade_id="q3_two_layer", inputs=_q3_inputs, probe=_Q3_PROBE, verify=_q3_verify),
+    Check(grade_id="q2_affine_graph", inputs=lambda rng: {}, probe=_Q2_PROBE, verify=_q2_verify),
+    Check(grade_id="q3_sigmoid", inputs=_q3_inputs, probe=_Q3_PROBE, verify=_q3_verify),
+    Check(grade_id="q5_two_layer", inputs=_q5_inputs, probe=_Q5_PROBE, verify=_q5_verify),
     Check(grade_id="q4_collapse", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
-    Check(grade_id="q5_three_nodes", inputs=lambda rng: {}, probe=_Q5_PROBE, verify=_q5_verify),
+    Check(grade_id="q1_three_nodes", inputs=lambda rng: {}, probe=_Q1_PROBE, verify=_q1_verify),
 ]

@@ -42,21 +42,21 @@ def _tuple3(name: str, result) -> list:
     return list(result)
 
 
-# ---------------------------------------------------------------- q1: linear layer, one vector
-def _q1_inputs(rng):
+# ---------------------------------------------------------------- q2: linear layer, one vector
+def _q2_inputs(rng):
     _, d, k = _shapes(rng)
     return {"W": rng.normal(size=(k, d)).tolist(), "b": rng.normal(size=k).tolist(),
             "x": rng.normal(size=d).tolist(), "g": rng.normal(size=k).tolist()}
 
 
-_Q1_PROBE = """
+_Q2_PROBE = """
 import numpy as _np
 RESULT = [_np.asarray(_v, dtype=float).tolist()
           for _v in linear_backward(_np.array(INPUTS["W"]), _np.array(INPUTS["x"]), _np.array(INPUTS["g"]))]
 """
 
 
-def _q1_verify(inputs, result):
+def _q2_verify(inputs, result):
     dW, db, dx = _tuple3("linear_backward", result)
     W, b, x, g = (np.array(inputs[k]) for k in ("W", "b", "x", "g"))
     L = lambda W_, b_, x_: float(g @ (W_ @ x_ + b_))  # noqa: E731  (a loss whose dL/dy is g)
@@ -65,21 +65,21 @@ def _q1_verify(inputs, result):
     _array_close("dx", dx, _numerical_grad(lambda x_: L(W, b, x_), x), rtol=1e-5, atol=1e-7)
 
 
-# ---------------------------------------------------------------- q2: linear layer, a batch
-def _q2_inputs(rng):
+# ---------------------------------------------------------------- q4: linear layer, a batch
+def _q4_inputs(rng):
     n, d, k = _shapes(rng)
     return {"W": rng.normal(size=(k, d)).tolist(), "b": rng.normal(size=k).tolist(),
             "X": rng.normal(size=(n, d)).tolist(), "G": rng.normal(size=(n, k)).tolist()}
 
 
-_Q2_PROBE = """
+_Q4_PROBE = """
 import numpy as _np
 RESULT = [_np.asarray(_v, dtype=float).tolist()
           for _v in linear_backward_batch(_np.array(INPUTS["W"]), _np.array(INPUTS["X"]), _np.array(INPUTS["G"]))]
 """
 
 
-def _q2_verify(inputs, result):
+def _q4_verify(inputs, result):
     dW, dB, dX = _tuple3("linear_backward_batch", result)
     W, b, X, G = (np.array(inputs[k]) for k in ("W", "b", "X", "G"))
     L = lambda W_, b_, X_: float(np.sum(G * (X_ @ W_.T + b_)))  # noqa: E731
@@ -113,8 +113,8 @@ def _q3_verify(inputs, result):
     _array_close("dL_dx3", result["x"], _numerical_grad(lambda x_: L(W3, x_), X3), rtol=1e-5, atol=1e-6)
 
 
-# ---------------------------------------------------------------- q4: two-layer sigmoid MLP
-def _q4_inputs(rng):
+# ---------------------------------------------------------------- q6: two-layer sigmoid MLP
+def _q6_inputs(rng):
     n, d, k = _shapes(rng)
     h = int(rng.integers(2, 6))
     return {"W1": rng.normal(size=(h, d)).tolist(), "b1": rng.normal(size=h).tolist(),
@@ -122,7 +122,7 @@ def _q4_inputs(rng):
             "X": rng.normal(size=(n, d)).tolist(), "Y": rng.normal(size=(n, k)).tolist()}
 
 
-_Q4_PROBE = """
+_Q6_PROBE = """
 import numpy as _np
 _out = mlp_backward(*(_np.array(INPUTS[k]) for k in ("W1", "b1", "W2", "b2", "X", "Y")))
 RESULT = {"loss": float(_out["loss"])}
@@ -137,7 +137,7 @@ def _mlp_loss(p: dict) -> float:
     return float(np.sum((H @ p["W2"].T + p["b2"] - p["Y"]) ** 2) / len(p["X"]))
 
 
-def _q4_verify(inputs, result):
+def _q6_verify(inputs, result):
     if not isinstance(result, dict) or set(result) != {"loss", *_PARAMS}:
         raise AssertionError("mlp_backward should return a dict with keys loss, W1, b1, W2, b2")
     p = {k: np.array(v) for k, v in inputs.items()}
@@ -151,28 +151,28 @@ def _q4_verify(inputs, result):
         _array_close(f"dL/d{name}", result[name], want, rtol=1e-5, atol=1e-7)
 
 
-# ---------------------------------------------------------------- q5: d(a^T X b)/dX
-def _q5_inputs(rng):
+# ---------------------------------------------------------------- q1: d(a^T X b)/dX
+def _q1_inputs(rng):
     m, n = (int(v) for v in rng.integers(2, 6, 2))
     while m == n:
         n = int(rng.integers(2, 6))
     return {"a": rng.normal(size=m).tolist(), "X": rng.normal(size=(m, n)).tolist(), "b": rng.normal(size=n).tolist()}
 
 
-_Q5_PROBE = """
+_Q1_PROBE = """
 import numpy as _np
 RESULT = _np.asarray(bilinear_grad(_np.array(INPUTS["a"]), _np.array(INPUTS["X"]), _np.array(INPUTS["b"])),
                      dtype=float).tolist()
 """
 
 
-def _q5_verify(inputs, result):
+def _q1_verify(inputs, result):
     a, X, b = (np.array(inputs[k]) for k in ("a", "X", "b"))
     _array_close("bilinear_grad", result, _numerical_grad(lambda X_: float(a @ X_ @ b), X), rtol=1e-5, atol=1e-7)
 
 
-# ---------------------------------------------------------------- q6: softmax + cross-entropy
-def _q6_inputs(rng):
+# ---------------------------------------------------------------- q5: softmax + cross-entropy
+def _q5_inputs(rng):
     cases = []
     for scale in (1.0, 3.0, 1000.0):
         n, c = int(rng.integers(1, 6)), int(rng.integers(2, 6))
@@ -180,7 +180,7 @@ def _q6_inputs(rng):
     return {"cases": cases}
 
 
-_Q6_PROBE = """
+_Q5_PROBE = """
 import numpy as _np
 RESULT = []
 for _c in INPUTS["cases"]:
@@ -195,7 +195,7 @@ def _ce_loss(Z: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(m + np.log(np.exp(Z - m[:, None]).sum(axis=1)) - Z[np.arange(len(y)), y]))
 
 
-def _q6_verify(inputs, result):
+def _q5_verify(inputs, result):
     if not isinstance(result, list) or len(result) != len(inputs["cases"]):
         raise AssertionError("softmax_ce did not return one (loss, dZ) per call")
     for c, got in zip(inputs["cases"], result):
@@ -216,10 +216,10 @@ def _q6_verify(inputs, result):
 
 
 CHECKS = [
-    Check(grade_id="q1_linear_vector", inputs=_q1_inputs, probe=_Q1_PROBE, verify=_q1_verify),
-    Check(grade_id="q2_linear_batch", inputs=_q2_inputs, probe=_Q2_PROBE, verify=_q2_verify),
+    Check(grade_id="q2_linear_vector", inputs=_q2_inputs, probe=_Q2_PROBE, verify=_q2_verify),
+    Check(grade_id="q4_linear_batch", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
     Check(grade_id="q3_squared_norm", inputs=lambda rng: {}, probe=_Q3_PROBE, verify=_q3_verify),
-    Check(grade_id="q4_mlp", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
-    Check(grade_id="q5_bilinear", inputs=_q5_inputs, probe=_Q5_PROBE, verify=_q5_verify),
-    Check(grade_id="q6_softmax_ce", inputs=_q6_inputs, probe=_Q6_PROBE, verify=_q6_verify),
+    Check(grade_id="q6_mlp", inputs=_q6_inputs, probe=_Q6_PROBE, verify=_q6_verify),
+    Check(grade_id="q1_bilinear", inputs=_q1_inputs, probe=_Q1_PROBE, verify=_q1_verify),
+    Check(grade_id="q5_softmax_ce", inputs=_q5_inputs, probe=_Q5_PROBE, verify=_q5_verify),
 ]

@@ -81,13 +81,13 @@ def _build(spec):
 """
 
 
-# ---------------------------------------------------------------- q1: softplus
-def _q1_inputs(rng):
+# ---------------------------------------------------------------- q4: softplus
+def _q4_inputs(rng):
     xs = rng.uniform(-6, 6, 5).round(4).tolist() + [40.0, -40.0]
     return {"xs": xs, "scale": float(rng.uniform(0.5, 2.0)), "outer": float(rng.uniform(-2.0, 2.0))}
 
 
-_Q1_PROBE = """
+_Q4_PROBE = """
 from bpcourse.scalar import Value as _Value
 RESULT = []
 for _x in INPUTS["xs"]:
@@ -106,7 +106,7 @@ def _softplus(x: float) -> float:
     return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
 
 
-def _q1_verify(inputs, result):
+def _q4_verify(inputs, result):
     if not isinstance(result, list) or len(result) != len(inputs["xs"]):
         raise AssertionError("softplus did not give one result per input")
     s, k = inputs["scale"], inputs["outer"]
@@ -123,12 +123,12 @@ def _q1_verify(inputs, result):
                rtol=1e-5, atol=1e-8)
 
 
-# ---------------------------------------------------------------- q2: topological order
-def _q2_inputs(rng):
+# ---------------------------------------------------------------- q3: topological order
+def _q3_inputs(rng):
     return {"specs": [_random_spec(rng, int(rng.integers(2, 5)), int(rng.integers(4, 10))) for _ in range(4)]}
 
 
-_Q2_PROBE = _BUILD + """
+_Q3_PROBE = _BUILD + """
 RESULT = [[getattr(_n, "label", "?") for _n in topo_order(_build(_spec)[-1])] for _spec in INPUTS["specs"]]
 """
 
@@ -156,18 +156,18 @@ def _check_order(labels, spec: dict) -> None:
                 raise AssertionError(f"node n{p} comes after n{child}, which uses it")
 
 
-def _q2_verify(inputs, result):
+def _q3_verify(inputs, result):
     if not isinstance(result, list) or len(result) != len(inputs["specs"]):
         raise AssertionError("topo_order did not give one order per graph")
     for spec, labels in zip(inputs["specs"], result):
         _check_order(labels, spec)
 
 
-def _q2_deep_inputs(rng):
+def _q3_deep_inputs(rng):
     return {"length": int(rng.integers(3000, 4000))}
 
 
-_Q2_DEEP_PROBE = """
+_Q3_DEEP_PROBE = """
 from bpcourse.scalar import Value as _Value
 _c = _Value(1.0, label="c")
 _x = _Value(0.5, label="x0")
@@ -178,7 +178,7 @@ RESULT = [getattr(_n, "label", "?") for _n in topo_order(_x)]
 """
 
 
-def _q2_deep_verify(inputs, result):
+def _q3_deep_verify(inputs, result):
     n = inputs["length"]
     ops = [["*", 1, 0]] + [["*", k + 1, 0] for k in range(1, n - 1)]
     # leaves: n0 = c, n1 = x0; op k makes node k + 2 = x_{k+1} from node k + 1 and c
@@ -189,20 +189,20 @@ def _q2_deep_verify(inputs, result):
     _check_order([rename.get(s, s) for s in result], spec)
 
 
-# ---------------------------------------------------------------- q3: reused node by hand
-_Q3_PROBE = "RESULT = float(a_grad)"
+# ---------------------------------------------------------------- q1: reused node by hand
+_Q1_PROBE = "RESULT = float(a_grad)"
 
 
-def _q3_verify(inputs, result):
+def _q1_verify(inputs, result):
     _close("a_grad", result, _diff(lambda a: (a + a) * a + a, 3.0), rtol=1e-6)
 
 
-# ---------------------------------------------------------------- q4: forward mode
-def _q4_inputs(rng):
+# ---------------------------------------------------------------- q5: forward mode
+def _q5_inputs(rng):
     return {"specs": [_random_spec(rng, int(rng.integers(2, 5)), int(rng.integers(4, 10))) for _ in range(4)]}
 
 
-_Q4_PROBE = _BUILD + """
+_Q5_PROBE = _BUILD + """
 RESULT = []
 for _spec in INPUTS["specs"]:
     _nodes = _build(_spec)
@@ -215,7 +215,7 @@ for _spec in INPUTS["specs"]:
 """
 
 
-def _q4_verify(inputs, result):
+def _q5_verify(inputs, result):
     if not isinstance(result, list) or len(result) != len(inputs["specs"]):
         raise AssertionError("tangent did not run on every graph")
     for spec, got in zip(inputs["specs"], result):
@@ -232,11 +232,11 @@ def _q4_verify(inputs, result):
             raise AssertionError("tangent changed .grad of some node: keep the tangents in your own dict")
 
 
-# ---------------------------------------------------------------- q5: predict two backward() calls
-_Q5_PROBE = "RESULT = [float(predicted_a_grad), float(predicted_h_grad)]"
+# ---------------------------------------------------------------- q2: predict two backward() calls
+_Q2_PROBE = "RESULT = [float(predicted_a_grad), float(predicted_h_grad)]"
 
 
-def _q5_verify(inputs, result):
+def _q2_verify(inputs, result):
     if not isinstance(result, list) or len(result) != 2:
         raise AssertionError("could not read predicted_a_grad and predicted_h_grad")
     a, b = 2.0, -1.5  # L = a * b + a: dL/da = b + 1, dL/dh = 1 in each pass
@@ -253,10 +253,10 @@ def _close_enough(got, want: float) -> bool:
 
 
 CHECKS = [
-    Check(grade_id="q1_softplus", inputs=_q1_inputs, probe=_Q1_PROBE, verify=_q1_verify),
-    Check(grade_id="q2_topo", inputs=_q2_inputs, probe=_Q2_PROBE, verify=_q2_verify),
-    Check(grade_id="q2_topo", inputs=_q2_deep_inputs, probe=_Q2_DEEP_PROBE, verify=_q2_deep_verify),
-    Check(grade_id="q3_reused", inputs=lambda rng: {}, probe=_Q3_PROBE, verify=_q3_verify),
-    Check(grade_id="q4_tangent", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
-    Check(grade_id="q5_predict", probe=_Q5_PROBE, verify=_q5_verify),
+    Check(grade_id="q4_softplus", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
+    Check(grade_id="q3_topo", inputs=_q3_inputs, probe=_Q3_PROBE, verify=_q3_verify),
+    Check(grade_id="q3_topo", inputs=_q3_deep_inputs, probe=_Q3_DEEP_PROBE, verify=_q3_deep_verify),
+    Check(grade_id="q1_reused", inputs=lambda rng: {}, probe=_Q1_PROBE, verify=_q1_verify),
+    Check(grade_id="q5_tangent", inputs=_q5_inputs, probe=_Q5_PROBE, verify=_q5_verify),
+    Check(grade_id="q2_predict", probe=_Q2_PROBE, verify=_q2_verify),
 ]

@@ -11,14 +11,14 @@ from bpcourse.grader.api import Check
 from bpcourse.grader.expect import array_close as _array_close, close as _close, record as _dict
 
 
-# ---------------------------------------------------------------- q1: Hypot Function
-def _q1_inputs(rng):
+# ---------------------------------------------------------------- q5: Hypot Function
+def _q5_inputs(rng):
     shape = [int(v) for v in rng.integers(1, 5, int(rng.integers(1, 3)))]
     return {"a": rng.normal(0, 2, shape).tolist(), "b": rng.normal(0, 2, shape).tolist(),
             "g": rng.normal(0, 1, shape).tolist()}
 
 
-_Q1_PROBE = """
+_Q5_PROBE = """
 import bpcourse as _bp
 _a = _bp.tensor(INPUTS["a"], dtype=_bp.float64, requires_grad=True)
 _b = _bp.tensor(INPUTS["b"], dtype=_bp.float64, requires_grad=True)
@@ -30,7 +30,7 @@ RESULT = {"h": _h.detach().numpy().tolist(), "in_graph": _h.grad_fn is not None,
 """
 
 
-def _q1_verify(inputs, result):
+def _q5_verify(inputs, result):
     r = _dict("Hypot's output and gradients", result, {"h", "ga", "gb", "in_graph"})
     a, b, g = (np.array(inputs[k]) for k in ("a", "b", "g"))
     h = np.sqrt(a ** 2 + b ** 2)
@@ -146,11 +146,11 @@ def _q4_verify(inputs, result):
         raise AssertionError("directional_errors changed the array it was given")
 
 
-# ---------------------------------------------------------------- q5: which backward is wrong
-_Q5_PROBE = "RESULT = str(broken)"
+# ---------------------------------------------------------------- q1: which backward is wrong
+_Q1_PROBE = "RESULT = str(broken)"
 
 
-def _q5_verify(inputs, result):
+def _q1_verify(inputs, result):
     if not isinstance(result, str):
         raise AssertionError("broken should be a class name (a string)")
     x = np.linspace(-2, 2, 9)
@@ -224,10 +224,10 @@ def _sum_to(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return np.bincount(owner.ravel(), weights=grad.ravel(), minlength=size).reshape(shape)
 
 CHECKS = [
-    Check(grade_id="q1_hypot", inputs=_q1_inputs, probe=_Q1_PROBE, verify=_q1_verify),
+    Check(grade_id="q5_hypot", inputs=_q5_inputs, probe=_Q5_PROBE, verify=_q5_verify),
     Check(grade_id="q2_max_backward", inputs=_q2_inputs, probe=_Q2_PROBE, verify=_q2_verify),
     Check(grade_id="q3_broadcast", inputs=lambda rng: {}, probe=_Q3_PROBE, verify=_q3_verify),
     Check(grade_id="q4_directional", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
-    Check(grade_id="q5_gradcheck", inputs=lambda rng: {}, probe=_Q5_PROBE, verify=_q5_verify),
+    Check(grade_id="q1_gradcheck", inputs=lambda rng: {}, probe=_Q1_PROBE, verify=_q1_verify),
     Check(grade_id="q6_matmul", inputs=_q6_inputs, probe=_Q6_PROBE, verify=_q6_verify),
 ]

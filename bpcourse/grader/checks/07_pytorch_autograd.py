@@ -25,8 +25,8 @@ def _sgd_inputs(rng) -> dict:
             "epochs": int(rng.integers(3, 9)), "x": x.tolist(), "y": y.tolist()}
 
 
-# ---------------------------------------------------------------- q1: micro-batches
-def _q1_inputs(rng):
+# ---------------------------------------------------------------- q3: micro-batches
+def _q3_inputs(rng):
     cases = []
     for k in (1, 2, 3):
         c = _sgd_inputs(rng)
@@ -42,7 +42,7 @@ def _as_float(v):
     return float(v.detach()) if hasattr(v, "detach") else float(v)
 """
 
-_Q1_PROBE = _AS_FLOAT + """
+_Q3_PROBE = _AS_FLOAT + """
 RESULT = [_as_float(train_micro_batches(_c["w0"], _c["lr"], _c["epochs"], _c["k"], _c["x"], _c["y"]))
           for _c in INPUTS["cases"]]
 """
@@ -59,7 +59,7 @@ def _micro_batches(c: dict) -> float:
     return w
 
 
-def _q1_verify(inputs, result):
+def _q3_verify(inputs, result):
     if not isinstance(result, list) or len(result) != len(inputs["cases"]):
         raise AssertionError("train_micro_batches did not return a weight for every call")
     for c, got in zip(inputs["cases"], result):
@@ -72,8 +72,8 @@ def _q1_verify(inputs, result):
         _close(f"w after {c['epochs']} epochs with k = {c['k']} ({len(c['x'])} samples)", got, want)
 
 
-# ---------------------------------------------------------------- q2: a loss log without graphs
-def _q2_inputs(rng):
+# ---------------------------------------------------------------- q4: a loss log without graphs
+def _q4_inputs(rng):
     cases = []
     for _ in range(3):
         c = _sgd_inputs(rng)
@@ -82,7 +82,7 @@ def _q2_inputs(rng):
     return {"cases": cases}
 
 
-_Q2_PROBE = """
+_Q4_PROBE = """
 import torch as _torch
 RESULT = []
 for _c in INPUTS["cases"]:
@@ -101,7 +101,7 @@ def _batch_losses(c: dict) -> list[float]:
     return out
 
 
-def _q2_verify(inputs, result):
+def _q4_verify(inputs, result):
     if not isinstance(result, list) or len(result) != len(inputs["cases"]):
         raise AssertionError("loss_log did not return a log for every call")
     for c, got in zip(inputs["cases"], result):
@@ -117,8 +117,8 @@ def _q2_verify(inputs, result):
             _close(f"the logged loss of step {step}", g, w)
 
 
-# ---------------------------------------------------------------- q3: update through w
-def _q3_inputs(rng):
+# ---------------------------------------------------------------- q5: update through w
+def _q5_inputs(rng):
     cases = []
     for _ in range(3):
         c = _sgd_inputs(rng)
@@ -127,7 +127,7 @@ def _q3_inputs(rng):
     return {"cases": cases}
 
 
-_Q3_PROBE = """
+_Q5_PROBE = """
 import torch as _torch
 RESULT = []
 for _c in INPUTS["cases"]:
@@ -139,7 +139,7 @@ for _c in INPUTS["cases"]:
 """
 
 
-def _q3_verify(inputs, result):
+def _q5_verify(inputs, result):
     if not isinstance(result, list) or len(result) != len(inputs["cases"]):
         raise AssertionError("gd did not return w for every call")
     for c, got in zip(inputs["cases"], result):
@@ -157,13 +157,13 @@ def _q3_verify(inputs, result):
         _close(f"w after {c['epochs']} steps with lr={c['lr']:.3g}", got["w"], w)
 
 
-# ---------------------------------------------------------------- q4: custom Function
-def _q4_inputs(rng):
+# ---------------------------------------------------------------- q6: custom Function
+def _q6_inputs(rng):
     x = rng.normal(0, 2, int(rng.integers(4, 9)))
     return {"x": x.tolist(), "g": rng.normal(size=x.size).tolist(), "slope": float(rng.uniform(0.01, 0.5))}
 
 
-_Q4_PROBE = """
+_Q6_PROBE = """
 import torch as _torch
 _x = _torch.tensor(INPUTS["x"], dtype=_torch.float64, requires_grad=True)
 _y = LeakyReLU.apply(_x, INPUTS["slope"])
@@ -172,7 +172,7 @@ RESULT = {"y": _y.detach().tolist(), "grad": None if _x.grad is None else _x.gra
 """
 
 
-def _q4_verify(inputs, result):
+def _q6_verify(inputs, result):
     r = _dict("LeakyReLU's output and gradient", result, {"y", "grad"})
     x, g, a = np.array(inputs["x"]), np.array(inputs["g"]), inputs["slope"]
     for name, got, want in (("LeakyReLU.apply(x, slope)", r["y"], np.where(x > 0, x, a * x)),
@@ -190,11 +190,11 @@ def _q4_verify(inputs, result):
             raise AssertionError(f"{name} is wrong at x = {x[i]:.4g}: got {arr[i]:.6g}, expected {want[i]:.6g}")
 
 
-# ---------------------------------------------------------------- q5: accumulation by number
-_Q5_PROBE = "RESULT = float(w_after_two)"
+# ---------------------------------------------------------------- q1: accumulation by number
+_Q1_PROBE = "RESULT = float(w_after_two)"
 
 
-def _q5_verify(inputs, result):
+def _q1_verify(inputs, result):
     w, grad = 1.0, 0.0
     for x, y in ((1.0, 2.0), (2.0, 4.0)):
         grad += 2 * x * (x * w - y)  # never zeroed
@@ -203,11 +203,11 @@ def _q5_verify(inputs, result):
 
 
 
-# ---------------------------------------------------------------- q6: predict two backward() and zero_grad()
-_Q6_PROBE = "RESULT = {'grad': float(predicted_grad), 'after_zero_grad_is_none': predicted_after_zero_grad is None}"
+# ---------------------------------------------------------------- q2: predict two backward() and zero_grad()
+_Q2_PROBE = "RESULT = {'grad': float(predicted_grad), 'after_zero_grad_is_none': predicted_after_zero_grad is None}"
 
 
-def _q6_verify(inputs, result):
+def _q2_verify(inputs, result):
     r = _dict("predicted_grad and predicted_after_zero_grad", result, {"grad", "after_zero_grad_is_none"})
     w = 2.0
     if isinstance(r["grad"], (int, float)) and abs(r["grad"] - 5.0) < 1e-9:
@@ -266,11 +266,11 @@ def _q7_verify(inputs, result):
         close(f"newton_step from w0 = {c['w0']:.3g} on {len(x)} samples", got, w_star, rtol=1e-9, atol=1e-12)
 
 CHECKS = [
-    Check(grade_id="q1_micro_batches", inputs=_q1_inputs, probe=_Q1_PROBE, verify=_q1_verify),
-    Check(grade_id="q2_log", inputs=_q2_inputs, probe=_Q2_PROBE, verify=_q2_verify),
-    Check(grade_id="q3_update", inputs=_q3_inputs, probe=_Q3_PROBE, verify=_q3_verify),
-    Check(grade_id="q4_custom", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
-    Check(grade_id="q5_accumulate", inputs=lambda rng: {}, probe=_Q5_PROBE, verify=_q5_verify),
-    Check(grade_id="q6_predict", probe=_Q6_PROBE, verify=_q6_verify),
+    Check(grade_id="q3_micro_batches", inputs=_q3_inputs, probe=_Q3_PROBE, verify=_q3_verify),
+    Check(grade_id="q4_log", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
+    Check(grade_id="q5_update", inputs=_q5_inputs, probe=_Q5_PROBE, verify=_q5_verify),
+    Check(grade_id="q6_custom", inputs=_q6_inputs, probe=_Q6_PROBE, verify=_q6_verify),
+    Check(grade_id="q1_accumulate", inputs=lambda rng: {}, probe=_Q1_PROBE, verify=_q1_verify),
+    Check(grade_id="q2_predict", probe=_Q2_PROBE, verify=_q2_verify),
     Check(grade_id="q7_newton", inputs=_q7_inputs, probe=_Q7_PROBE, verify=_q7_verify),
 ]

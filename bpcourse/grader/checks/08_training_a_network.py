@@ -76,8 +76,8 @@ def _q2_verify(inputs, result):
             raise AssertionError(f"confusion_matrix is wrong for {len(c['pred'])} samples and {k} classes")
 
 
-# ---------------------------------------------------------------- q3: one training step
-def _q3_inputs(rng, engine: str):
+# ---------------------------------------------------------------- q4: one training step
+def _q4_inputs(rng, engine: str):
     n, d, h, k = int(rng.integers(8, 20)), int(rng.integers(2, 5)), int(rng.integers(3, 7)), int(rng.integers(2, 4))
     params = [rng.normal(0, 0.7, (h, d)), rng.normal(0, 0.3, h), rng.normal(0, 0.7, (k, h)), rng.normal(0, 0.3, k)]
     return {"engine": engine, "sizes": [d, h, k], "lr": float(rng.uniform(0.1, 0.8)), "steps": 3,
@@ -85,7 +85,7 @@ def _q3_inputs(rng, engine: str):
             "X": rng.normal(size=(n, d)).astype(np.float32).tolist(), "y": rng.integers(0, k, n).tolist()}
 
 
-_Q3_PROBE = """
+_Q4_PROBE = """
 import importlib as _importlib
 import numpy as _np
 _eng = _importlib.import_module(INPUTS["engine"])
@@ -120,7 +120,7 @@ def _mlp_loss_and_grads(params: list[np.ndarray], X: np.ndarray, y: np.ndarray):
     return loss, [dA.T @ X, dA.sum(axis=0), dZ.T @ H, dZ.sum(axis=0)]
 
 
-def _q3_verify(inputs, result):
+def _q4_verify(inputs, result):
     r = _dict("train_step's losses and the model's parameters", result, {"types", "losses", "params"})
     engine = inputs["engine"]
     if not isinstance(r["types"], list) or any(t != "float" for t in r["types"]):
@@ -145,8 +145,8 @@ def _q3_verify(inputs, result):
                                  "(zero the gradients before each backward, and step once)")
 
 
-# ---------------------------------------------------------------- q4: largest stable lr
-def _q4_inputs(rng):
+# ---------------------------------------------------------------- q5: largest stable lr
+def _q5_inputs(rng):
     xs = []
     for _ in range(4):
         n, d = int(rng.integers(10, 40)), int(rng.integers(1, 5))
@@ -154,7 +154,7 @@ def _q4_inputs(rng):
     return {"Xs": xs}
 
 
-_Q4_FN_PROBE = """
+_Q5_FN_PROBE = """
 import numpy as _np
 RESULT = [float(largest_stable_lr(_np.array(_X))) for _X in INPUTS["Xs"]]
 """
@@ -165,7 +165,7 @@ def _reference_lr(X: np.ndarray) -> float:
     return 2.0 / float(np.max(np.linalg.eigvalsh(H)))
 
 
-def _q4_fn_verify(inputs, result):
+def _q5_fn_verify(inputs, result):
     if not isinstance(result, list) or len(result) != len(inputs["Xs"]):
         raise AssertionError("largest_stable_lr did not return one number per call")
     for X, got in zip(inputs["Xs"], result):
@@ -173,17 +173,17 @@ def _q4_fn_verify(inputs, result):
         _close(f"largest_stable_lr for X of shape {X.shape}", got, _reference_lr(X), rtol=1e-6)
 
 
-_Q4_VALUE_PROBE = "RESULT = float(lr_max)"
+_Q5_VALUE_PROBE = "RESULT = float(lr_max)"
 
 
-def _q4_value_verify(inputs, result):
+def _q5_value_verify(inputs, result):
     rng = np.random.default_rng(7)  # the notebook's X4, rebuilt here
     X4 = rng.normal(size=(60, 3)) * np.array([1.0, 3.0, 0.5])
     _close("lr_max for X4", result, _reference_lr(X4), rtol=1e-3)
 
 
 
-# ---------------------------------------------------------------- q5: predict the sigmoid stack
+# ---------------------------------------------------------------- q3: predict the sigmoid stack
 def _sigmoid_stack_norms() -> list[float]:
     """The question's network in numpy: 8 layers of width 16, sigmoid between, L = mean(out^2)."""
     rng = np.random.default_rng(0)
@@ -207,10 +207,10 @@ def _sigmoid_stack_norms() -> list[float]:
     return norms
 
 
-_Q5_PROBE = "RESULT = {'largest': predicted_largest, 'smallest': predicted_smallest}"
+_Q3_PROBE = "RESULT = {'largest': predicted_largest, 'smallest': predicted_smallest}"
 
 
-def _q5_verify(inputs, result):
+def _q3_verify(inputs, result):
     r = _dict("predicted_largest and predicted_smallest", result, {"largest", "smallest"})
     norms = _sigmoid_stack_norms()
     largest, smallest = int(np.argmax(norms)) + 1, int(np.argmin(norms)) + 1
@@ -280,12 +280,12 @@ def _q6_verify(inputs, result):
 CHECKS = [
     Check(grade_id="q1_accuracy", inputs=_q1_inputs, probe=_Q1_PROBE, verify=_q1_verify),
     Check(grade_id="q2_confusion", inputs=_q2_inputs, probe=_Q2_PROBE, verify=_q2_verify),
-    Check(grade_id="q3_step", inputs=lambda rng: _q3_inputs(rng, "torch"), probe=_Q3_PROBE, verify=_q3_verify,
+    Check(grade_id="q4_step", inputs=lambda rng: _q4_inputs(rng, "torch"), probe=_Q4_PROBE, verify=_q4_verify,
           name="train_step with torch"),
-    Check(grade_id="q3_step", inputs=lambda rng: _q3_inputs(rng, "bpcourse"), probe=_Q3_PROBE, verify=_q3_verify,
+    Check(grade_id="q4_step", inputs=lambda rng: _q4_inputs(rng, "bpcourse"), probe=_Q4_PROBE, verify=_q4_verify,
           name="train_step with bpcourse"),
-    Check(grade_id="q4_lr", inputs=_q4_inputs, probe=_Q4_FN_PROBE, verify=_q4_fn_verify),
-    Check(grade_id="q4_lr", inputs=lambda rng: {}, probe=_Q4_VALUE_PROBE, verify=_q4_value_verify),
-    Check(grade_id="q5_predict", probe=_Q5_PROBE, verify=_q5_verify),
+    Check(grade_id="q5_lr", inputs=_q5_inputs, probe=_Q5_FN_PROBE, verify=_q5_fn_verify),
+    Check(grade_id="q5_lr", inputs=lambda rng: {}, probe=_Q5_VALUE_PROBE, verify=_q5_value_verify),
+    Check(grade_id="q3_predict", probe=_Q3_PROBE, verify=_q3_verify),
     Check(grade_id="q6_micro_step", inputs=_q6_inputs, probe=_Q6_PROBE, verify=_q6_verify),
 ]
