@@ -193,7 +193,7 @@ class BackwardStepper:
         return f"{_name(self.nodes, i)} = {expr}"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
-        return widget_bundle(self.widget, f"backward_stepper: {len(self.steps) - 1} steps", **kwargs)
+        return widget_bundle(self.widget, tr("backward_stepper: {n} steps", n=len(self.steps) - 1), **kwargs)
 
     def __repr__(self) -> str:
         return f"<BackwardStepper step {self.step} of {len(self.steps) - 1}>"
