@@ -21,8 +21,7 @@ import tempfile
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from bpcourse.grader.runner import (Assignment, Config, QuestionResult, SubmissionResult, grade_submission,
-                                    resolve_sandbox)
+from bpcourse.grader.runner import Assignment, Config, QuestionResult, SubmissionResult, grade_submission
 from bpcourse.i18n import tr
 
 
@@ -204,8 +203,6 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
     # Kept out of the kernels' sight (when they run in their own namespaces, see docs/grading.md).
     config.protect = [*config.protect, Path(folder), Path(csv_path), *([Path(feedback)] if feedback else [])]
     assignment = Assignment.load(source, config)
-    if not cluster:  # this machine grades: refuse before anything is written if it has no sandbox
-        resolve_sandbox(config)
     subs = find_submissions(Path(folder), assignment.stem)
     grades = GradesCsv(Path(csv_path), assignment, [student for student, _ in subs], resume)
     todo = [(student, path) for student, path in subs if not grades.graded(student)]
