@@ -220,7 +220,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Any = None, size_average: An
     """mean (or sum) of -logp[i, t_i]: the negative log-probability of each row's class.
     ``weight[c]`` scales class c's rows; rows with target ``ignore_index`` do not count."""
     r = legacy_reduction(size_average, reduce, reduction)
-    n_classes = input.shape[1] if input.dim() == 2 else 0
+    n_classes = input.array.shape[1] if input.array.ndim == 2 else 0
     _check_weight(weight, n_classes, "nll_loss")
     t, any_ignored = _check_targets(target, n_classes, ignore_index)
     if weight is None and not any_ignored:
@@ -239,7 +239,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size_averag
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     r = legacy_reduction(size_average, reduce, reduction)
-    n_classes = input.shape[1] if input.dim() == 2 else 0
+    n_classes = input.array.shape[1] if input.array.ndim == 2 else 0
     logp = log_softmax(input, 1)
     if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):
         if ignore_index >= 0:
