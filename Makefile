@@ -63,14 +63,18 @@ $(FLOOR_STAMP): requirements-floor.txt pyproject.toml
 	rm -rf $(FLOOR_VENV)
 	$(PYTHON) -m venv $(FLOOR_VENV)
 	$(FLOOR_PY) -m pip install $(PIP_QUIET) -r requirements-floor.txt
-	$(FLOOR_PY) -m pip install $(PIP_QUIET) --no-build-isolation -c requirements-floor.txt -e '.[test]'
+	$(FLOOR_PY) -m pip install $(PIP_QUIET) --no-build-isolation -c requirements-floor.txt -e .
 	$(FLOOR_PY) -m pip check
 	$(FLOOR_PY) tools/check_floor.py requirements-floor.txt
 	touch $(FLOOR_STAMP)
 
-FLOOR_TESTS := tests/tensor tests/scalar tests/viz tests/widgets tests/test_seed_program.py \
-	tests/grader/test_cli.py tests/grader/test_solutions.py tests/grader/test_notebook_rules.py \
-	tests/solutions tests/foundation/execute_every_notebook.py
+# The engines, widgets and grader at the floor. Left to `make test`: the hostile and limits tests (the
+# OS sandbox: namespaces, cgroups, rlimits, which no package version changes) and the nbgrader tests
+# (nbgrader 0.9.6 needs jupyterlab>=4.2, above the course's floor, so the lock tests its floor).
+FLOOR_TESTS := tests/tensor tests/scalar tests/manual tests/course tests/viz tests/widgets \
+	tests/test_seed_program.py tests/grader tests/solutions tests/foundation/execute_every_notebook.py \
+	--ignore=tests/grader/test_hostile.py --ignore=tests/grader/test_limits.py \
+	--ignore=tests/grader/test_nbgrader.py
 
 test-floor: $(FLOOR_STAMP)
 	$(FLOOR_PY) -m pytest $(FLOOR_TESTS) $(PYTEST_ARGS)

@@ -181,21 +181,23 @@ class _Callback(Progress):
 
 def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, feedback: str | Path | None = None,
                 jobs: int = 2, config: Config | None = None, progress=None, resume: bool = False,
-                cluster: str | None = None, engine: str = "dask") -> list[SubmissionResult]:
+                cluster: str | None = None, engine="dask") -> list[SubmissionResult]:
     """Grade every submission in ``folder``; returns the results of those graded in this run.
 
     The CSV gains each row as its submission finishes (see ``GradesCsv``); with ``resume``,
     students already in the CSV are not graded again. ``engine="dask"`` (the default) runs one
     Dask task per submission, on ``jobs`` local worker processes or on the workers of the
     scheduler at ``cluster`` (``tcp://host:8786``); ``engine="threads"`` runs ``jobs`` workers
-    straight from this process (no Dask; the peer the benchmark measures against). The answers
+    straight from this process (no Dask; the peer the benchmark measures against); or pass a
+    ``cluster.DaskEngine`` to keep one cluster for several batches (it is not closed). The answers
     are judged, and the CSV and feedback written, in this process only. ``progress`` is a
     ``Progress`` or a function called with each result.
     """
     if jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {jobs}")
-    if engine not in ("dask", "threads"):
-        raise ValueError(f"engine must be 'dask' or 'threads', got {engine!r}")
+    given = None if isinstance(engine, str) else engine  # a DaskEngine kept for several batches
+    if given is None and engine not in ("dask", "threads"):
+        raise ValueError(f"engine must be 'dask', 'threads' or a DaskEngine, got {engine!r}")
     if cluster and engine != "dask":
         raise ValueError("a --cluster address needs the Dask engine")
     report = progress if isinstance(progress, Progress) else _Callback(progress) if progress else Progress()
@@ -215,10 +217,13 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
         Path(feedback).mkdir(parents=True, exist_ok=True)
 
     run, threads, dask_engine = None, jobs, None
-    if engine == "dask" and any(path is not None for _, path in todo):
+    if given is not None:
+        dask_engine = given
+    elif engine == "dask" and any(path is not None for _, path in todo):
         from bpcourse.grader.cluster import DaskEngine
 
         dask_engine = DaskEngine(jobs, cluster)
+    if dask_engine is not None:
         run = dask_engine.run
         if dask_engine.decides_sandbox:  # each worker machine probes its own (cluster.run_task)
             config.chosen = {"level": "decided on each worker", "user": None, "notes": []}
@@ -238,6 +243,7 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
     results: list[SubmissionResult] = []
     report.start(len(todo), len(subs) - len(todo))
     pool = ThreadPoolExecutor(max_workers=max(1, min(threads, len(todo) or 1)))
+    failed = False
     try:
         pending = {pool.submit(one, item) for item in todo}
         while pending:
@@ -249,10 +255,14 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
                     write_atomic(Path(feedback) / f"{r.student}.txt", feedback_text(r).encode("utf-8"))
                 report.done(r)
             results += finished
+    except BaseException:
+        failed = True
+        raise
     finally:
         pool.shutdown(wait=dask_engine is None, cancel_futures=True)
         if dask_engine is not None:
-            dask_engine.close()  # cancels what still runs there; the waiting threads then return
+            if given is None or failed:
+                dask_engine.close()  # cancels what still runs there; the waiting threads then return
             pool.shutdown(wait=True)
         report.finish()
     for p, digest in before.items():

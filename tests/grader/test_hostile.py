@@ -128,7 +128,7 @@ from .fixtures.sandbox_attacks import HONEST  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 ATTACKS = ("fork_hopper", "tmp_files", "read_source", "read_checks", "read_home", "classmate_cmdline", "proc_mem",
            "proc_fds_csv", "proc_root_escape", "network", "a_swarm", "fill_shared", "kill_init")
-NOBODY_PACKAGES = ["numpy", "psutil", "jupyter_client", "ipykernel", "nbformat"]
+NOBODY_PACKAGES = ["numpy", "psutil", "jupyter_client", "ipykernel", "nbformat", "distributed"]  # + the batch engine
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="dropping to nobody and the root sandbox need root (CI is root)")
 
 
