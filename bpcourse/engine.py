@@ -34,13 +34,14 @@ def _node_of(t: Any) -> Any:
     return t.grad_fn if t.grad_fn is not None else t
 
 
-def _inputs_of(node: Any) -> list:
+def _inputs_of(node: Any) -> Any:
     """The nodes whose gradients ``node`` computes: the inputs that required grad at forward."""
+    if not isinstance(node, Context):
+        return ()  # a leaf
     nodes = []
-    if isinstance(node, Context):  # (a leaf has none)
-        for x, need in zip(node.inputs, node.needs_input_grad):
-            if need:
-                nodes.append(x.grad_fn or x)
+    for x, need in zip(node.inputs, node.needs_input_grad):
+        if need:
+            nodes.append(x.grad_fn or x)
     return nodes
 
 
@@ -52,101 +53,95 @@ def backward(roots: list, seeds: list, wrap: Callable, retain_graph: bool = Fals
     only, if given); ``accumulate=False`` (``autograd.grad``) returns the gradients of ``inputs``
     instead (``None`` for an input the roots do not depend on).
     """
-    if not create_graph:  # formulas on arrays record nothing (Functions you wrote: see below)
-        return _run(roots, seeds, wrap, retain_graph, create_graph, inputs, accumulate)
     prev_mode = _grad_mode.enabled
-    _grad_mode.enabled = True  # formulas on Tensors, recorded: the gradients get a graph
+    if create_graph:
+        _grad_mode.enabled = True  # formulas on Tensors, recorded: the gradients get a graph
     try:
-        return _run(roots, seeds, wrap, retain_graph, create_graph, inputs, accumulate)
+        # Dicts below are keyed by the nodes themselves (ops and leaf tensors hash by identity).
+        grads: dict = {}  # node -> dL/d(its output) received so far
+        for root, seed in zip(roots, seeds):
+            node = _node_of(root)
+            if create_graph and not hasattr(seed, "grad_fn"):
+                seed = wrap(seed)
+            grads[node] = seed if node not in grads else grads[node] + seed
+        children: dict = {}  # node -> the nodes it sends gradients to
+        order = topological_order([_node_of(r) for r in roots], _inputs_of, children)  # inputs first
+
+        targets = None if inputs is None else {_node_of(t) for t in inputs}
+        needed = None  # with inputs: only the nodes on a path to them
+        if targets is not None:
+            needed = {node for node in order if node in targets}
+            for node in order:
+                if any(c in needed for c in children[node]):
+                    needed.add(node)
+        captured: dict = {}
+
+        ops = [node for node in order if isinstance(node, Context)]
+        ops.sort(key=_SEQ, reverse=True)  # latest op first: every consumer runs before its inputs
+        # A leaf is done (hooks, then .grad) once the last op that uses it has run, as in torch; only
+        # a hook can tell when, so only leaves with hooks are counted, the others are done at the end.
+        uses: dict = {}  # leaf with hooks -> number of ops still to run that send it a gradient
+        for ctx in ops:
+            for child in children[ctx]:
+                if not isinstance(child, Context) and child._hooks:
+                    uses[child] = uses.get(child, 0) + 1
+
+        def leaf_done(leaf: Any) -> None:
+            """Every op that uses leaf has run: hooks, then accumulate into .grad (or capture)."""
+            g = grads.pop(leaf, None)
+            if g is None:
+                return
+            if leaf._hooks:
+                g = _run_hooks(leaf._hooks, g, wrap)
+            if not accumulate:
+                captured[leaf] = g
+            elif targets is None or leaf in targets:
+                _accumulate(leaf, g, wrap, create_graph)
+
+        for ctx in ops:
+            g = grads.pop(ctx, None)
+            if g is not None:
+                if ctx.hooks:
+                    g = _run_hooks(ctx.hooks, g, wrap)
+                if ctx.retained is not None and ctx.retained() is not None:
+                    _accumulate(ctx.retained(), g, wrap, create_graph)
+                if targets is not None and ctx in targets:
+                    captured[ctx] = g
+                if needed is None or any(c in needed for c in children[ctx]):
+                    if ctx.versions is not None:
+                        check_versions(ctx)
+                    if create_graph or ctx.fn.on_tensors:
+                        input_grads = _backward_on_tensors(ctx, g, wrap, create_graph)
+                    else:  # the common case: the op's chain rule on arrays
+                        input_grads = ctx.fn.backward(ctx, g)
+                        if type(input_grads) is not tuple:
+                            input_grads = (input_grads,)
+                    gx = None
+                    if not retain_graph:
+                        ctx.saved = None  # free the saved values; a second backward would need them
+                    for x, need, gx in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
+                        if gx is None or not need:
+                            continue
+                        node = x.grad_fn or x
+                        if needed is not None and node not in needed:
+                            continue
+                        prev = grads.get(node)
+                        grads[node] = gx if prev is None else prev + gx  # used twice: gradients add
+                    del input_grads, gx  # hold no gradient beyond its entry in grads (see _accumulate)
+                del g
+            if uses:
+                for child in children[ctx]:
+                    if child in uses:
+                        uses[child] -= 1
+                        if not uses[child]:
+                            leaf_done(child)
+        for leaf in list(grads):  # every op has run: what is left are leaves (without hooks)
+            leaf_done(leaf)
+        if accumulate:
+            return []
+        return [captured.get(_node_of(t)) for t in inputs]
     finally:
         _grad_mode.enabled = prev_mode
-
-
-def _run(roots: list, seeds: list, wrap: Callable, retain_graph: bool, create_graph: bool,
-         inputs: list | None, accumulate: bool) -> list:
-    # Dicts below are keyed by the nodes themselves (ops and leaf tensors hash by identity).
-    grads: dict = {}  # node -> dL/d(its output) received so far
-    for root, seed in zip(roots, seeds):
-        node = _node_of(root)
-        if create_graph and not hasattr(seed, "grad_fn"):
-            seed = wrap(seed)
-        grads[node] = seed if node not in grads else grads[node] + seed
-    children: dict = {}  # node -> the nodes it sends gradients to
-    order = topological_order([_node_of(r) for r in roots], _inputs_of, children)  # inputs first
-
-    targets = None if inputs is None else {_node_of(t) for t in inputs}
-    needed = None  # with inputs: only the nodes on a path to them
-    if targets is not None:
-        needed = {node for node in order if node in targets}
-        for node in order:
-            if any(c in needed for c in children[node]):
-                needed.add(node)
-    captured: dict = {}
-
-    ops = [node for node in order if isinstance(node, Context)]
-    ops.sort(key=_SEQ, reverse=True)  # latest op first: every consumer runs before its inputs
-    # A leaf is done (hooks, then .grad) once the last op that uses it has run, as in torch; only
-    # a hook can tell when, so only leaves with hooks are counted, the others are done at the end.
-    uses: dict = {}  # leaf with hooks -> number of ops still to run that send it a gradient
-    for ctx in ops:
-        for child in children[ctx]:
-            if not isinstance(child, Context) and child._hooks:
-                uses[child] = uses.get(child, 0) + 1
-
-    def leaf_done(leaf: Any) -> None:
-        """Every op that uses leaf has run: hooks, then accumulate into .grad (or capture)."""
-        g = grads.pop(leaf, None)
-        if g is None:
-            return
-        if leaf._hooks:
-            g = _run_hooks(leaf._hooks, g, wrap)
-        if not accumulate:
-            captured[leaf] = g
-        elif targets is None or leaf in targets:
-            _accumulate(leaf, g, wrap, create_graph)
-
-    for ctx in ops:
-        g = grads.pop(ctx, None)
-        if g is not None:
-            if ctx.hooks:
-                g = _run_hooks(ctx.hooks, g, wrap)
-            if ctx.retained is not None and ctx.retained() is not None:
-                _accumulate(ctx.retained(), g, wrap, create_graph)
-            if targets is not None and ctx in targets:
-                captured[ctx] = g
-            if needed is None or any(c in needed for c in children[ctx]):
-                if ctx.versions is not None:
-                    check_versions(ctx)
-                if create_graph or ctx.fn.on_tensors:
-                    input_grads = _backward_on_tensors(ctx, g, wrap, create_graph)
-                else:  # the common case: the op's chain rule on arrays
-                    input_grads = ctx.fn.backward(ctx, g)
-                    if type(input_grads) is not tuple:
-                        input_grads = (input_grads,)
-                gx = None
-                if not retain_graph:
-                    ctx.saved = None  # free the saved values; a second backward would need them
-                for x, need, gx in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
-                    if gx is None or not need:
-                        continue
-                    node = x.grad_fn or x
-                    if needed is not None and node not in needed:
-                        continue
-                    prev = grads.get(node)
-                    grads[node] = gx if prev is None else prev + gx  # used twice: gradients add
-                del input_grads, gx  # hold no gradient beyond its entry in grads (see _accumulate)
-            del g
-        if uses:
-            for child in children[ctx]:
-                if child in uses:
-                    uses[child] -= 1
-                    if not uses[child]:
-                        leaf_done(child)
-    for leaf in list(grads):  # every op has run: what is left are leaves (without hooks)
-        leaf_done(leaf)
-    if accumulate:
-        return []
-    return [captured.get(_node_of(t)) for t in inputs]
 
 
 def initial_gradient(root: Any, gradient: Any, caller: str, wrap: Callable) -> Any:
