@@ -216,7 +216,7 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
     if feedback:
         Path(feedback).mkdir(parents=True, exist_ok=True)
 
-    run, threads, dask_engine = None, jobs, None
+    threads, dask_engine = jobs, None
     if given is not None:
         dask_engine = given
     elif engine == "dask" and any(path is not None for _, path in todo):
@@ -224,7 +224,6 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
 
         dask_engine = DaskEngine(jobs, cluster)
     if dask_engine is not None:
-        run = dask_engine.run
         if dask_engine.decides_sandbox:  # each worker machine probes its own (cluster.run_task)
             config.chosen = {"level": "decided on each worker", "user": None, "notes": []}
         # Each grader thread waits for one task: keep every worker busy, and some queued for newcomers.
@@ -238,8 +237,13 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
             qs = [QuestionResult(q.grade_id, 0.0, q.points, "missing", "no notebook submitted")
                   for q in assignment.questions]
             return SubmissionResult(student, Path(folder) / student, "missing", qs)
+        run = None  # the thread pool: runner.run_worker, here
+        if dask_engine is not None:  # in the folder's order, as the pool would (Dask's own is by arrival)
+            position = order[student]
+            run = lambda job, cfg: dask_engine.run(job, cfg, position)  # noqa: E731
         return grade_submission(path, assignment, config, student=student, raw=raw[path], run=run)
 
+    order = {student: i for i, (student, _) in enumerate(subs)}
     results: list[SubmissionResult] = []
     report.start(len(todo), len(subs) - len(todo))
     pool = ThreadPoolExecutor(max_workers=max(1, min(threads, len(todo) or 1)))
@@ -268,7 +272,6 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
     for p, digest in before.items():
         if _digest(p) != digest:  # only possible when kernels run as the grader's own user
             print(f"warning: {p} changed on disk while grading; it was graded as first read", file=sys.stderr)
-    order = {student: i for i, (student, _) in enumerate(subs)}
     return sorted(results, key=lambda r: order[r.student])
 
 

@@ -206,11 +206,12 @@ class DaskEngine:
         services = self.client.scheduler_info(n_workers=0).get("services", {})
         return self.client.dashboard_link if "dashboard" in services else None
 
-    def run(self, job: dict, config):
+    def run(self, job: dict, config, order: int = 0):
+        """Run ``job`` on the cluster; lower ``order`` first (the batch passes the folder's order)."""
         from distributed import KilledWorker
 
         future = self.client.submit(run_task, job, config, self.expected, self.cluster is None, pure=False,
-                                    key=f"bpgrade-{uuid.uuid4().hex}")
+                                    key=f"bpgrade-{uuid.uuid4().hex}", priority=-order)
         try:
             while True:
                 try:
