@@ -172,6 +172,7 @@ def run_attacks(mode: str, sandbox: str = "auto", only=None) -> dict:
         env["HOME"] = "/nonexistent"
         cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", str(nobody_python()),
                str(course / "tests/grader/sandbox_driver.py"), str(work), str(course)]
+    env["PYTHONPATH"] = str(course)  # for the Dask workers the batch starts, too
     ran = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900, cwd="/")
     assert ran.returncode == 0, ran.stderr[-4000:]
     out = json.loads((work / "results.json").read_text())
