@@ -35,6 +35,11 @@ $(STAMP): requirements-lock.txt pyproject.toml | $(PY)
 		"Python 3.11 only; this is %d.%d" % sys.version_info[:2])'
 	$(PY) -m pip install $(PIP_QUIET) -r requirements-lock.txt
 	$(PY) -m pip install $(PIP_QUIET) --no-deps --no-build-isolation -e .
+	@# nbgrader is in the lock for the tests only: keep its instructor menus out of the learners' JupyterLab
+	@# (and its 3 s formgrader import out of every server start).
+	$(VENV)/bin/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
+	for ext in formgrader validate_assignment assignment_list course_list; do \
+		$(VENV)/bin/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$ext >/dev/null 2>&1; done
 	touch $(STAMP)
 
 # Serves the whole course folder (notebooks, exercises, solutions) and opens notebook 00.

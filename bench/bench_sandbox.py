@@ -17,14 +17,17 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
+import sys
 
-from bpcourse.grader.batch import grade_batch
-from bpcourse.grader.generate import make_exercise
-from bpcourse.grader.notebook import is_answer
-from bpcourse.grader.notebook import read_submission, rebuild
-from bpcourse.grader.runner import (Assignment, Config, Limits, build_job, grade_submission, resolve_sandbox,
-                                    run_worker)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # also run as `nobody` with another venv
+
+import nbformat  # noqa: E402
+
+from bpcourse.grader.batch import grade_batch  # noqa: E402
+from bpcourse.grader.generate import make_exercise  # noqa: E402
+from bpcourse.grader.notebook import is_answer, read_submission, rebuild  # noqa: E402
+from bpcourse.grader.runner import (Assignment, Config, Limits, build_job,  # noqa: E402
+                                    grade_submission, resolve_sandbox, run_worker)
 
 ROOT = Path(__file__).resolve().parents[1]
 SWARM = ("import os, time\nfor _ in range(64):\n    if os.fork() == 0:\n        while True:\n            pass\n"
@@ -75,6 +78,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--notebook", default="03_matrix_calculus_backprop")
     ap.add_argument("--n", type=int, default=8)
+    ap.add_argument("--no-swarm", action="store_true", help="only the per-submission times")
     args = ap.parse_args()
     src = ROOT / "solutions" / f"{args.notebook}.ipynb"
     print(f"bench_sandbox: {src.name}, {os.cpu_count()} CPUs, uid {os.geteuid()}, "
@@ -85,6 +89,8 @@ def main() -> None:
         print(f"  {level:>5}: median {statistics.median(times):.2f} s per honest submission "
               f"(min {min(times):.2f}, max {max(times):.2f}, n={len(times)}; kernel user {chosen.get('user')}); "
               f"of which kernel start {statistics.median(starts):.2f} s, worker run {statistics.median(runs):.2f} s")
+    if args.no_swarm:
+        return
     alone = batch(src, 6, None)
     swarmed = batch(src, 6, 25.0)
     ratio = statistics.median(swarmed) / statistics.median(alone)

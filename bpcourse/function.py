@@ -1,34 +1,26 @@
-"""Function and Context: how one operation takes part in autograd.
+"""Context and ArrayFunction: what one operation is, before any tensor is involved.
 
-The contract is torch.autograd.Function's:
+An op (every class in ``bpcourse/ops``) follows torch.autograd.Function's contract:
 
-* ``forward(ctx, *inputs)`` computes the output and saves what backward needs with
-  ``ctx.save_for_backward(...)``;
-* ``backward(ctx, grad_output)`` reads ``ctx.saved_tensors`` and returns one gradient per
-  input of forward (``None`` for an input that needs none);
-* you call ``MyFunction.apply(x, ...)``, never ``forward`` directly: ``apply`` is what records
-  the operation in the graph.
+* ``forward(ctx, *inputs)`` computes the output from numpy arrays and saves what backward needs
+  with ``ctx.save_for_backward(...)``;
+* ``backward(ctx, g)`` reads ``ctx.saved_tensors`` and returns one gradient per input of
+  forward (``None`` for an input that needs none), g being dL/d(output).
 
-Two flavours share that contract:
+Ops never see a Tensor: ``apply`` in ``tensor.py`` unwraps the arrays, runs forward and records
+the op in the graph. backward normally gets arrays too; with ``create_graph=True`` it gets
+Tensors instead, so that the very same formula records the graph of the derivative (see
+``ops/maths.py``).
 
-* ``Function`` - for functions *you* write (exactly as in torch): forward and backward see
-  ``Tensor`` objects.
-* ``ArrayFunction`` - for the built-in ops in ``bpcourse/ops``: forward and backward see the
-  numpy arrays inside the tensors. An op is where the tensor engine meets numpy, and working
-  on arrays directly keeps each op to a few microseconds.
-
-The object recorded as ``out.grad_fn`` is the op's ``Context``: it knows the Function, the
-inputs (the graph's ``parents``) and the saved values, and is what ``backward()`` walks.
+The ``Context`` recorded as ``out.grad_fn`` is the op's node in the graph: it knows the op, the
+inputs and the saved values. Its class carries torch's name for the node (``AddBackward0``).
 """
 from __future__ import annotations
 
-from typing import Any
+import itertools
+from typing import Any, Callable
 
 import numpy as np
-
-from bpcourse.grad_mode import _grad_mode
-from bpcourse.ops.broadcast import unbroadcast
-from bpcourse.tensor import Tensor, _wrap
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -45,20 +37,23 @@ class ShapeError(RuntimeError):
 class Context:
     """What one recorded operation remembers (torch calls it ``ctx``; it is also ``grad_fn``).
 
-    ``fn`` the Function class, ``inputs`` the arguments of forward (Tensors and others, in
-    operand order), ``needs_input_grad`` one bool per input, ``saved`` the values saved for
-    backward (``None`` once backward has freed them). Any other attribute you set in forward
-    (``ctx.dim = dim``) is kept for backward, as in torch.
+    ``fn`` the op, ``inputs`` the arguments of forward (Tensors and others, in operand order),
+    ``needs_input_grad`` one bool per input, ``saved`` the values saved for backward (``None``
+    once backward has freed them), ``seq`` the order of creation (backward runs the latest node
+    first, as torch does). Any other attribute set in forward (``ctx.dim = dim``) is kept for
+    backward, as in torch.
     """
 
-    __slots__ = ("fn", "inputs", "needs_input_grad", "saved", "versions", "__dict__")
+    __slots__ = ("fn", "inputs", "needs_input_grad", "saved", "versions", "seq", "hooks", "retained",
+                 "saved_as_tensors", "__dict__")
 
     def __init__(self) -> None:
-        self.fn: type | None = None
-        self.inputs: tuple = ()
-        self.needs_input_grad: tuple = ()
         self.saved: tuple | None = ()
-        self.versions: tuple | None = None  # inputs' _version when values were saved
+        self.versions: tuple | None = None  # the inputs' _version when values were saved
+        self.seq = 0  # order of creation: backward runs the latest node first
+        self.hooks: dict | None = None  # register_hook on the output tensor (a non-leaf)
+        self.retained: Any = None  # weak reference to the output, if it called retain_grad()
+        self.saved_as_tensors: tuple | None = None  # set by backward while it records a graph
 
     def save_for_backward(self, *values: Any) -> None:
         self.saved = values
@@ -73,29 +68,63 @@ class Context:
     def saved_tensors(self) -> tuple:
         if self.saved is None:
             raise RuntimeError(SECOND_BACKWARD)
-        return self.saved
+        return self.saved if self.saved_as_tensors is None else self.saved_as_tensors
 
     # --- what torch's grad_fn objects offer ---------------------------------------------
     def name(self) -> str:
-        # an op may pick torch's name from its arguments (sum over all vs over a dim)
-        return self.__dict__.get("torch_name") or self.fn.backward_name()
+        return type(self).__name__
 
     @property
     def parents(self) -> tuple:
-        return tuple(x for x in self.inputs if isinstance(x, Tensor))
+        return tuple(x for x in self.inputs if hasattr(x, "grad_fn"))
 
     @property
     def next_functions(self) -> tuple:
-        return tuple((x.grad_fn, 0) for x in self.inputs if isinstance(x, Tensor))
+        return tuple((x.grad_fn, 0) for x in self.parents)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
 
 
+_NODE_CLASSES: dict = {}
+
+
+def node_class(torch_name: str) -> type:
+    """The Context subclass named as torch names the node (``type(z.grad_fn).__name__``)."""
+    cls = _NODE_CLASSES.get(torch_name)
+    if cls is None:
+        cls = _NODE_CLASSES[torch_name] = type(torch_name, (Context,), {"__slots__": ()})
+    return cls
+
+
+class ArrayFunction:
+    """Base class of the built-in ops: forward and backward on numpy arrays.
+
+    Non-array arguments (a dim, an exponent) pass through unchanged and get ``None`` as their
+    gradient. ``torch_name`` is the name torch shows in ``grad_fn=<...>``; an op whose name
+    depends on its arguments (sum over all elements or over a dim) overrides ``node_name``.
+    """
+
+    torch_name = ""
+    on_tensors = False  # forward and backward see arrays (a Function you write sees Tensors)
+
+    @classmethod
+    def node_name(cls, *args: Any) -> str:
+        return cls.torch_name or cls.__name__ + "Backward0"
+
+    @staticmethod
+    def forward(ctx: Context, *args: Any) -> Any:
+        raise NotImplementedError("an op must implement forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        raise NotImplementedError("an op must implement backward(ctx, g)")
+
+
 def check_versions(ctx: Context) -> None:
     """Refuse to run backward if an input was changed in place after forward saved it."""
     for i, (x, v) in enumerate(zip(ctx.inputs, ctx.versions)):
-        if isinstance(x, Tensor) and x._version != v:
+        if v is not None and x._version != v:  # (None: not a tensor)
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: input {i} of {ctx.name()} (shape {tuple(x.array.shape)}) is at "
@@ -104,162 +133,27 @@ def check_versions(ctx: Context) -> None:
             )
 
 
-def _shape_message(op: str, values: tuple) -> str:
+def shape_message(op: str, values: list) -> str:
     shapes = [np.shape(v) for v in values if isinstance(v, np.ndarray)]
-    names = "abcdefgh"
-    parts = ", ".join(f"{names[i]}.shape={s}" for i, s in enumerate(shapes))
+    parts = ", ".join(f"{name}.shape={shape}" for name, shape in zip("abcdefgh", shapes))
     return f"{op}: operand shapes do not broadcast together: {parts}"
 
 
-class Function:
-    """Base class for a differentiable operation written with Tensors (torch's contract).
+class RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` takes the hook off again."""
 
-    >>> class Exp(Function):
-    ...     @staticmethod
-    ...     def forward(ctx, x):
-    ...         y = x.exp()
-    ...         ctx.save_for_backward(y)      # save the output: exp' = exp
-    ...         return y
-    ...     @staticmethod
-    ...     def backward(ctx, grad_output):
-    ...         (y,) = ctx.saved_tensors
-    ...         return grad_output * y
-    >>> Exp.apply(x)
-    """
+    _ids = itertools.count()
 
-    @staticmethod
-    def forward(ctx: Context, *args: Any) -> Any:
-        raise NotImplementedError("a Function subclass must implement forward(ctx, ...)")
+    def __init__(self, hooks: dict, hook: Callable) -> None:
+        self.hooks = hooks
+        self.id = next(RemovableHandle._ids)
+        hooks[self.id] = hook
 
-    @staticmethod
-    def backward(ctx: Context, *grad_outputs: Any) -> Any:
-        raise NotImplementedError("a Function subclass must implement backward(ctx, grad_output)")
+    def remove(self) -> None:
+        self.hooks.pop(self.id, None)
 
-    @classmethod
-    def backward_name(cls) -> str:
-        """The name torch shows as ``grad_fn=<...>``: ``MyFunctionBackward`` for your own."""
-        return cls.__name__ + "Backward"
+    def __enter__(self) -> "RemovableHandle":
+        return self
 
-    @classmethod
-    def apply(cls, *args: Any) -> Tensor:
-        ctx = Context()
-        needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        ctx.needs_input_grad = needs
-        # forward runs without recording: only this one node goes into the graph
-        prev = _grad_mode.enabled
-        _grad_mode.enabled = False
-        try:
-            out = cls.forward(ctx, *args)
-        finally:
-            _grad_mode.enabled = prev
-        if isinstance(out, tuple):
-            raise NotImplementedError(
-                f"{cls.__name__}.forward returned a tuple: bpcourse Functions have one output"
-            )
-        if not isinstance(out, Tensor):
-            out = _wrap(np.asarray(out))
-        if prev and any(needs):
-            if any(out is a for a in args):
-                # forward returned one of its inputs: the result gets its own tensor
-                out = _wrap(out.array)
-            ctx.fn = cls
-            ctx.inputs = args
-            if ctx.saved:
-                ctx.versions = tuple(a._version if isinstance(a, Tensor) else 0 for a in args)
-            out.grad_fn = ctx
-            out._requires_grad = True
-        return out
-
-    @classmethod
-    def _backward_arrays(cls, ctx: Context, grad: np.ndarray) -> tuple:
-        """Run the user's backward on Tensors and hand numpy arrays back to the engine."""
-        prev = _grad_mode.enabled
-        _grad_mode.enabled = False
-        try:
-            result = cls.backward(ctx, _wrap(grad))
-        finally:
-            _grad_mode.enabled = prev
-        if not isinstance(result, tuple):
-            result = (result,)
-        if len(result) != len(ctx.inputs):
-            raise RuntimeError(
-                f"function {cls.backward_name()} returned an incorrect number of gradients "
-                f"(expected {len(ctx.inputs)}, got {len(result)})"
-            )
-        grads = []
-        for i, (x, g) in enumerate(zip(ctx.inputs, result)):
-            if g is None or not isinstance(x, Tensor):
-                grads.append(None)
-                continue
-            g = g.array if isinstance(g, Tensor) else np.asarray(g, dtype=x.array.dtype)
-            if g.shape != x.array.shape and _expands_to(x.array.shape, g.shape):
-                g = unbroadcast(g, x.array.shape)  # as torch does: sum back to the input's shape
-            elif g.shape != x.array.shape:
-                raise RuntimeError(
-                    f"Function {cls.backward_name()} returned an invalid gradient at index {i} "
-                    f"- got {list(g.shape)} but expected shape compatible with {list(x.array.shape)}"
-                )
-            grads.append(g)
-        return tuple(grads)
-
-
-class ArrayFunction(Function):
-    """A Function whose forward and backward work on numpy arrays (all built-in ops).
-
-    ``apply`` unwraps Tensor arguments to their arrays, calls ``forward`` and wraps the result;
-    ``backward(ctx, grad)`` receives and returns arrays. Non-Tensor arguments (a dim, an
-    exponent) pass through unchanged and get ``None`` as their gradient.
-    """
-
-    #: torch's name for this op's backward node, shown in ``grad_fn=<...>``.
-    torch_name = ""
-
-    @classmethod
-    def backward_name(cls) -> str:
-        return cls.torch_name or cls.__name__ + "Backward0"
-
-    @classmethod
-    def apply(cls, *args: Any) -> Tensor:
-        ctx = Context()
-        arrays = []
-        needs = []
-        record = False
-        for a in args:
-            if isinstance(a, Tensor):
-                arrays.append(a.array)
-                needs.append(a._requires_grad)
-                record = record or a._requires_grad
-            else:
-                arrays.append(a)
-                needs.append(False)
-        ctx.needs_input_grad = needs
-        try:
-            out = cls.forward(ctx, *arrays)
-        except ValueError as exc:
-            if "broadcast" in str(exc) or "shape" in str(exc):
-                raise ShapeError(_shape_message(cls.__name__.lower(), tuple(arrays))) from None
-            raise
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        result = _wrap(out)
-        if record and _grad_mode.enabled and out.dtype.kind == "f":  # integers carry no gradient
-            ctx.fn = cls
-            ctx.inputs = args
-            if ctx.saved:  # remember the inputs' versions: backward checks nobody changed them
-                ctx.versions = tuple(a._version if isinstance(a, Tensor) else 0 for a in args)
-            result.grad_fn = ctx
-            result._requires_grad = True
-        return result
-
-    @classmethod
-    def _backward_arrays(cls, ctx: Context, grad: np.ndarray) -> tuple:
-        result = cls.backward(ctx, grad)
-        return result if isinstance(result, tuple) else (result,)
-
-
-def _expands_to(shape: tuple, target: tuple) -> bool:
-    """True if an input of ``shape`` broadcasts to ``target`` (so its gradient can be summed back)."""
-    try:
-        return np.broadcast_shapes(shape, target) == tuple(target)
-    except ValueError:
-        return False
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()

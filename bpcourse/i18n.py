@@ -162,6 +162,7 @@ ZH: dict[str, str] = {
     "x node.grad": "× node.grad",
     "= added": "= 累加量",
     "grads so far:": "目前的梯度：",
+    "backward_stepper: {n} steps": "backward_stepper：共 {n} 步",
     "  <- updated": "  <- 已更新",
     "\ndone: these are the grads root.backward() gives.": "\n完成：这些就是 root.backward() 给出的梯度。",
     "step 0: start, d root / d root = 1": "第 0 步：开始，d 根 / d 根 = 1",

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from bpcourse.tensor import Tensor, from_numpy
+from bpcourse.creation import from_numpy
+from bpcourse.tensor import Tensor
 
 __all__ = ["save", "load"]
 

@@ -181,21 +181,23 @@ class _Callback(Progress):
 
 def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, feedback: str | Path | None = None,
                 jobs: int = 2, config: Config | None = None, progress=None, resume: bool = False,
-                cluster: str | None = None, engine: str = "dask") -> list[SubmissionResult]:
+                cluster: str | None = None, engine="dask") -> list[SubmissionResult]:
     """Grade every submission in ``folder``; returns the results of those graded in this run.
 
     The CSV gains each row as its submission finishes (see ``GradesCsv``); with ``resume``,
     students already in the CSV are not graded again. ``engine="dask"`` (the default) runs one
     Dask task per submission, on ``jobs`` local worker processes or on the workers of the
     scheduler at ``cluster`` (``tcp://host:8786``); ``engine="threads"`` runs ``jobs`` workers
-    straight from this process (no Dask; the peer the benchmark measures against). The answers
+    straight from this process (no Dask; the peer the benchmark measures against); or pass a
+    ``cluster.DaskEngine`` to keep one cluster for several batches (it is not closed). The answers
     are judged, and the CSV and feedback written, in this process only. ``progress`` is a
     ``Progress`` or a function called with each result.
     """
     if jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {jobs}")
-    if engine not in ("dask", "threads"):
-        raise ValueError(f"engine must be 'dask' or 'threads', got {engine!r}")
+    given = None if isinstance(engine, str) else engine  # a DaskEngine kept for several batches
+    if given is None and engine not in ("dask", "threads"):
+        raise ValueError(f"engine must be 'dask', 'threads' or a DaskEngine, got {engine!r}")
     if cluster and engine != "dask":
         raise ValueError("a --cluster address needs the Dask engine")
     report = progress if isinstance(progress, Progress) else _Callback(progress) if progress else Progress()
@@ -214,12 +216,14 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
     if feedback:
         Path(feedback).mkdir(parents=True, exist_ok=True)
 
-    run, threads, dask_engine = None, jobs, None
-    if engine == "dask" and any(path is not None for _, path in todo):
+    threads, dask_engine = jobs, None
+    if given is not None:
+        dask_engine = given
+    elif engine == "dask" and any(path is not None for _, path in todo):
         from bpcourse.grader.cluster import DaskEngine
 
         dask_engine = DaskEngine(jobs, cluster)
-        run = dask_engine.run
+    if dask_engine is not None:
         if dask_engine.decides_sandbox:  # each worker machine probes its own (cluster.run_task)
             config.chosen = {"level": "decided on each worker", "user": None, "notes": []}
         # Each grader thread waits for one task: keep every worker busy, and some queued for newcomers.
@@ -233,11 +237,17 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
             qs = [QuestionResult(q.grade_id, 0.0, q.points, "missing", "no notebook submitted")
                   for q in assignment.questions]
             return SubmissionResult(student, Path(folder) / student, "missing", qs)
+        run = None  # the thread pool: runner.run_worker, here
+        if dask_engine is not None:  # in the folder's order, as the pool would (Dask's own is by arrival)
+            position = order[student]
+            run = lambda job, cfg: dask_engine.run(job, cfg, position)  # noqa: E731
         return grade_submission(path, assignment, config, student=student, raw=raw[path], run=run)
 
+    order = {student: i for i, (student, _) in enumerate(subs)}
     results: list[SubmissionResult] = []
     report.start(len(todo), len(subs) - len(todo))
     pool = ThreadPoolExecutor(max_workers=max(1, min(threads, len(todo) or 1)))
+    failed = False
     try:
         pending = {pool.submit(one, item) for item in todo}
         while pending:
@@ -249,16 +259,19 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
                     write_atomic(Path(feedback) / f"{r.student}.txt", feedback_text(r).encode("utf-8"))
                 report.done(r)
             results += finished
+    except BaseException:
+        failed = True
+        raise
     finally:
         pool.shutdown(wait=dask_engine is None, cancel_futures=True)
         if dask_engine is not None:
-            dask_engine.close()  # cancels what still runs there; the waiting threads then return
+            if given is None or failed:
+                dask_engine.close()  # cancels what still runs there; the waiting threads then return
             pool.shutdown(wait=True)
         report.finish()
     for p, digest in before.items():
         if _digest(p) != digest:  # only possible when kernels run as the grader's own user
             print(f"warning: {p} changed on disk while grading; it was graded as first read", file=sys.stderr)
-    order = {student: i for i, (student, _) in enumerate(subs)}
     return sorted(results, key=lambda r: order[r.student])
 
 

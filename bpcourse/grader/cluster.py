@@ -80,7 +80,7 @@ _BOXES: dict[tuple, dict] = {}
 
 
 def run_task(job: dict, config, expected: dict, probe_here: bool = False):
-    """One submission, on a Dask worker: (verified result or None, problem), or a refusal.
+    """One submission, on a Dask worker: (verified result or None, problem, seconds), or a refusal.
 
     With ``probe_here`` (a remote cluster) the sandbox is decided on this machine, once, by the
     runner's probe kernel, and replaces the grader's placeholder in the job. The refusals
@@ -107,10 +107,11 @@ def run_task(job: dict, config, expected: dict, probe_here: bool = False):
         if box["level"] == "none" and box.get("user") is None:
             job["limits"] = dict(job["limits"], nproc=None)  # RLIMIT_NPROC counts the whole user
         config = local
+    started = time.perf_counter()
     result, problem = run_worker(job, config)
     if result is not None and notes:
         result["notes"] = [f"on {mine['host']}: {n}" for n in notes] + list(result.get("notes", []))
-    return result, problem
+    return result, problem, time.perf_counter() - started
 
 
 def _dashboard_available() -> bool:
@@ -124,7 +125,7 @@ def _dashboard_available() -> bool:
 class DaskEngine:
     """Runs jobs as Dask tasks; ``run`` blocks until its job's result is back (called from threads)."""
 
-    def __init__(self, jobs: int = 2, address: str | None = None, connect_timeout: float = 30):
+    def __init__(self, jobs: int = 2, address: str | None = None, connect_timeout: float = 15):
         if jobs < 1:
             raise ValueError(f"--jobs must be at least 1, got {jobs}")
         from distributed import Client, LocalCluster
@@ -138,6 +139,7 @@ class DaskEngine:
         self.procs: list[subprocess.Popen] = []
         self.lock = threading.Lock()
         self.closing = False
+        self.busy_seconds = 0.0
         if address:
             try:
                 self.client = Client(address, timeout=connect_timeout)
@@ -149,14 +151,14 @@ class DaskEngine:
             # script, and the local run takes the very path a cluster's machines take).
             self.cluster = LocalCluster(n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1",
                                         scheduler_port=0,
-                                        dashboard_address=":0" if _dashboard_available() else None,
+                                        dashboard_address=":0",  # a free port: never 8787, which others use
                                         silence_logs=logging.WARNING)
             self.client = Client(self.cluster)
             self.scratch = tempfile.mkdtemp(prefix=f"bpgrade-dask-{os.getpid()}-")
             for i in range(jobs):
                 self.procs.append(start_local_worker(self.cluster.scheduler_address, self.scratch, i))
             try:
-                self.wait_for_local_workers(jobs, deadline=time.monotonic() + 4 * connect_timeout)
+                self.wait_for_local_workers(jobs, deadline=time.monotonic() + 120)
             except BaseException:
                 self.close()
                 raise
@@ -204,11 +206,12 @@ class DaskEngine:
         services = self.client.scheduler_info(n_workers=0).get("services", {})
         return self.client.dashboard_link if "dashboard" in services else None
 
-    def run(self, job: dict, config):
+    def run(self, job: dict, config, order: int = 0):
+        """Run ``job`` on the cluster; lower ``order`` first (the batch passes the folder's order)."""
         from distributed import KilledWorker
 
-        future = self.client.submit(run_task, job, config, self.expected, self.cluster is None, pure=False,
-                                    key=f"bpgrade-{uuid.uuid4().hex}")
+        future = self.client.submit(run_task, job, config, self.expected, self.cluster is not None, pure=False,
+                                    key=f"bpgrade-{uuid.uuid4().hex}", priority=-order)
         try:
             while True:
                 try:
@@ -227,12 +230,14 @@ class DaskEngine:
             raise ClusterError(refusal(worker.get("host", "?"), self.expected, worker))
         if isinstance(out, dict) and "unavailable" in out:
             raise ClusterError(f"the Dask worker on {out['host']}: {out['unavailable']}")
-        return out
+        result, problem, seconds = out
+        self.busy_seconds += seconds  # time spent in the hardened worker: the rest is Dask's and idle
+        return result, problem
 
     @property
     def decides_sandbox(self) -> bool:
         """On a remote cluster each worker machine probes its own sandbox; a local one shares ours."""
-        return self.cluster is None
+        return self.cluster is not None
 
     def close(self) -> None:
         self.closing = True
@@ -268,7 +273,11 @@ def start_local_worker(address: str, scratch: str, index: int) -> subprocess.Pop
     # No nanny: one process per worker starts twice as fast; the engine restarts a dead one itself.
     cmd = [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
            "--no-dashboard", "--death-timeout", "60", "--local-directory", str(folder), "--name", f"local-{index}"]
-    env = dict(os.environ, BPCOURSE_GRADER_PID=str(os.getpid()), DASK_LOGGING__DISTRIBUTED="warning")
+    # The very bpcourse this grader runs (a checkout on sys.path, say), first on the worker's path.
+    package_root = str(HERE.parents[1])
+    path = os.pathsep.join([package_root, *filter(None, [os.environ.get("PYTHONPATH")])])
+    env = dict(os.environ, BPCOURSE_GRADER_PID=str(os.getpid()), DASK_LOGGING__DISTRIBUTED="warning",
+               PYTHONPATH=path)
     with open(folder / "worker.log", "ab") as log:
         return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
                                 start_new_session=True, preexec_fn=_die_with_parent)

@@ -90,6 +90,11 @@ class Config:
             return None
         if self.kernel_user in (None, "", "none", "auto"):
             return "unique"
+        import pwd
+
+        if pwd.getpwnam(self.kernel_user).pw_uid == 0:
+            raise ValueError(f"--kernel-user {self.kernel_user} is root: a learner's code never runs as root; "
+                             "use 'auto' (a uid of its own per kernel) or an unprivileged user")
         return self.kernel_user
 
 

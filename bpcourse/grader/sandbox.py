@@ -275,6 +275,18 @@ def userns_works(bwrap: str = BWRAP) -> tuple[bool, str]:
     return True, ""
 
 
+def mount_namespace_works() -> bool:
+    """Can a child process make a private mount namespace (as root, without bubblewrap)?"""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            call("unshare", CLONE_NEWNS)
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
 def kernel_paths() -> list[str]:
     """The folders a grading kernel imports from (the worker's own computation)."""
     import importlib.util
@@ -287,11 +299,18 @@ def kernel_paths() -> list[str]:
 
 def doctor_rows() -> list[tuple[str, str, str | None]]:
     """(name, found, advice-or-None) rows for ``bpcourse doctor``."""
-    ok, why = userns_works()
+    ok, why = userns_works(os.environ.get("BPCOURSE_BWRAP", BWRAP))
     if not ok:
-        return [("grader sandbox", "unavailable",
+        rows = [("grader sandbox", "unavailable",
                  f"{why}. A self-check of your own notebook still works; an instructor's `--batch` "
                  "refuses to grade without a sandbox (or pass --unsafe-no-sandbox)")]
+        closed = sorted(set(closed_folders(kernel_paths()).values()))
+        if os.geteuid() == 0 and closed and not mount_namespace_works():
+            rows.append(("grader kernel", f"cannot read {', '.join(closed)}",
+                         f"as root the kernel runs as a uid of its own, which cannot enter {closed[0]}, and "
+                         "this machine allows no mount namespace to expose the course's Python there: every "
+                         "submission would get a setup error. Install bubblewrap, or open the folder (`chmod o+x`)"))
+        return rows
     level = "root: own uid, namespaces" if os.geteuid() == 0 else "user namespaces"
     cg = cgroup_mode() if os.geteuid() == 0 else None
     closed = sorted(set(closed_folders(kernel_paths()).values()))

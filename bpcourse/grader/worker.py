@@ -4,7 +4,13 @@ Run by the grader as ``[WORKER_CMD...] python -I worker.py`` (a container or no-
 be put in front). It reads one job as JSON on stdin, and writes one result frame on the stdout it
 was started with, signed with the job's key (HMAC-SHA256); the kernel never sees that key or that
 file descriptor, so a kernel cannot forge a result (and if it kills the worker, the grader sees a
-non-zero exit and scores 0). Self-contained: stdlib, numpy, psutil and jupyter_client only.
+non-zero exit and scores 0). Self-contained: stdlib, numpy, psutil, jupyter_client and its sibling
+``sandbox.py`` (loaded by path) only.
+
+The job names the sandbox level the grader's probe chose (``sandbox.py``); the worker gives every
+kernel exactly that level or reports a grader error, never less. In a sandboxed level the worker
+first makes a mount namespace of its own (and, without root, a user namespace), where its folder is
+a size-limited tmpfs; then it makes itself not dumpable, so the key cannot be read from its memory.
 
 Per code cell the worker waits for the kernel with a per-cell timeout and a whole-notebook
 deadline, counts the output (a flood stops the kernel), notices a dead kernel and why. Right after
@@ -426,34 +432,46 @@ class Worker:
             return ran
         try:
             data = json.loads(self.read_private(self.out_dir / f"{token}.json"))
-            return {"status": "ok", "result": self.decode(data, token)}
+            return {"status": "ok", "result": self.decode(data, token, {})}
         except Exception as exc:
             return {"status": "error", "ename": "ResultError",
                     "evalue": f"the probe's RESULT could not be read back: {type(exc).__name__}: {exc}"[:500]}
 
     def read_private(self, path: Path) -> bytes:
         """Read a file the kernel wrote, refusing links and oversize files."""
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        # O_NONBLOCK: a FIFO the kernel put there would block this open (and with it every
+        # timeout the worker enforces) until the grader kills us; non-blocking, it opens at once
+        # and is refused below as not a regular file.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as f:
             info = os.fstat(f.fileno())
             if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESULT_BYTES:
                 raise ValueError("not a regular file or too large")
             return f.read(MAX_RESULT_BYTES + 1)
 
-    def decode(self, data, token: str):
+    def decode(self, data, token: str, seen: dict):
+        """``seen``: {array file: bytes read} for this probe. The kernel writes the JSON, so it could
+        name one .npy thousands of times and make us (the grader's user, no memory limit) decode it
+        each time: each file is read once, and all of them together at most MAX_RESULT_BYTES."""
         if isinstance(data, dict):
             if set(data) == {"__ndarray__"} and isinstance(data["__ndarray__"], int):
                 import io
-                raw = self.read_private(self.out_dir / f"{token}.{int(data['__ndarray__'])}.npy")
+                index = int(data["__ndarray__"])
+                if index in seen:
+                    raise ValueError(f"array file {index} is named more than once")
+                raw = self.read_private(self.out_dir / f"{token}.{index}.npy")
+                seen[index] = len(raw)
+                if sum(seen.values()) > MAX_RESULT_BYTES:
+                    raise ValueError(f"the arrays are larger than {MAX_RESULT_BYTES // 2**20} MB in all")
                 a = np.load(io.BytesIO(raw), allow_pickle=False)
                 if a.dtype.kind not in SAFE_KINDS:
                     raise TypeError(f"array of dtype {a.dtype} is not allowed")
                 a = np.ascontiguousarray(a)
                 return {"__ndarray__": {"dtype": a.dtype.str, "shape": list(a.shape),
                                         "b64": base64.b64encode(a.tobytes()).decode("ascii")}}
-            return {k: self.decode(v, token) for k, v in data.items()}
+            return {k: self.decode(v, token, seen) for k, v in data.items()}
         if isinstance(data, list):
-            return [self.decode(v, token) for v in data]
+            return [self.decode(v, token, seen) for v in data]
         return data
 
     # ---------------------------------------------------------------- the notebook

@@ -9,7 +9,9 @@ from bpcourse.ops.linalg import Linear
 from bpcourse.ops.loss import REDUCTIONS, BinaryCrossEntropy, MseLoss, NllLoss
 from bpcourse.ops.softmax import LogSoftmax, Softmax
 from bpcourse.ops.elementwise import LeakyRelu
-from bpcourse.tensor import LEAF_INPLACE, Tensor, _rng, _torch_named, from_numpy
+from bpcourse.creation import from_numpy
+from bpcourse.random import _rng
+from bpcourse.tensor import LEAF_INPLACE, Tensor, _torch_named, apply
 
 import numpy as np
 
@@ -57,7 +59,7 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -
     """y = x for x > 0, negative_slope * x otherwise"""
     if inplace:
         return _in_place(x, lambda t: leaky_relu(t, negative_slope))
-    return LeakyRelu.apply(x, negative_slope)
+    return apply(LeakyRelu, x, negative_slope)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -99,16 +101,16 @@ def _implicit_dim(x: Tensor, name: str) -> int:
 
 
 def softmax(x: Tensor, dim: int | None = None) -> Tensor:
-    return Softmax.apply(x, _implicit_dim(x, "softmax") if dim is None else dim)
+    return apply(Softmax, x, _implicit_dim(x, "softmax") if dim is None else dim)
 
 
 def log_softmax(x: Tensor, dim: int | None = None) -> Tensor:
-    return LogSoftmax.apply(x, _implicit_dim(x, "log_softmax") if dim is None else dim)
+    return apply(LogSoftmax, x, _implicit_dim(x, "log_softmax") if dim is None else dim)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x @ weight.T + bias"""
-    return Linear.apply(x, weight, bias)
+    return apply(Linear, x, weight, bias)
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
@@ -116,9 +118,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
     """mean (or sum) of (input - target)^2; with ``weight``, sum(w (x - t)^2) / sum(w) (or the sum)."""
     r = legacy_reduction(size_average, reduce, reduction)
     if weight is None:
-        return MseLoss.apply(input, target, r)
+        return apply(MseLoss, input, target, r)
     _same_size_weight(weight, input)
-    return _weighted_reduce(MseLoss.apply(input, target, "none") * weight, weight, r)
+    return _weighted_reduce(apply(MseLoss, input, target, "none") * weight, weight, r)
 
 
 def _weighted_reduce(losses: Tensor, weight: Tensor, reduction: str) -> Tensor:
@@ -141,8 +143,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size
     """mean (or sum) of -w (t log p + (1 - t) log(1 - p)); ``weight`` w broadcasts over the elements."""
     r = legacy_reduction(size_average, reduce, reduction)
     if weight is None:
-        return BinaryCrossEntropy.apply(input, target, r)
-    return _reduce(BinaryCrossEntropy.apply(input, target, "none") * weight, r)
+        return apply(BinaryCrossEntropy, input, target, r)
+    return _reduce(apply(BinaryCrossEntropy, input, target, "none") * weight, r)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
@@ -188,7 +190,7 @@ def _masked_nll(logp: Tensor, target: Tensor, weight: Any, ignore_index: int, re
     'mean' divides by the sum of the kept rows' weights (their count without ``weight``), as torch."""
     t = target.array
     keep = t != ignore_index
-    picked = NllLoss.apply(logp, from_numpy(np.where(keep, t, 0).astype(t.dtype)), "none")  # -logp[i, t_i]
+    picked = apply(NllLoss, logp, from_numpy(np.where(keep, t, 0).astype(t.dtype)), "none")  # -logp[i, t_i]
     row_weight = keep.astype(logp.array.dtype)
     if weight is not None:
         row_weight = row_weight * weight.array[np.where(keep, t, 0)]
@@ -217,7 +219,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Any = None, size_average: An
     _check_weight(weight, n_classes, "nll_loss")
     t = _check_targets(target, n_classes, ignore_index)
     if weight is None and not (t == ignore_index).any():
-        return NllLoss.apply(input, target, r)      # the usual case: one node, torch's grad_fn name
+        return apply(NllLoss, input, target, r)      # the usual case: one node, torch's grad_fn name
     return _masked_nll(input, target, weight, ignore_index, r)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from bpcourse.tensor import Tensor, _rng, _uniform
+from bpcourse.random import _rng, _uniform
+from bpcourse.tensor import Tensor
 
 # torch's recommended gains (calculate_gain) for the nonlinearities bpcourse has
 GAINS = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3, "relu": math.sqrt(2.0),

@@ -6,7 +6,8 @@ import math
 from bpcourse.nn import functional as F
 from bpcourse.nn import init
 from bpcourse.nn.module import Module, Parameter, check_device
-from bpcourse.tensor import Tensor, empty
+from bpcourse.creation import empty
+from bpcourse.tensor import Tensor
 
 
 class Linear(Module):

@@ -56,6 +56,7 @@ class Parameter(Tensor):
         self.label = ""
         self._retains_grad = False
         self._version = 0
+        self._hooks = None
         self.requires_grad = requires_grad
 
     def __repr__(self) -> str:

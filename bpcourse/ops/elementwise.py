@@ -20,46 +20,24 @@
     leaky_relu y = x if x > 0 else s x   dx = g * (1 if x > 0 else s)
     sign, floor, ceil, round   piecewise constant: dx = 0
     clamp y = min(max(x, lo), hi)  dx = g where lo <= x <= hi
+    where y = x if c else y        dx = g where c, dy = g where not c
+    maximum y = max(a, b)  da = g where a > b, db = g where b > a (ties: half each)
 
 Binary ops broadcast their operands; ``unbroadcast`` sums the gradients back to each
-operand's shape. ``torch_dtype`` gives a result torch's dtype where numpy's differs (an int64
-tensor times a float32 one is float32 in torch, float64 in numpy); Tensor's operators apply it.
-Gradients are only computed for inputs that need them
-(``ctx.needs_input_grad``).
+operand's shape. Masks (``x > 0``) are constants of the derivative, so they are computed from
+``value(x)``; everything else in a backward formula also works on Tensors (``ops/maths.py``).
 """
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from bpcourse.function import ArrayFunction, Context
 from bpcourse.ops.broadcast import unbroadcast
+from bpcourse.ops.maths import cast, cos, log, run, sin, value
 
 # ----- Binary ops -----------------------------------------------------------------------
-
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
-
-
-def _promote(d1: np.dtype, d2: np.dtype) -> np.dtype:
-    """torch.promote_types: a float type beats any integer type (int64 + float32 is float32)."""
-    c1, c2 = _CATEGORY[d1.kind], _CATEGORY[d2.kind]
-    return d1 if c1 > c2 else d2 if c2 > c1 else np.promote_types(d1, d2)
-
-
-def torch_dtype(y: np.ndarray, a: np.ndarray, b: np.ndarray, true_division: bool = False) -> np.ndarray:
-    """y in the dtype torch gives ``a op b``: 0-d operands (numbers, ``tensor(2.0)``) only
-    decide the dtype if they are of a higher kind (bool < int < float) than the others;
-    a true division of integers gives the default float32."""
-    if a.dtype == b.dtype:
-        return y
-    if (a.ndim == 0) == (b.ndim == 0):
-        dt = _promote(a.dtype, b.dtype)
-    else:
-        dims, zero = (a.dtype, b.dtype) if b.ndim == 0 else (b.dtype, a.dtype)
-        dt = zero if _CATEGORY[zero.kind] > _CATEGORY[dims.kind] else dims
-    if true_division and dt.kind != "f":
-        dt = np.dtype(np.float32)
-    return y if y.dtype == dt else y.astype(dt)
-
 
 
 class Add(ArrayFunction):
@@ -71,7 +49,7 @@ class Add(ArrayFunction):
         return a + b
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         sa, sb = ctx.shapes
         return unbroadcast(g, sa), unbroadcast(g, sb)
 
@@ -85,7 +63,7 @@ class Sub(ArrayFunction):
         return a - b
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         sa, sb = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
         return (unbroadcast(g, sa) if need_a else None,
@@ -107,7 +85,7 @@ class Mul(ArrayFunction):
         return a * b
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         return (unbroadcast(g * b, a.shape) if need_a else None,
@@ -126,7 +104,7 @@ class Div(ArrayFunction):
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         return (unbroadcast(g / b, a.shape) if need_a else None,
@@ -145,14 +123,16 @@ class PowTensor(ArrayFunction):
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         a, b, y = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        ga = unbroadcast(g * b * a ** (b - 1), a.shape) if need_a else None
+        # torch's formula: 0 where b == 0 (so a ** 0 has derivative 0 even at a = 0)
+        ga = unbroadcast(run(Where, value(b) == 0, 0, g * b * a ** (b - 1)), a.shape) if need_a else None
         gb = None
-        if need_b:
+        if need_b:  # log(a) only where a > 0; the gradient is 0 elsewhere
+            positive = value(a) > 0
             with np.errstate(divide="ignore", invalid="ignore"):
-                gb = unbroadcast(np.where(a > 0, g * y * np.log(np.where(a > 0, a, 1)), 0), b.shape)
+                gb = unbroadcast(run(Where, positive, g * y * log(run(Where, positive, a, 1)), 0), b.shape)
         return ga, gb
 
 
@@ -160,6 +140,52 @@ class RPow(PowTensor):
     """y = a ** b where a is a number and b the tensor (``2 ** x``)"""
 
     torch_name = "PowBackward2"
+
+
+class Where(ArrayFunction):
+    """y = x where condition holds, else y (condition: a bool array, no gradient)"""
+
+    torch_name = "WhereBackward0"
+
+    @staticmethod
+    def forward(ctx: Context, condition: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        ctx.args = (condition, np.shape(x), np.shape(y))
+        return np.where(condition, x, y)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> tuple:
+        condition, sx, sy = ctx.args
+        _, need_x, need_y = ctx.needs_input_grad
+        return (None,
+                unbroadcast(run(Where, condition, g, 0), sx) if need_x else None,
+                unbroadcast(run(Where, condition, 0, g), sy) if need_y else None)
+
+
+class Maximum(ArrayFunction):
+    """y = max(a, b) elementwise; the gradient goes to the larger one (half each on a tie)"""
+
+    pick = staticmethod(np.maximum)
+
+    @classmethod
+    def forward(cls, ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return cls.pick(a, b)
+
+    @classmethod
+    def backward(cls, ctx: Context, g: Any) -> tuple:
+        a, b = (value(v) for v in ctx.saved_tensors)
+        need_a, need_b = ctx.needs_input_grad
+        dtype = value(g).dtype
+        a_won = (cls.pick(a, b) == a).astype(dtype) - (a == b).astype(dtype) / 2
+        b_won = (cls.pick(a, b) == b).astype(dtype) - (a == b).astype(dtype) / 2
+        return (unbroadcast(g * a_won, a.shape) if need_a else None,
+                unbroadcast(g * b_won, b.shape) if need_b else None)
+
+
+class Minimum(Maximum):
+    """y = min(a, b) elementwise; the gradient goes to the smaller one (half each on a tie)"""
+
+    pick = staticmethod(np.minimum)
 
 
 # ----- Unary ops ------------------------------------------------------------------------
@@ -173,7 +199,7 @@ class Neg(ArrayFunction):
         return -x
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> Any:
         return -g
 
 
@@ -189,7 +215,7 @@ class Reciprocal(ArrayFunction):
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
         return -g * (y * y)
 
@@ -204,11 +230,11 @@ class Pow(ArrayFunction):
         return x ** p
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         (x,) = ctx.saved_tensors
         p = ctx.p
         if p == 0:
-            return np.zeros_like(x), None
+            return np.zeros_like(value(x)), None
         return g * (p * x ** (p - 1)), None  # torch's order: grad * (p * x^(p-1))
 
 
@@ -222,7 +248,7 @@ class Exp(ArrayFunction):
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
         return g * y
 
@@ -236,7 +262,7 @@ class Log(ArrayFunction):
         return np.log(x)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> Any:
         (x,) = ctx.saved_tensors
         return g / x
 
@@ -251,7 +277,7 @@ class Sqrt(ArrayFunction):
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
         return g / (2 * y)
 
@@ -265,9 +291,9 @@ class Abs(ArrayFunction):
         return np.abs(x)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> Any:
         (x,) = ctx.saved_tensors
-        return g * np.sign(x)
+        return g * np.sign(value(x))
 
 
 class Sin(ArrayFunction):
@@ -279,9 +305,9 @@ class Sin(ArrayFunction):
         return np.sin(x)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> Any:
         (x,) = ctx.saved_tensors
-        return g * np.cos(x)
+        return g * cos(x)
 
 
 class Cos(ArrayFunction):
@@ -293,9 +319,9 @@ class Cos(ArrayFunction):
         return np.cos(x)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> Any:
         (x,) = ctx.saved_tensors
-        return -g * np.sin(x)
+        return -g * sin(x)
 
 
 class Sigmoid(ArrayFunction):
@@ -308,7 +334,7 @@ class Sigmoid(ArrayFunction):
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
         return g * (1 - y) * y
 
@@ -323,7 +349,7 @@ class Tanh(ArrayFunction):
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
         return g * (1 - y * y)
 
@@ -338,9 +364,9 @@ class Relu(ArrayFunction):
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
-        return g * (y > 0)
+        return g * (value(y) > 0)
 
 
 class LeakyRelu(ArrayFunction):
@@ -353,23 +379,43 @@ class LeakyRelu(ArrayFunction):
         return np.where(x > 0, x, x * np.asarray(s, dtype=x.dtype))
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         (x,) = ctx.saved_tensors
-        return np.where(x > 0, g, g * np.asarray(ctx.s, dtype=g.dtype)), None
+        slope = np.where(value(x) > 0, 1, np.asarray(ctx.s, dtype=value(x).dtype)).astype(value(x).dtype)
+        return g * slope, None
 
 
-class PiecewiseConstant(ArrayFunction):
-    """y = f(x) for a step function f (sign, floor, ceil, round): its derivative is 0"""
+class Sign(ArrayFunction):
+    """y = sign(x): piecewise constant, so dx = 0"""
 
-    @staticmethod
-    def forward(ctx: Context, x: np.ndarray, f: object, torch_name: str) -> np.ndarray:
-        ctx.torch_name = torch_name
+    step = staticmethod(np.sign)
+
+    @classmethod
+    def forward(cls, ctx: Context, x: np.ndarray, *args: Any) -> np.ndarray:
         ctx.shape = x.shape
-        return np.asarray(f(x))
+        return np.asarray(cls.step(x, *args))
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
-        return np.zeros(ctx.shape, dtype=g.dtype), None, None
+    def backward(ctx: Context, g: Any) -> tuple:
+        return np.zeros(ctx.shape, dtype=value(g).dtype), None
+
+
+class Floor(Sign):
+    """y = floor(x): dx = 0"""
+
+    step = staticmethod(np.floor)
+
+
+class Ceil(Sign):
+    """y = ceil(x): dx = 0"""
+
+    step = staticmethod(np.ceil)
+
+
+class Round(Sign):
+    """y = round(x, decimals): dx = 0"""
+
+    step = staticmethod(np.round)
 
 
 class Clamp(ArrayFunction):
@@ -384,8 +430,9 @@ class Clamp(ArrayFunction):
         return np.clip(x, lo, hi).astype(x.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         (x,) = ctx.saved_tensors
+        x = value(x)
         lo, hi = ctx.bounds
         keep = np.ones(x.shape, dtype=bool)
         if lo is not None:
@@ -409,8 +456,8 @@ class Cast(ArrayFunction):
         return x.astype(dtype)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
-        return g.astype(ctx.dtype), None
+    def backward(ctx: Context, g: Any) -> tuple:
+        return cast(g, ctx.dtype), None
 
 
 class Clone(ArrayFunction):
@@ -421,5 +468,11 @@ class Clone(ArrayFunction):
         return x.copy()
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> Any:
         return g
+
+
+class Copy(Clone):
+    """y = a copy of x: how a leaf's .grad keeps the graph under create_graph=True"""
+
+    torch_name = "CopyBackwards"

@@ -8,10 +8,13 @@ axis removed again, as numpy and torch do; batched operands broadcast their lead
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from bpcourse.function import ArrayFunction, Context, ShapeError
 from bpcourse.ops.broadcast import unbroadcast
+from bpcourse.ops.maths import expand_dims, swapaxes
 
 
 _TORCH_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
@@ -43,44 +46,52 @@ def _check_matmul(a: np.ndarray, b: np.ndarray) -> None:
 class MatMul(ArrayFunction):
     """Y = A @ B"""
 
-    torch_name = "MmBackward0"
+    @classmethod
+    def node_name(cls, a: np.ndarray, b: np.ndarray) -> str:
+        if a.ndim == 1 or b.ndim == 1:
+            return "DotBackward0" if a.ndim == b.ndim == 1 else "MvBackward0" if b.ndim == 1 else "SqueezeBackward4"
+        if a.ndim > 2 or b.ndim > 2:
+            return "BmmBackward0" if a.ndim == b.ndim == 3 else "UnsafeViewBackward0"
+        return "MmBackward0"
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         _check_matmul(a, b)
         ctx.save_for_backward(a, b)
-        if a.ndim == 1 or b.ndim == 1:
-            ctx.torch_name = "DotBackward0" if a.ndim == b.ndim == 1 else "MvBackward0" if b.ndim == 1 else "SqueezeBackward4"
-        elif a.ndim > 2 or b.ndim > 2:
-            ctx.torch_name = "BmmBackward0" if a.ndim == b.ndim == 3 else "UnsafeViewBackward0"
         return a @ b
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         if a.ndim == 2 and b.ndim == 2:  # the common case, no reshaping
             return (g @ b.T if need_a else None), (a.T @ g if need_b else None)
         # 1-D operands: A as a row (1, n), B as a column (n, 1); G gets the axes back
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
         g2 = g
         if b.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
+            g2 = expand_dims(g2, -1)
         if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
+            g2 = expand_dims(g2, -2)
         ga = gb = None
         if need_a:
-            ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+            ga = unbroadcast(g2 @ swapaxes(b2, -1, -2), tuple(a2.shape)).reshape(tuple(a.shape))
         if need_b:
-            gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+            gb = unbroadcast(swapaxes(a2, -1, -2) @ g2, tuple(b2.shape)).reshape(tuple(b.shape))
         return ga, gb
 
 
 class Linear(ArrayFunction):
     """Y = X @ W.T + b (torch.nn.functional.linear), one node instead of three"""
 
-    torch_name = "AddmmBackward0"
+    @classmethod
+    def node_name(cls, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> str:
+        if x.ndim == 1:
+            return "ViewBackward0" if b is not None else "SqueezeBackward4"
+        if x.ndim == 2:
+            return "AddmmBackward0" if b is not None else "MmBackward0"
+        return "ViewBackward0"
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
@@ -95,20 +106,17 @@ class Linear(ArrayFunction):
         y = x @ w.T
         if b is not None:
             y += b  # y is a fresh array: adding in place saves one temporary
-        if x.ndim != 2 or b is None:  # torch's names for the other layouts
-            ctx.torch_name = ("ViewBackward0" if b is not None else "SqueezeBackward4") if x.ndim == 1 else \
-                ("MmBackward0" if x.ndim == 2 else "ViewBackward0")
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         gx = g @ w if need_x else None
         gw = gb = None
         if need_w:
             if x.ndim == 1:
-                gw = np.outer(g, x)
+                gw = g.reshape(-1, 1) @ x.reshape(1, -1)
             else:  # collapse batch axes: dW = sum over all rows of g_row^T x_row
                 g2 = g.reshape(-1, g.shape[-1])
                 gw = g2.T @ x.reshape(-1, x.shape[-1])

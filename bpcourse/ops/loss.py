@@ -9,10 +9,14 @@ cross_entropy(x, t) is nll_loss(log_softmax(x), t), as in torch.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from bpcourse.function import ArrayFunction, Context, ShapeError
 from bpcourse.ops.broadcast import unbroadcast
+from bpcourse.ops.elementwise import Maximum, Where
+from bpcourse.ops.maths import log, run
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -38,19 +42,19 @@ class MseLoss(ArrayFunction):
         if x.dtype.kind != "f":
             raise NotImplementedError(f"mse_loss: input must be floating point, got {x.dtype} "
                                       f"(use .float() on it, e.g. torch.tensor([1.0, 2.0]))")
+        ctx.save_for_backward(x, t)
         d = x - t
-        ctx.save_for_backward(d)
-        ctx.shapes = (x.shape, t.shape, reduction)
+        ctx.reduction, ctx.size = reduction, d.size
         return _reduce(d * d, reduction)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
-        (d,) = ctx.saved_tensors
-        sx, st, reduction = ctx.shapes
-        gd = 2 * d * _scale(g, d.size, reduction)
+    def backward(ctx: Context, g: Any) -> tuple:
+        x, t = ctx.saved_tensors
+        d = x - t
+        gd = 2 * d * _scale(g, ctx.size, ctx.reduction)
         need_x, need_t = ctx.needs_input_grad[:2]
-        return (unbroadcast(gd, sx) if need_x else None,
-                unbroadcast(-gd, st) if need_t else None, None)
+        return (unbroadcast(gd, tuple(x.shape)) if need_x else None,
+                unbroadcast(-gd, tuple(t.shape)) if need_t else None, None)
 
 
 class BinaryCrossEntropy(ArrayFunction):
@@ -69,7 +73,7 @@ class BinaryCrossEntropy(ArrayFunction):
         if x.size and (x.min() < 0 or x.max() > 1):
             raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
         ctx.save_for_backward(x, t)
-        ctx.reduction = reduction
+        ctx.reduction, ctx.size, ctx.dtype = reduction, x.size, x.dtype
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(x), -100)
             log_1mx = np.maximum(np.log1p(-x), -100)
@@ -77,16 +81,17 @@ class BinaryCrossEntropy(ArrayFunction):
         return _reduce((t - 1) * log_1mx - t * log_x, reduction)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         x, t = ctx.saved_tensors
         need_x, need_t = ctx.needs_input_grad[:2]
-        g = _scale(g, x.size, ctx.reduction)
-        eps = np.asarray(1e-12, dtype=x.dtype)
-        gx = g * (x - t) / np.maximum((1 - x) * x, eps) if need_x else None
+        g = _scale(g, ctx.size, ctx.reduction)
+        eps = np.asarray(1e-12, dtype=ctx.dtype)
+        gx = g * (x - t) / run(Maximum, (1 - x) * x, eps) if need_x else None
         gt = None
-        if need_t:  # dL/dt = log(1 - x) - log(x)
+        if need_t:  # dL/dt = log(1 - x) - log(x), each log at least -100
             with np.errstate(divide="ignore"):
-                gt = g * (np.maximum(np.log(1 - x), -100) - np.maximum(np.log(x), -100))
+                floor = np.asarray(-100, dtype=ctx.dtype)
+                gt = g * (run(Maximum, log(1 - x), floor) - run(Maximum, log(x), floor))
         return gx, gt, None
 
 
@@ -104,12 +109,27 @@ class NllLoss(ArrayFunction):
                 f"input.shape={logp.shape}, target.shape={t.shape}"
             )
         rows = np.arange(t.shape[0])
-        ctx.args = (logp.shape, logp.dtype, rows, t, reduction)
+        ctx.args = (logp.shape, rows, t, reduction)
         return _reduce(-logp[rows, t], reduction)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
-        shape, dtype, rows, t, reduction = ctx.args
-        glogp = np.zeros(shape, dtype=dtype)
+    def backward(ctx: Context, g: Any) -> tuple:
+        return run(NllLossBackward, g, *ctx.args), None, None
+
+
+class NllLossBackward(ArrayFunction):
+    """dlogp = zeros, with -g (/ n for 'mean') at [i, t_i]: nll_loss's backward, an op of its own"""
+
+    @staticmethod
+    def forward(ctx: Context, g: np.ndarray, shape: tuple, rows: np.ndarray, t: np.ndarray,
+                reduction: str) -> np.ndarray:
+        ctx.args = (rows, t, reduction)
+        glogp = np.zeros(shape, dtype=g.dtype)
         glogp[rows, t] = -_scale(g, rows.size, reduction)
-        return glogp, None, None
+        return glogp
+
+    @staticmethod
+    def backward(ctx: Context, gg: Any) -> tuple:
+        rows, t, reduction = ctx.args
+        picked = -_scale(gg[rows, t], rows.size, reduction)
+        return (picked if reduction == "none" else picked.sum()), None, None, None, None

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 
 from bpcourse.function import ArrayFunction, Context
+from bpcourse.ops.elementwise import Where
+from bpcourse.ops.maths import broadcast_to, cumsum, expand_dims, flip, run, value
 
 
 def _axes(dim: Any, ndim: int) -> Any:
@@ -27,34 +29,40 @@ def _axes(dim: Any, ndim: int) -> Any:
     return int(dim)
 
 
-def _spread(g: np.ndarray, shape: tuple, axis: Any, keepdim: bool) -> np.ndarray:
+def _spread(g: Any, shape: tuple, axis: Any, keepdim: bool) -> np.ndarray:
     """Put back the reduced axes of g (size 1) and broadcast to the input's shape."""
     if axis is not None and not keepdim:
-        g = np.expand_dims(g, axis)
-    return np.broadcast_to(g, shape)
+        g = expand_dims(g, axis)
+    return broadcast_to(g, shape)
 
 
 class Sum(ArrayFunction):
     """y = sum of x over dim (all elements if dim is None)"""
 
+    @classmethod
+    def node_name(cls, x: np.ndarray, dim: Any, keepdim: bool) -> str:
+        return "SumBackward0" if _axes(dim, x.ndim) is None else "SumBackward1"
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
         axis = _axes(dim, x.ndim)
         ctx.args = (x.shape, axis, keepdim)
-        if axis is not None:
-            ctx.torch_name = "SumBackward1"
         if x.dtype.kind in "bi" and x.dtype != np.int64:
             return x.sum(axis=axis, keepdims=keepdim, dtype=np.int64)
         return x.sum(axis=axis, keepdims=keepdim)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         shape, axis, keepdim = ctx.args
         return _spread(g, shape, axis, keepdim), None, None
 
 
 class Mean(ArrayFunction):
     """y = mean of x over dim (all elements if dim is None)"""
+
+    @classmethod
+    def node_name(cls, x: np.ndarray, dim: Any, keepdim: bool) -> str:
+        return "MeanBackward0" if _axes(dim, x.ndim) is None else "MeanBackward1"
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
@@ -67,12 +75,10 @@ class Mean(ArrayFunction):
         n = x.size // max(np.size(total), 1) if x.size else 1
         y = total / n  # the sum, then one division: as torch and numpy compute a mean
         ctx.args = (x.shape, axis, keepdim, n)
-        if axis is not None:
-            ctx.torch_name = "MeanBackward1"
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         shape, axis, keepdim, n = ctx.args
         return _spread(g / n, shape, axis, keepdim), None, None
 
@@ -83,6 +89,10 @@ class Max(ArrayFunction):
     pick, arg_pick, torch_stem = np.max, np.argmax, "Max"
 
     @classmethod
+    def node_name(cls, x: np.ndarray, dim: Any, keepdim: bool) -> str:
+        return f"{cls.torch_stem}Backward{1 if _axes(dim, x.ndim) is None else 0}"
+
+    @classmethod
     def forward(cls, ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
         axis = _axes(dim, x.ndim)
         if x.size == 0:
@@ -91,20 +101,18 @@ class Max(ArrayFunction):
         y = cls.pick(x, axis=axis, keepdims=keepdim)
         ctx.save_for_backward(x, y)
         ctx.args = (axis, keepdim)
-        ctx.torch_name = f"{cls.torch_stem}Backward{0 if axis is not None else 1}"
         return y
 
     @classmethod
-    def backward(cls, ctx: Context, g: np.ndarray) -> tuple:
-        x, y = ctx.saved_tensors
+    def backward(cls, ctx: Context, g: Any) -> tuple:
+        x, y = (value(v) for v in ctx.saved_tensors)
         axis, keepdim = ctx.args
         if axis is None:  # torch shares the gradient evenly between tied maxima
             mask = x == y
             return g * mask / mask.sum(), None, None
-        idx = np.expand_dims(cls.arg_pick(x, axis=axis), axis)
-        gx = np.zeros_like(x)
-        np.put_along_axis(gx, idx, g if keepdim else np.expand_dims(g, axis), axis=axis)
-        return gx, None, None
+        picked = np.zeros(x.shape, dtype=bool)  # only the first maximum along the axis
+        np.put_along_axis(picked, np.expand_dims(cls.arg_pick(x, axis=axis), axis), True, axis=axis)
+        return run(Where, picked, _spread(g, x.shape, axis, keepdim), 0), None, None
 
 
 class Min(Max):
@@ -129,10 +137,11 @@ class Norm(ArrayFunction):
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         x, y = ctx.saved_tensors
         axis, keepdim = ctx.args
-        g_over_y = np.where(y == 0, 0, g / np.where(y == 0, 1, y))  # torch: gradient 0 at x = 0
+        zero = value(y) == 0  # torch: gradient 0 at x = 0
+        g_over_y = run(Where, zero, 0, g / run(Where, zero, 1, y))
         return x * _spread(g_over_y, x.shape, axis, keepdim), None, None
 
 
@@ -149,7 +158,6 @@ class CumSum(ArrayFunction):
         return np.cumsum(x, axis=dim)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         # x_j appears in every y_i with i >= j
-        flipped = np.flip(g, axis=ctx.dim)
-        return np.flip(np.cumsum(flipped, axis=ctx.dim), axis=ctx.dim), None
+        return flip(cumsum(flip(g, ctx.dim), ctx.dim), ctx.dim), None

@@ -6,6 +6,7 @@
     expand        y = broadcast(x)      dx = unbroadcast(g)
     index         y = x[i]              dx = zeros, with g added at [i] (repeats add up)
     cat / stack   y = join(x1, x2..)    dxk = the slice of g that came from xk
+    flip          y = x reversed on dim dx = g reversed on dim
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from bpcourse.function import ArrayFunction, Context, ShapeError
 from bpcourse.ops.broadcast import unbroadcast
+from bpcourse.ops.maths import flip, permute, run, swapaxes
 
 
 class View(ArrayFunction):
@@ -23,10 +25,8 @@ class View(ArrayFunction):
     torch_name = "ViewBackward0"
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, shape: tuple, torch_name: str = "") -> np.ndarray:
+    def forward(ctx: Context, x: np.ndarray, shape: tuple) -> np.ndarray:
         ctx.shape = x.shape
-        if torch_name:  # unsqueeze and squeeze are views too; torch names them apart
-            ctx.torch_name = torch_name
         try:
             return x.reshape(shape)
         except ValueError:
@@ -34,8 +34,26 @@ class View(ArrayFunction):
                              f"(x.shape={x.shape})") from None
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
-        return g.reshape(ctx.shape), None, None
+    def backward(ctx: Context, g: Any) -> tuple:
+        return g.reshape(ctx.shape), None
+
+
+class Unsqueeze(View):
+    """y = x with a new axis of size 1 (a view; torch names it apart)"""
+
+    torch_name = "UnsqueezeBackward0"
+
+
+class Squeeze(View):
+    """y = x without its axes of size 1"""
+
+    torch_name = "SqueezeBackward0"
+
+
+class SqueezeDim(View):
+    """y = x without one axis of size 1"""
+
+    torch_name = "SqueezeBackward1"
 
 
 class Transpose(ArrayFunction):
@@ -47,8 +65,8 @@ class Transpose(ArrayFunction):
         return np.swapaxes(x, dim0, dim1)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
-        return np.swapaxes(g, *ctx.dims), None, None
+    def backward(ctx: Context, g: Any) -> tuple:
+        return swapaxes(g, *ctx.dims), None, None
 
 
 class T(ArrayFunction):
@@ -61,7 +79,7 @@ class T(ArrayFunction):
         return x.T
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, g: Any) -> np.ndarray:
         return g.T
 
 
@@ -74,8 +92,8 @@ class Permute(ArrayFunction):
         return np.transpose(x, dims)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
-        return np.transpose(g, np.argsort(ctx.dims)), None
+    def backward(ctx: Context, g: Any) -> tuple:
+        return permute(g, tuple(int(i) for i in np.argsort(ctx.dims))), None
 
 
 class Expand(ArrayFunction):
@@ -87,7 +105,7 @@ class Expand(ArrayFunction):
         return np.broadcast_to(x, shape)
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         return unbroadcast(g, ctx.shape), None
 
 
@@ -101,15 +119,16 @@ def _is_basic(index: Any) -> bool:
 class Index(ArrayFunction):
     """y = x[index] (slices, ints, integer arrays, boolean masks)"""
 
+    @classmethod
+    def node_name(cls, x: np.ndarray, index: Any) -> str:
+        if not _is_basic(index):
+            return "IndexBackward0"
+        items = index if isinstance(index, tuple) else (index,)
+        return "SelectBackward0" if all(isinstance(i, int) for i in items) else "SliceBackward0"
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, index: Any) -> np.ndarray:
-        basic = _is_basic(index)
-        ctx.args = (x.shape, x.dtype, index, basic)
-        if basic:
-            items = index if isinstance(index, tuple) else (index,)
-            ctx.torch_name = "SelectBackward0" if all(isinstance(i, int) for i in items) else "SliceBackward0"
-        else:
-            ctx.torch_name = "IndexBackward0"
+        ctx.args = (x.shape, index, _is_basic(index))
         items = index if isinstance(index, tuple) else (index,)
         if x.ndim == 0 and any(isinstance(i, (int, slice)) for i in items):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python to convert "
@@ -120,14 +139,26 @@ class Index(ArrayFunction):
             raise IndexError(f"index: {exc} (x.shape={x.shape})") from None
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
-        shape, dtype, index, basic = ctx.args
+    def backward(ctx: Context, g: Any) -> tuple:
+        return run(IndexBackward, g, *ctx.args), None
+
+
+class IndexBackward(ArrayFunction):
+    """y = zeros of x's shape, with g put back at [index] (Index's backward, as an op of its own)"""
+
+    @staticmethod
+    def forward(ctx: Context, g: np.ndarray, shape: tuple, index: Any, basic: bool) -> np.ndarray:
+        ctx.index = index
         gx = np.zeros(shape, dtype=g.dtype)
         if basic:
             gx[index] = g
         else:
             np.add.at(gx, index, g)  # an element picked twice gets both gradients
-        return gx, None
+        return gx
+
+    @staticmethod
+    def backward(ctx: Context, gg: Any) -> tuple:
+        return gg[ctx.index], None, None, None
 
 
 class Cat(ArrayFunction):
@@ -135,7 +166,7 @@ class Cat(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, dim: int, *xs: np.ndarray) -> np.ndarray:
-        ctx.dim = dim
+        ctx.dim = dim % max(xs[0].ndim, 1) if xs else dim
         ctx.sizes = [x.shape[dim] for x in xs]
         try:
             return np.concatenate(xs, axis=dim)
@@ -143,9 +174,10 @@ class Cat(ArrayFunction):
             raise ShapeError(f"cat: shapes do not fit along dim {dim}: {[x.shape for x in xs]}") from None
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
-        cuts = np.cumsum(ctx.sizes)[:-1]
-        return (None, *np.split(g, cuts, axis=ctx.dim))
+    def backward(ctx: Context, g: Any) -> tuple:
+        ends = np.cumsum(ctx.sizes).tolist()
+        before = (slice(None),) * ctx.dim
+        return (None, *(g[before + (slice(end - n, end),)] for n, end in zip(ctx.sizes, ends)))
 
 
 class Stack(ArrayFunction):
@@ -153,12 +185,26 @@ class Stack(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, dim: int, *xs: np.ndarray) -> np.ndarray:
-        ctx.dim = dim
+        ctx.dim = dim % (xs[0].ndim + 1) if xs else dim
         try:
             return np.stack(xs, axis=dim)
         except ValueError:
             raise ShapeError(f"stack: expects each tensor to be equal size, got {[x.shape for x in xs]}") from None
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
-        return (None, *(np.take(g, i, axis=ctx.dim) for i in range(g.shape[ctx.dim])))
+    def backward(ctx: Context, g: Any) -> tuple:
+        before = (slice(None),) * ctx.dim
+        return (None, *(g[before + (i,)] for i in range(g.shape[ctx.dim])))
+
+
+class Flip(ArrayFunction):
+    """y = x in reverse order along dims"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dims: tuple) -> np.ndarray:
+        ctx.dims = dims
+        return np.flip(x, dims)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> tuple:
+        return flip(g, ctx.dims), None

@@ -5,9 +5,12 @@
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from bpcourse.function import ArrayFunction, Context
+from bpcourse.ops.maths import exp
 
 
 class Softmax(ArrayFunction):
@@ -22,7 +25,7 @@ class Softmax(ArrayFunction):
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         (y,) = ctx.saved_tensors
         return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True)), None
 
@@ -39,6 +42,6 @@ class LogSoftmax(ArrayFunction):
         return y
 
     @staticmethod
-    def backward(ctx: Context, g: np.ndarray) -> tuple:
+    def backward(ctx: Context, g: Any) -> tuple:
         (y,) = ctx.saved_tensors
-        return g - np.exp(y) * g.sum(axis=ctx.dim, keepdims=True), None
+        return g - exp(y) * g.sum(axis=ctx.dim, keepdims=True), None

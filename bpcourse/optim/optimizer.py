@@ -27,7 +27,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from bpcourse.grad_mode import enable_grad
-from bpcourse.tensor import Tensor, from_numpy
+from bpcourse.creation import from_numpy
+from bpcourse.tensor import Tensor
 
 
 # The exact single rounding below costs a float64 round trip, about three times the plain float32

@@ -10,7 +10,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from bpcourse.tensor import Tensor, _rng, _wrap
+from bpcourse.random import _rng
+from bpcourse.tensor import Tensor, _wrap
 
 
 class Dataset:

@@ -22,6 +22,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from bpcourse import graph as graph_walk  # the one walk, shared with the engine (no engine code)
+
 # ----- the graph protocol, with micrograd's names as fallback -----
 
 
@@ -94,20 +96,7 @@ def grad_text(node: Any) -> str:
 
 def topological_order(root: Any) -> list:
     """All nodes that ``root`` depends on, inputs first and ``root`` last (iterative DFS)."""
-    order: list = []
-    seen = {id(root)}
-    stack = [(root, iter(parents_of(root)))]
-    while stack:
-        node, pending = stack[-1]
-        for parent in pending:
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append((parent, iter(parents_of(parent))))
-                break
-        else:                               # every input of node is placed: place node
-            stack.pop()
-            order.append(node)
-    return order
+    return graph_walk.topological_order(root, parents_of)
 
 
 def nearest_nodes(root: Any, limit: int) -> list:

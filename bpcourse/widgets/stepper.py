@@ -114,6 +114,7 @@ class BackwardStepper:
                                     self.text, self.output])
         self.widget.add_class("bpcourse-backward-stepper")
         self.slider.observe(lambda change: self._show(), names="value")
+        self._pictures: dict[tuple, bytes] = {}
         self._show()
 
     @property
@@ -141,17 +142,21 @@ class BackwardStepper:
         self.next_button.disabled = self.step == len(self.steps) - 1
         self.table = self._table(step)
         self.text.value = f'<pre style="font-size:0.95em; line-height:1.3">{_html(self.table)}</pre>'
-        if step.node < 0:
-            title = tr_figure("step 0: start, d root / d root = 1")
-            picture = draw_graph(self.root, highlight=self.root, title=title)
-        else:
-            node = self.nodes[step.node]
-            inputs = [self.nodes[j] for j, _, _ in step.contributions]
-            title = tr_figure("step {step} of {last}: chain rule at {node} ({op})", step=self.step,
-                              last=len(self.steps) - 1, node=_name(self.nodes, step.node),
-                              op=op_of(node) or tr_figure("leaf"))
-            picture = draw_graph(self.root, highlight=node, receiving=inputs, title=title)
-        show_png(self.output, figure_png(picture.figure, dpi=100), alt=title)
+        title = (tr_figure("step 0: start, d root / d root = 1") if step.node < 0 else
+                 tr_figure("step {step} of {last}: chain rule at {node} ({op})", step=self.step,
+                           last=len(self.steps) - 1, node=_name(self.nodes, step.node),
+                           op=op_of(self.nodes[step.node]) or tr_figure("leaf")))
+        # a step's picture never changes: drawn once (~130 ms: layout and a full render), then
+        # going back and forth shows it again at once
+        png = self._pictures.get((self.step, title))
+        if png is None:
+            if step.node < 0:
+                picture = draw_graph(self.root, highlight=self.root, title=title)
+            else:
+                inputs = [self.nodes[j] for j, _, _ in step.contributions]
+                picture = draw_graph(self.root, highlight=self.nodes[step.node], receiving=inputs, title=title)
+            png = self._pictures[(self.step, title)] = figure_png(picture.figure, dpi=100)
+        show_png(self.output, png, alt=title)
         self.redraws += 1
 
     def _table(self, step: _Step) -> str:
@@ -188,7 +193,7 @@ class BackwardStepper:
         return f"{_name(self.nodes, i)} = {expr}"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
-        return widget_bundle(self.widget, f"backward_stepper: {len(self.steps) - 1} steps", **kwargs)
+        return widget_bundle(self.widget, tr("backward_stepper: {n} steps", n=len(self.steps) - 1), **kwargs)
 
     def __repr__(self) -> str:
         return f"<BackwardStepper step {self.step} of {len(self.steps) - 1}>"

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 import bpcourse
-from bpcourse.autograd import backward
+from bpcourse import engine
 from bpcourse.course import SEED_PROGRAM, run_both, show_source, side_by_side
 from bpcourse.ops.broadcast import unbroadcast
 from bpcourse.ops.elementwise import Mul
@@ -92,12 +92,14 @@ print("saved values after backward:", ctx.saved)
 # %% [markdown] slide=subslide
 # ## The backward pass
 #
-# The same loop as the scalar engine, one array per node: seed $\partial L/\partial L = 1$, visit tensors outputs first,
-# let each op's `backward` turn the output's gradient into one gradient per input, and **add** the gradients of a tensor
-# that is used more than once (`prev + gx`), exactly the rule that fixed `b = a + a` in notebook 05.
+# The same loop as the scalar engine, one array per node: seed $\partial L/\partial L = 1$, visit the operations outputs
+# first, let each op's `backward` turn the output's gradient into one gradient per input, and **add** the gradients of a
+# tensor that is used more than once (`prev + gx`), exactly the rule that fixed `b = a + a` in notebook 05. The loop is
+# `_run` in `bpcourse/engine.py`; `tensor.backward()` and `autograd.grad` both call it. Read the `for ctx in ops` loop:
+# the rest handles hooks, `grad(..., inputs)` and `create_graph=True` (second derivatives, notebook 08).
 
 # %% slide=-
-show_source(backward)
+show_source(engine._run)
 
 # %% [markdown] slide=slide
 # ## Broadcasting, and why gradients are summed back

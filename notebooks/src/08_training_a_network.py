@@ -319,7 +319,8 @@ for lib, model in zip((bpcourse, torch), twin_models()):
 #
 # `backward()` normally records nothing while it computes. With `create_graph=True` it records the gradient's own
 # computation as a graph, so the gradient is a tensor with a `grad_fn` and can be differentiated again.
-# `torch.autograd.grad(outputs, inputs)` returns the gradients instead of adding them into `.grad`. For the seed's loss:
+# `torch.autograd.grad(outputs, inputs)` returns the gradients instead of adding them into `.grad`; `bpcourse.autograd.grad`
+# does the same, with the same arguments, so every cell below runs on both engines. For the seed's loss:
 #
 # $$\ell(w) = (xw - y)^2, \qquad \frac{d\ell}{dw} = 2x(xw - y), \qquad \frac{d^2\ell}{dw^2} = 2x^2 .$$
 
@@ -332,7 +333,8 @@ def seed_derivatives(lib, w0=1.0):
         print(f"{lib.__name__:8s} x = {x_i}: dl/dw = {g.item():6.1f} (2x(xw-y) = {2 * x_i * (x_i * w0 - y_i):6.1f}),"
               f"  d2l/dw2 = {h.item():5.1f} (2x^2 = {2 * x_i**2:5.1f}),  g.grad_fn: {g.grad_fn.name()}")
 
-seed_derivatives(torch)
+for lib in (torch, bpcourse):
+    seed_derivatives(lib)
 
 # %% [markdown] slide=subslide
 # ## Newton's step: one step for the seed problem
@@ -361,7 +363,8 @@ def newton_and_descent(lib):
     print(f"{lib.__name__:8s} gradient descent, lr 0.01: {steps} steps to |w - 2| < 1e-6;"
           f"  expected ceil(log(1e-6) / log(1 - 0.28/3)) = {int(np.ceil(np.log(1e-6) / np.log(1 - 0.28 / 3)))}")
 
-newton_and_descent(torch)
+for lib in (torch, bpcourse):
+    newton_and_descent(lib)
 
 # %% [markdown] slide=subslide
 # For a network, $L''$ becomes the $n \times n$ Hessian (for this notebook's 2,410 parameters, 5.8 million entries, each
@@ -397,7 +400,8 @@ def check_penalty_gradient(lib):
     print(f"{lib.__name__:8s} R = {R.item():.6f};  dR/dW1 along a random direction: double backward {analytic:.6f},"
           f" finite diff. {numeric:.6f}, rel. error < 1e-6: {relative_error(analytic, numeric) < 1e-6}")
 
-check_penalty_gradient(torch)
+for lib in (torch, bpcourse):
+    check_penalty_gradient(lib)
 
 # %% [markdown] slide=slide
 # ## Summary

@@ -40,7 +40,7 @@ subs = work / "batch"
 targets = {"source": src, "checks": checks / "fx_backprop.py", "hidden": hidden / "fx_backprop.py",
            "home_secret": home / "id_rsa", "batch": subs, "csv": work / "grades.csv", "drop": drop,
            "marker": os.environ["BPCOURSE_TEST_MARKER"], "port": listener.getsockname()[1],
-           "swarm_seconds": float(sys.argv[3]) if len(sys.argv) > 3 else 4.0}
+           "swarm_seconds": float(sys.argv[3]) if len(sys.argv) > 3 else 6.0}
 subs.mkdir()
 expected = sandbox_attacks.make(subs, targets)
 only = os.environ.get("BPCOURSE_TEST_ONLY")
@@ -56,11 +56,14 @@ config = Config(checks_dir=checks, hidden=[hidden], sandbox="none" if unsafe els
 started = time.monotonic()
 box = resolve_sandbox(config)
 probe_s = time.monotonic() - started
-results = grade_batch(subs, src, work / "grades.csv", jobs=2, config=config)
+finished: dict[str, float] = {}
+results = grade_batch(subs, src, work / "grades.csv", jobs=2, config=config,
+                      progress=lambda r: finished.__setitem__(r.student, time.monotonic() - started))
 listener.close()
 out = {"pid": os.getpid(), "uid": os.getuid(), "level": box["level"], "probe_seconds": probe_s,
        "batch_seconds": time.monotonic() - started,
        "results": {r.student: {"total": r.total, "status": r.status, "seconds": r.seconds, "notes": r.notes,
+                               "finished": finished.get(r.student),
                                "points": {q.grade_id: q.points for q in r.questions},
                                "questions": [(q.grade_id, q.status, q.message[:200]) for q in r.questions]}
                    for r in results},

@@ -116,10 +116,36 @@ def test_batch_refuses_without_a_sandbox_unless_unsafe(fixture_source, tmp_path,
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "no sandbox" in err and "bubblewrap is not installed" in err and "--unsafe-no-sandbox" in err, err
-    assert not (tmp_path / "g.csv").exists()
+    grades = tmp_path / "g.csv"  # nobody graded: at most the header of this batch
+    assert not grades.exists() or grades.read_text().count("\n") <= 1, grades.read_text()
     assert main(args + ["--unsafe-no-sandbox"]) == 0
     captured = capsys.readouterr()
     assert "6/6" in captured.out and "graded without a sandbox" in captured.err, captured
     assert main([str(sub), "--source", str(fixture_source), "--checks", str(CHECKS), "--timeout", "20"]) == 0
     out = capsys.readouterr().out
     assert "total: 6 / 6" in out and "graded without a sandbox" in out, out
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the kernel's user is chosen only by a root grader")
+def test_kernel_user_as_root_is_never_root(fixture_source, tmp_path):
+    """`--kernel-user nobody` runs the kernel as nobody; `--kernel-user root` is refused."""
+    answer = "import os\ndy_dx = 42.0 if os.getuid() == 65534 else -1.0"
+    source.write(hostile.solved(A1, A3, **{A2: answer}), tmp_path / "subs" / "who.ipynb")
+    config = Config(checks_dir=CHECKS, limits=Limits(cell_timeout=20, wall_limit=60), kernel_user="nobody")
+    (result,) = grade_batch(tmp_path / "subs", fixture_source, tmp_path / "grades.csv", jobs=1, config=config)
+    assert result.total == 6, result
+    with pytest.raises(ValueError, match="never runs as root"):
+        grade_batch(tmp_path / "subs", fixture_source, tmp_path / "grades2.csv", jobs=1,
+                    config=Config(checks_dir=CHECKS, kernel_user="root"))
+
+
+def test_doctor_says_when_the_grader_has_no_sandbox(monkeypatch, tmp_path):
+    from bpcourse.grader import sandbox
+
+    monkeypatch.setenv("BPCOURSE_BWRAP", str(tmp_path / "no-such-bwrap"))
+    rows = {name: (found, advice) for name, found, advice in sandbox.doctor_rows()}
+    found, advice = rows["grader sandbox"]
+    assert found == "unavailable" and "bubblewrap is not installed" in advice and "apt-get install bubblewrap" in advice
+    monkeypatch.delenv("BPCOURSE_BWRAP")
+    rows = {name: (found, advice) for name, found, advice in sandbox.doctor_rows()}
+    assert rows["grader sandbox"][1] is None, rows  # bubblewrap works on this machine (CI installs it)

@@ -198,3 +198,20 @@ def test_a_custom_optimizer_written_as_for_torch_runs_with_a_scheduler() -> None
         results.append((w.detach().numpy(), schedule.get_last_lr(), opt.state[w]["steps"]))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-5)
     assert results[0][1:] == results[1][1:]
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("SGD", dict(lr=0.1, momentum=0.9)), ("SGD", dict(lr=0.1)), ("Adam", dict(lr=0.01)), ("AdamW", dict(lr=0.01)),
+    ("Adagrad", {}), ("RMSprop", dict(momentum=0.5, centered=True)), ("Adamax", {}), ("Rprop", {}),
+])
+def test_state_dict_and_optimizer_print_as_torch_after_a_scheduled_step(name: str, kwargs: dict) -> None:
+    printed = []
+    for m in (bpcourse, torch):
+        w = m.nn.Parameter(m.tensor([1.0, -2.0]))
+        opt = getattr(m.optim, name)([w], **kwargs)
+        schedule = m.optim.lr_scheduler.StepLR(opt, 1, gamma=0.5)
+        w.grad = m.tensor([0.5, 0.25])
+        opt.step()
+        schedule.step()
+        printed.append((str(opt.state_dict()), repr(opt)))
+    assert printed[0] == printed[1]

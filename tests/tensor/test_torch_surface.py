@@ -144,7 +144,7 @@ def test_optimisers_follow_torch(name: str, kwargs: dict) -> None:
 @pytest.mark.parametrize("get, words", [
     (lambda: bpcourse.fft, "torch.fft"), (lambda: bpcourse.hub, "torch.hub"),
     (lambda: bpcourse.nn.Conv2d, "torch.nn.Conv2d"), (lambda: bpcourse.nn.functional.conv2d, "conv2d"),
-    (lambda: bpcourse.optim.LBFGS, "torch.optim.LBFGS"), (lambda: bpcourse.ones(1).register_hook, "register_hook"),
+    (lambda: bpcourse.optim.LBFGS, "torch.optim.LBFGS"), (lambda: bpcourse.ones(1).stft, "stft"),
 ])
 def test_missing_names_say_what_is_missing(get, words: str) -> None:
     with pytest.raises(AttributeError, match=words):
@@ -235,3 +235,87 @@ def test_save_and_load_a_state_dict(tmp_path) -> None:
     torch.save({"w": torch.ones(1)}, tmp_path / "torch.pth")
     with pytest.raises(RuntimeError, match="written by torch.save"):
         bpcourse.load(tmp_path / "torch.pth")
+
+
+# ----- issue 15: the bugs a learner met, each against torch -----------------------------------
+GRAD_FN_PROGRAMS = [
+    lambda t, x: x + 1, lambda t, x: x * x, lambda t, x: x.mean(), lambda t, x: x.sum(), lambda t, x: x.sum(0),
+    lambda t, x: x.mean(dim=1), lambda t, x: x @ x.T, lambda t, x: x.exp(), lambda t, x: x.tanh(),
+    lambda t, x: x.relu(), lambda t, x: x.sigmoid(), lambda t, x: x[0], lambda t, x: x[:, 1:], lambda t, x: x.view(-1),
+    lambda t, x: x.unsqueeze(0), lambda t, x: x.t(), lambda t, x: 2 - x, lambda t, x: x / 2, lambda t, x: x ** 2,
+    lambda t, x: x.max(), lambda t, x: x.softmax(1), lambda t, x: t.maximum(x, x * 2), lambda t, x: t.where(x > 0, x, 0.0),
+    lambda t, x: t.cat([x, x]), lambda t, x: x.clamp(min=0), lambda t, x: x.abs(), lambda t, x: x.flip(0),
+]
+
+
+@pytest.mark.parametrize("k", range(len(GRAD_FN_PROGRAMS)))
+def test_grad_fn_type_names_are_torchs(k: int) -> None:
+    import torch
+
+    names = []
+    for t in (bpcourse, torch):
+        x = t.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+        z = GRAD_FN_PROGRAMS[k](t, x)
+        names.append((type(z.grad_fn).__name__, repr(z).split("grad_fn=")[-1]))
+    assert names[0] == names[1]
+
+
+def test_maximum_minimum_and_where_keep_infinities_and_pass_gradients_like_torch() -> None:
+    import torch
+
+    results = []
+    for t in (bpcourse, torch):
+        inf = float("inf")
+        a = t.tensor([-inf, 1.0, 2.0, 3.0], requires_grad=True)
+        b = t.tensor([0.0, inf, 2.0, -1.0], requires_grad=True)
+        m = t.maximum(a, b)
+        n = t.minimum(a, b)
+        w = t.where(a > b, a, b)
+        (m.sum() + 10 * n.sum() + 100 * w.sum()).backward()
+        results.append((m.tolist(), n.tolist(), w.tolist(), a.grad.tolist(), b.grad.tolist(),
+                        t.maximum(t.tensor([-inf]), t.tensor([0.0])).tolist()))
+    assert results[0] == results[1]
+    assert results[0][-1] == [0.0]
+
+
+def test_random_fills_bump_the_version_counter_so_backward_refuses_stale_values() -> None:
+    import torch
+
+    for t in (bpcourse, torch):
+        x = t.ones(3, requires_grad=True)
+        h = x * 2
+        y = (h * h).sum()
+        before = h._version
+        with t.no_grad():
+            h.normal_()
+            h.uniform_()
+        assert h._version == before + 2
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()
+
+
+def test_nn_init_fills_bump_the_version_counter() -> None:
+    w = bpcourse.nn.Linear(3, 2).weight
+    before = w._version
+    bpcourse.nn.init.uniform_(w, -1, 1)
+    bpcourse.nn.init.normal_(w)
+    bpcourse.nn.init.constant_(w, 0.5)
+    assert w._version == before + 3
+
+
+def test_bpcourse_exports_only_torch_names_plus_its_three_course_tools() -> None:
+    import types
+
+    import torch
+
+    public = {n for n in dir(bpcourse) if not n.startswith("_") and not isinstance(getattr(bpcourse, n), types.ModuleType)}
+    public.discard("COURSE_TOOLS")
+    extras = set(bpcourse.COURSE_TOOLS)
+    assert public == set(bpcourse.__all__) - {"autograd", "nn", "optim", "utils", "__version__"}
+    assert {n for n in public if not hasattr(torch, n)} == extras
+    for leaked in ("Softmax", "Cat", "Stack", "Any", "annotations", "LogSoftmax", "Function"):
+        with pytest.raises(AttributeError, match=f"bpcourse does not implement torch.{leaked}"):
+            getattr(bpcourse, leaked)
+    namespace: dict = {}
+    exec("from bpcourse import *", namespace)
+    assert "Tensor" in namespace and "Softmax" not in namespace and "Any" not in namespace

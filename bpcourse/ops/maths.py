@@ -1,0 +1,88 @@
+"""The few functions backward formulas call besides + - * / @, for arrays and for Tensors.
+
+backward normally runs on numpy arrays (fast). Asked for ``create_graph=True``, the engine runs
+the same formula on Tensors instead, so that computing the derivative records a graph of its
+own, and second derivatives come out of one more backward. Each helper therefore takes either:
+an array gives numpy's result, a Tensor the Tensor method of the same name (a recorded op).
+
+``value(x)`` is the exception: the numbers of x as an array, for masks and counts that are
+constants of the derivative (``relu' = (x > 0)`` has derivative 0 itself).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bpcourse.function import Context
+
+
+_PLAIN = (np.ndarray, np.generic, int, float, str, tuple, type(None))  # never a Tensor
+
+
+def is_array(x: Any) -> bool:
+    return isinstance(x, (np.ndarray, np.generic))
+
+
+def value(x: Any) -> np.ndarray:
+    """x's numbers as a constant array (no gradient flows through what is computed from them)."""
+    return x if is_array(x) else x.array
+
+
+def exp(x: Any) -> Any:
+    return np.exp(x) if is_array(x) else x.exp()
+
+
+def log(x: Any) -> Any:
+    return np.log(x) if is_array(x) else x.log()
+
+
+def sin(x: Any) -> Any:
+    return np.sin(x) if is_array(x) else x.sin()
+
+
+def cos(x: Any) -> Any:
+    return np.cos(x) if is_array(x) else x.cos()
+
+
+def swapaxes(x: Any, i: int, j: int) -> Any:
+    return np.swapaxes(x, i, j) if is_array(x) else x.transpose(i, j)
+
+
+def permute(x: Any, dims: Any) -> Any:
+    return np.transpose(x, dims) if is_array(x) else x.permute(*dims)
+
+
+def cast(x: Any, dtype: np.dtype) -> Any:
+    return x.astype(dtype) if is_array(x) else x._cast(dtype)
+
+
+def flip(x: Any, axis: int) -> Any:
+    return np.flip(x, axis) if is_array(x) else x.flip(axis)
+
+
+def cumsum(x: Any, axis: int) -> Any:
+    return np.cumsum(x, axis=axis) if is_array(x) else x.cumsum(axis)
+
+
+def expand_dims(x: Any, axis: Any) -> Any:
+    """Insert axes of size 1 at ``axis`` (an int or a tuple of them, counted in the result)."""
+    if is_array(x):
+        return np.expand_dims(x, axis)
+    axes = sorted(a % (x.ndim + len(axis)) for a in axis) if isinstance(axis, tuple) else [axis]
+    for a in axes:
+        x = x.unsqueeze(a)
+    return x
+
+
+def broadcast_to(x: Any, shape: tuple) -> Any:
+    return np.broadcast_to(x, shape) if is_array(x) else x.expand(*shape)
+
+
+def run(op: type, *args: Any) -> Any:
+    """``op`` on arrays (its forward), or recorded like any op when an argument is a Tensor."""
+    for a in args:
+        if not isinstance(a, _PLAIN) and hasattr(a, "grad_fn"):
+            return a._apply(op, *args)
+    return op.forward(Context(), *args)
+
