@@ -53,6 +53,11 @@ def backward(roots: list, seeds: list, wrap: Callable, retain_graph: bool = Fals
     only, if given); ``accumulate=False`` (``autograd.grad``) returns the gradients of ``inputs``
     instead (``None`` for an input the roots do not depend on).
     """
+    if not create_graph and inputs is None and accumulate:  # loss.backward(): the common case
+        ops = _ops_latest_first(roots)
+        if ops is not None:
+            _backward_default(ops, roots, seeds, wrap, retain_graph)
+            return []
     prev_mode = _grad_mode.enabled
     if create_graph:
         _grad_mode.enabled = True  # formulas on Tensors, recorded: the gradients get a graph
@@ -142,6 +147,73 @@ def backward(roots: list, seeds: list, wrap: Callable, retain_graph: bool = Fals
         return [captured.get(_node_of(t)) for t in inputs]
     finally:
         _grad_mode.enabled = prev_mode
+
+
+def _ops_latest_first(roots: list) -> list | None:
+    """The ops the roots depend on, latest first: an op is created after its inputs, so the
+    order of creation (``seq``) reversed runs every consumer before the ops that feed it.
+    ``None`` if a leaf has hooks: only the general walk knows when a leaf's last user has run."""
+    ops: list = []
+    seen: set = set()
+    stack = []
+    for root in roots:
+        if root.grad_fn is not None:
+            stack.append(root.grad_fn)
+        elif root._hooks:
+            return None
+    while stack:
+        ctx = stack.pop()
+        if ctx in seen:
+            continue
+        seen.add(ctx)
+        ops.append(ctx)
+        for x, need in zip(ctx.inputs, ctx.needs_input_grad):
+            if need:
+                if x.grad_fn is not None:
+                    stack.append(x.grad_fn)
+                elif x._hooks:
+                    return None
+    ops.sort(key=_SEQ, reverse=True)
+    return ops
+
+
+def _backward_default(ops: list, roots: list, seeds: list, wrap: Callable, retain_graph: bool) -> None:
+    """``backward`` without create_graph, inputs or leaf hooks: the same steps as the general
+    loop, with nothing to check that cannot happen here."""
+    grads: dict = {}  # node (op, or leaf tensor) -> dL/d(its output) received so far
+    for root, seed in zip(roots, seeds):
+        node = root.grad_fn or root
+        grads[node] = seed if node not in grads else grads[node] + seed
+    for ctx in ops:
+        g = grads.pop(ctx, None)
+        if g is None:
+            continue
+        if ctx.hooks:
+            g = _run_hooks(ctx.hooks, g, wrap)
+        if ctx.retained is not None and ctx.retained() is not None:
+            _accumulate(ctx.retained(), g, wrap, False)
+        if ctx.versions is not None:
+            check_versions(ctx)
+        fn = ctx.fn
+        if fn.on_tensors:
+            input_grads = _backward_on_tensors(ctx, g, wrap, False)
+        else:  # the op's chain rule on arrays
+            input_grads = fn.backward(ctx, g)
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+        if not retain_graph:
+            ctx.saved = None  # free the saved values; a second backward would need them
+        gx = None
+        for x, need, gx in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
+            if gx is None or not need:
+                continue
+            node = x.grad_fn or x
+            prev = grads.get(node)
+            grads[node] = gx if prev is None else prev + gx  # used twice: gradients add
+        del input_grads, gx, g  # hold no gradient beyond its entry in grads (see _accumulate)
+    for leaf in list(grads):  # every op has run: what is left are the leaves
+        g = grads.pop(leaf)
+        _accumulate(leaf, g, wrap, False)
 
 
 def initial_gradient(root: Any, gradient: Any, caller: str, wrap: Callable) -> Any:

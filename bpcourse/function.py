@@ -44,16 +44,16 @@ class Context:
     backward, as in torch.
     """
 
-    __slots__ = ("fn", "inputs", "needs_input_grad", "saved", "versions", "seq", "hooks", "retained",
-                 "saved_as_tensors", "__dict__")
+    __slots__ = ("fn", "inputs", "needs_input_grad", "__dict__")
 
-    def __init__(self) -> None:
-        self.saved: tuple | None = ()
-        self.versions: tuple | None = None  # the inputs' _version when values were saved
-        self.seq = 0  # order of creation: backward runs the latest node first
-        self.hooks: dict | None = None  # register_hook on the output tensor (a non-leaf)
-        self.retained: Any = None  # weak reference to the output, if it called retain_grad()
-        self.saved_as_tensors: tuple | None = None  # set by backward while it records a graph
+    # Defaults as class attributes (a node sets only what differs): apply makes one node per op,
+    # so an __init__ would cost every op of every forward pass.
+    saved: tuple | None = ()
+    versions: tuple | None = None  # the inputs' _version when values were saved
+    seq = 0  # order of creation: backward runs the latest node first
+    hooks: dict | None = None  # register_hook on the output tensor (a non-leaf)
+    retained: Any = None  # weak reference to the output, if it called retain_grad()
+    saved_as_tensors: tuple | None = None  # set by backward while it records a graph
 
     def save_for_backward(self, *values: Any) -> None:
         self.saved = values

@@ -60,15 +60,18 @@ def apply(fn: type, *args: Any) -> "Tensor":
     recording: only its own node goes into the graph).
     """
     ctx = _FIXED_NODE_TYPES.get(fn, Context)()  # the node, of torch's class if known already
-    arrays, needs, record = [], [], False
-    for a in args:  # one pass: the arrays for forward, and which inputs need a gradient
+    arrays, needs, versions, record = [], [], [], False
+    for a in args:  # one pass: the arrays for forward, which inputs need a gradient, their versions
         if isinstance(a, Tensor):
             arrays.append(a.array)
             needs.append(a._requires_grad)
-            record = record or a._requires_grad
+            versions.append(a._version)
+            if a._requires_grad:
+                record = True
         else:
             arrays.append(a)
             needs.append(False)
+            versions.append(None)
     ctx.needs_input_grad = tuple(needs)
     if fn.on_tensors:
         arrays = args
@@ -96,7 +99,7 @@ def apply(fn: type, *args: Any) -> "Tensor":
         ctx.inputs = args
         ctx.seq = next(_creation_order)
         if ctx.saved:  # remember the inputs' versions: backward checks nobody changed them
-            ctx.versions = tuple([a._version if isinstance(a, Tensor) else None for a in args])
+            ctx.versions = tuple(versions)
         out.grad_fn = ctx
         out._requires_grad = True
     return out
@@ -232,7 +235,7 @@ class Tensor(TensorBase):
         if create_graph:
             warnings.warn(CREATE_GRAPH_CYCLE, UserWarning, stacklevel=2)
         if gradient is None and self.array.size == 1 and self._requires_grad:
-            seed = np.ones_like(self.array)  # dL/dL = 1
+            seed = np.ones(self.array.shape, self.array.dtype)  # dL/dL = 1
         else:
             seed = engine.initial_gradient(self, gradient, "backward", _wrap)
         targets = None if inputs is None else ([inputs] if isinstance(inputs, Tensor) else list(inputs))

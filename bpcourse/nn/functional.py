@@ -174,15 +174,20 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Any 
     return _torch_named(_reduce(loss, r), "BinaryCrossEntropyWithLogitsBackward0")
 
 
-def _check_targets(target: Tensor, n_classes: int, ignore_index: int) -> np.ndarray:
-    """The class indices, checked as torch checks them (numpy would wrap a -1 round to the last class)."""
+def _check_targets(target: Tensor, n_classes: int, ignore_index: int) -> tuple:
+    """The class indices, checked as torch checks them (numpy would wrap a -1 round to the last
+    class), and whether any row is ``ignore_index``. The smallest and largest target settle both
+    questions in the usual case (every target a class, ignore_index=-100 outside them)."""
     t = target.array
-    if t.dtype.kind in "iu" and t.size:
+    if t.dtype.kind not in "iu" or not t.size:
+        return t, bool((t == ignore_index).any())
+    lo, hi = t.min(), t.max()
+    if lo < 0 or hi >= n_classes:
         bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
         if bad.any():
             raise IndexError(f"Target {t[bad].flat[0]} is out of bounds (class indices run from 0 to "
                              f"{n_classes - 1}; ignore_index={ignore_index})")
-    return t
+    return t, bool(lo <= ignore_index <= hi and (t == ignore_index).any())
 
 
 def _masked_nll(logp: Tensor, target: Tensor, weight: Any, ignore_index: int, reduction: str) -> Tensor:
@@ -217,8 +222,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Any = None, size_average: An
     r = legacy_reduction(size_average, reduce, reduction)
     n_classes = input.shape[1] if input.dim() == 2 else 0
     _check_weight(weight, n_classes, "nll_loss")
-    t = _check_targets(target, n_classes, ignore_index)
-    if weight is None and not (t == ignore_index).any():
+    t, any_ignored = _check_targets(target, n_classes, ignore_index)
+    if weight is None and not any_ignored:
         return apply(NllLoss, input, target, r)      # the usual case: one node, torch's grad_fn name
     return _masked_nll(input, target, weight, ignore_index, r)
 
