@@ -76,13 +76,11 @@ $(FLOOR_STAMP): requirements-floor.txt pyproject.toml
 # The engines, widgets and grader at the floor, on both cores (pytest-xdist). Left to `make test`: the
 # OS sandbox, which no package version changes (hostile, limits, closed-folder tests: namespaces,
 # cgroups, rlimits); the nbgrader tests (nbgrader 0.9.6 needs jupyterlab>=4.2, above the course's
-# floor, so the lock tests its floor). KNOWN FAILURE, left out until fixed: test_batch_csv's SIGKILL
-# test fails at dask/distributed 2024.8.0 (a later submission is graded before an earlier one; it
-# passes under the lock), so either the batch grader orders its Dask tasks or the dask floor rises.
+# floor, so the lock tests its floor).
 FLOOR_TESTS := tests/tensor tests/scalar tests/manual tests/course tests/viz tests/widgets \
 	tests/test_seed_program.py tests/grader tests/solutions tests/foundation/execute_every_notebook.py \
 	--ignore=tests/grader/test_hostile.py --ignore=tests/grader/test_limits.py \
-	--ignore=tests/grader/test_closed_folder.py --ignore=tests/grader/test_batch_csv.py \
+	--ignore=tests/grader/test_closed_folder.py \
 	--ignore=tests/grader/test_nbgrader.py
 FLOOR_JOBS ?= 2
 
