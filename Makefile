@@ -73,16 +73,19 @@ $(FLOOR_STAMP): requirements-floor.txt pyproject.toml
 	$(FLOOR_PY) tools/check_floor.py requirements-floor.txt
 	touch $(FLOOR_STAMP)
 
-# The engines, widgets and grader at the floor. Left to `make test`: the hostile and limits tests (the
-# OS sandbox: namespaces, cgroups, rlimits, which no package version changes) and the nbgrader tests
-# (nbgrader 0.9.6 needs jupyterlab>=4.2, above the course's floor, so the lock tests its floor).
+# The engines, widgets and grader at the floor, on both cores (pytest-xdist). Left to `make test`: the
+# OS sandbox, which no package version changes (hostile, limits, closed-folder tests: namespaces,
+# cgroups, rlimits); the nbgrader tests (nbgrader 0.9.6 needs jupyterlab>=4.2, above the course's
+# floor, so the lock tests its floor).
 FLOOR_TESTS := tests/tensor tests/scalar tests/manual tests/course tests/viz tests/widgets \
 	tests/test_seed_program.py tests/grader tests/solutions tests/foundation/execute_every_notebook.py \
 	--ignore=tests/grader/test_hostile.py --ignore=tests/grader/test_limits.py \
+	--ignore=tests/grader/test_closed_folder.py \
 	--ignore=tests/grader/test_nbgrader.py
+FLOOR_JOBS ?= 2
 
 test-floor: $(FLOOR_STAMP)
-	$(FLOOR_PY) -m pytest $(FLOOR_TESTS) $(PYTEST_ARGS)
+	$(FLOOR_PY) -m pytest -n $(FLOOR_JOBS) $(FLOOR_TESTS) $(PYTEST_ARGS)
 
 # Re-execute every notebook and solution in place from its src/, in English and in Chinese (*/zh/,
 # prose from src/NN_topic.zh.md), then regenerate the exercises of both.

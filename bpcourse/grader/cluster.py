@@ -210,7 +210,7 @@ class DaskEngine:
         """Run ``job`` on the cluster; lower ``order`` first (the batch passes the folder's order)."""
         from distributed import KilledWorker
 
-        future = self.client.submit(run_task, job, config, self.expected, self.cluster is None, pure=False,
+        future = self.client.submit(run_task, job, config, self.expected, self.cluster is not None, pure=False,
                                     key=f"bpgrade-{uuid.uuid4().hex}", priority=-order)
         try:
             while True:
@@ -237,7 +237,7 @@ class DaskEngine:
     @property
     def decides_sandbox(self) -> bool:
         """On a remote cluster each worker machine probes its own sandbox; a local one shares ours."""
-        return self.cluster is None
+        return self.cluster is not None
 
     def close(self) -> None:
         self.closing = True

@@ -121,10 +121,10 @@ def test_sigkilled_grader_keeps_finished_rows_and_resume_grades_only_the_rest(fi
     for name in ("ann", "bob"):  # sorted first, so they finish first
         source.write(hostile.solved(hostile.A1, hostile.A2, hostile.A3), subs / f"{name}.ipynb")
     for name in ("cid", "dan", "eve"):  # still running when the grader dies
-        source.write(hostile.solved(hostile.A2, hostile.A3, **{hostile.A1: "import time\ntime.sleep(40)"}),
+        source.write(hostile.solved(hostile.A2, hostile.A3, **{hostile.A1: "import time\ntime.sleep(300)"}),
                      subs / f"{name}.ipynb")
     grades = tmp_path / "grades.csv"
-    proc = subprocess.Popen(grader(subs, fixture_source, grades, "--timeout", "60"),
+    proc = subprocess.Popen(grader(subs, fixture_source, grades, "--timeout", "400"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seen = []
     try:

@@ -171,19 +171,43 @@ def test_chinese_notebook_is_committed_executed_without_errors_or_stderr(path):
             assert "missing from font" not in json.dumps(out), f"{cell.id}: a figure lacks glyphs"
 
 
-def test_chinese_links_point_to_chinese_notebooks():
-    """A link in the Chinese prose (read from notebooks/zh or solutions/zh) goes to a Chinese notebook, and
-    that notebook exists whenever its English twin does."""
+def markdown_links(text: str) -> list[str]:
+    """The targets of [text](target) links, with balanced parentheses inside the target."""
+    targets = []
+    for start in [m.end() for m in re.finditer(r"\]\(", text)]:
+        depth, end = 1, start
+        while end < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        targets.append(text[start:end - 1])
+    return targets
+
+
+def heading_anchors(nb) -> set[str]:
+    """The anchors JupyterLab gives a notebook's headings: the heading's text, spaces as '-'."""
+    return {re.sub(r"^#+\s*", "", line).replace("`", "").replace(" ", "-")
+            for cell in nb.cells if cell.cell_type == "markdown"
+            for line in cell.source.splitlines() if line.startswith("#")}
+
+
+def test_chinese_links_point_to_chinese_notebooks_and_their_headings():
+    """A link in the Chinese prose (read from notebooks/zh or solutions/zh) goes to a Chinese notebook that
+    exists whenever its English twin does, and an anchor names one of that notebook's Chinese headings."""
     wrong = []
     for source in SOURCES:
         base = source.parent.parent / "zh"
         for entry in translation.read_sidecar(translation.sidecar_of(source)):
-            for target in re.findall(r"\]\(([^)#\s]+\.ipynb)\)", entry.text):
-                path = (base / target).resolve()
+            for target in markdown_links(entry.text):
+                file, _, anchor = target.partition("#")
+                if not file.endswith(".ipynb"):
+                    continue
+                path = (base / file).resolve()
                 english = path.parent.parent / path.name
                 if path.parent.name != "zh" or (english.exists() and not path.exists()):
                     wrong.append(f"{label(source)} {entry.cell_id}: {target}")
-    assert not wrong, wrong
+                elif anchor and path.exists() and anchor not in heading_anchors(nbformat.read(path, as_version=4)):
+                    wrong.append(f"{label(source)} {entry.cell_id}: no heading for #{anchor} in {file}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_building_a_chinese_notebook_fails_on_a_figure_glyph_missing_from_its_fonts(tmp_path):
