@@ -5,7 +5,7 @@ import warnings
 from typing import Any, Callable
 
 from bpcourse.grad_mode import is_grad_enabled
-from bpcourse.ops.linalg import Linear
+from bpcourse.ops.linalg import Addmm, Linear
 from bpcourse.ops.loss import REDUCTIONS, BinaryCrossEntropy, MseLoss, NllLoss
 from bpcourse.ops.softmax import LogSoftmax, Softmax
 from bpcourse.ops.elementwise import LeakyRelu
@@ -110,7 +110,8 @@ def log_softmax(x: Tensor, dim: int | None = None) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x @ weight.T + bias"""
-    return apply(Linear, x, weight, bias)
+    usual = bias is not None and isinstance(x, Tensor) and x.array.ndim == 2
+    return apply(Addmm if usual else Linear, x, weight, bias)
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002

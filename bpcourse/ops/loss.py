@@ -118,7 +118,16 @@ class NllLoss(ArrayFunction):
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
+        if type(g) is np.ndarray:  # the usual backward, on arrays: no node to record
+            return nll_loss_grad(g, *ctx.args), None, None
         return run(NllLossBackward, g, *ctx.args), None, None
+
+
+def nll_loss_grad(g: np.ndarray, shape: tuple, rows: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+    """dlogp: zeros, with -g (/ n for 'mean') at [i, t_i]."""
+    glogp = np.zeros(shape, dtype=g.dtype)
+    glogp[rows, t] = -_scale(g, rows.size, reduction)
+    return glogp
 
 
 class NllLossBackward(ArrayFunction):
@@ -128,9 +137,7 @@ class NllLossBackward(ArrayFunction):
     def forward(ctx: Context, g: np.ndarray, shape: tuple, rows: np.ndarray, t: np.ndarray,
                 reduction: str) -> np.ndarray:
         ctx.args = (rows, t, reduction)
-        glogp = np.zeros(shape, dtype=g.dtype)
-        glogp[rows, t] = -_scale(g, rows.size, reduction)
-        return glogp
+        return nll_loss_grad(g, shape, rows, t, reduction)
 
     @staticmethod
     def backward(ctx: Context, gg: Any) -> tuple:
