@@ -27,7 +27,7 @@ class Softmax(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dim: int) -> np.ndarray:
         e = np.exp(x - _max_along(x, dim))
-        y = e / e.sum(axis=dim, keepdims=True)
+        y = e / np.add.reduce(e, axis=dim, keepdims=True)  # e.sum(dim), without its Python wrapper
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
@@ -44,7 +44,7 @@ class LogSoftmax(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dim: int) -> np.ndarray:
         z = x - _max_along(x, dim)
-        y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
+        y = z - np.log(np.add.reduce(np.exp(z), axis=dim, keepdims=True))
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
