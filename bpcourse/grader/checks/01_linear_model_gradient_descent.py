@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from bpcourse.grader.api import Check
-from bpcourse.grader.expect import close as _close, number as _number
+from bpcourse.grader.expect import close as _close, number as _number, one_per_case
 
 SEED_X = np.array([1.0, 2.0, 3.0])
 SEED_Y = np.array([2.0, 4.0, 6.0])
@@ -40,8 +40,7 @@ RESULT = [float(mse_loss(c["w"], _np.array(c["x"]), _np.array(c["y"]))) for c in
 
 
 def _q1_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("mse_loss did not return one number per call")
+    one_per_case(result, inputs["cases"], "mse_loss did not return one number per call")
     for c, got in zip(inputs["cases"], result):
         x, y = np.array(c["x"]), np.array(c["y"])
         want = float(np.mean((c["w"] * x - y) ** 2))
@@ -72,8 +71,7 @@ RESULT = [float(mse_grad(c["w"], _np.array(c["x"]), _np.array(c["y"]))) for c in
 
 
 def _q3_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("mse_grad did not return one number per call")
+    one_per_case(result, inputs["cases"], "mse_grad did not return one number per call")
     for c, got in zip(inputs["cases"], result):
         x, y = np.array(c["x"]), np.array(c["y"])
         want = float(np.mean(2 * x * (c["w"] * x - y)))
@@ -100,8 +98,7 @@ RESULT = [[float(v) for v in gradient_descent(c["w"], c["lr"], c["epochs"], _np.
 
 
 def _q4_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("gradient_descent did not return one list per call")
+    one_per_case(result, inputs["cases"], "gradient_descent did not return one list per call")
     for c, ws in zip(inputs["cases"], result):
         x, y = np.array(c["x"]), np.array(c["y"])
         want = [c["w"]]
@@ -129,8 +126,7 @@ RESULT = [float(sgd_epoch(c["w"], c["lr"], _np.array(c["x"]), _np.array(c["y"]))
 
 
 def _q5_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("sgd_epoch did not return one number per call")
+    one_per_case(result, inputs["cases"], "sgd_epoch did not return one number per call")
     for c, got in zip(inputs["cases"], result):
         x, y = np.array(c["x"]), np.array(c["y"])
         w = c["w"]
@@ -166,8 +162,7 @@ def _final_error(lr: float, x: np.ndarray, steps: int = 200) -> float:
 
 
 def _q6_fn_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["xs"]):
-        raise AssertionError("largest_stable_lr did not return one number per call")
+    one_per_case(result, inputs["xs"], "largest_stable_lr did not return one number per call")
     for x, got in zip(inputs["xs"], result):
         x = np.array(x)
         curvature = 2 * float(np.mean(x ** 2))
