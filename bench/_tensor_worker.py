@@ -33,7 +33,8 @@ def main() -> None:
 
             torch.set_num_threads(threads)
 
-    pools = [f"{p['internal_api']} {p.get('version')} {p['num_threads']} threads" for p in threadpool_info()]
+    pools = [f"{p['internal_api']} {p.get('version')}" + (f" {p['architecture']}" if p.get("architecture") else "")
+             + f" {p['num_threads']} threads" for p in threadpool_info()]
     extra, origin = "", ""
     if engine == "torch":
         import torch
