@@ -13,34 +13,63 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import hashlib
 import io
 import os
+import re
 import sys
 import tempfile
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
+from bpcourse.grader.notebook import NotebookError, read_regular_file
 from bpcourse.grader.runner import Assignment, Config, QuestionResult, SubmissionResult, grade_submission
 from bpcourse.i18n import tr
 
 
 def find_submissions(folder: Path, stem: str) -> list[tuple[str, Path | None]]:
-    """(student, notebook path or None if the student's folder has none), sorted by student."""
+    """(student, notebook path or None if the student's folder has none), sorted by student.
+
+    Links are never followed: a student's entry that is a symbolic link (to the source, to a
+    classmate's file or folder, to ``/``) is returned as is and refused when read. Student names
+    are printable (see ``printable``) and unique: ``alice/`` and ``alice.ipynb`` side by side are
+    graded as ``alice`` and ``alice.ipynb``, never as one student whose row the other overwrites.
+    """
     found: list[tuple[str, Path | None]] = []
+    names: set[str] = set()
+
+    def add(name: str, path: Path | None) -> None:
+        unique = name = printable(name, newlines=False)
+        if cell(unique) in names and path is not None:
+            unique = name = printable(path.name if path.parent == Path(folder) else f"{name} ({path.name})", False)
+        n = 1
+        while cell(unique) in names:
+            n += 1
+            unique = f"{name} #{n}"
+        names.add(cell(unique))
+        found.append((unique, path))
+
     for entry in sorted(Path(folder).iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_file() and entry.suffix == ".ipynb":
-            found.append((entry.stem, entry))
+        if entry.is_symlink():
+            if entry.suffix == ".ipynb" or entry.is_dir():
+                add(entry.stem if entry.suffix == ".ipynb" else entry.name, entry)
+        elif entry.is_file() and entry.suffix == ".ipynb":
+            add(entry.stem, entry)
         elif entry.is_dir():
             exact = entry / f"{stem}.ipynb"
-            if exact.is_file():
-                found.append((entry.name, exact))
+            if exact.is_file() or exact.is_symlink():
+                add(entry.name, exact)
                 continue
-            nested = sorted(entry.rglob(f"{stem}.ipynb"))
-            anything = sorted(p for p in entry.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-            found.append((entry.name, (nested or anything or [None])[0]))
+            notebooks = sorted(Path(top) / name for top, dirs, files in os.walk(entry)  # links not followed
+                               if ".ipynb_checkpoints" not in Path(top).parts for name in files
+                               if name.endswith(".ipynb"))
+            nested = [p for p in notebooks if p.name == f"{stem}.ipynb"]
+            add(entry.name, (nested or notebooks or [None])[0])
+        elif entry.suffix == ".ipynb":  # a FIFO, a device: refused when read, but the student gets a row
+            add(entry.stem, entry)
     return found
 
 
@@ -67,8 +96,33 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def cell(text: str) -> str:
-    """A CSV field a spreadsheet will not run as a formula (file names and messages come from learners)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A CSV field a spreadsheet will not run as a formula (file names and messages come from learners).
+    One-to-one: a text starting with a quote gets one more, so ``'=x`` and ``=x`` stay two rows."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "'") else text
+
+
+# Characters that would act rather than show: C0/C1 controls (ANSI escapes that recolour or rewrite a
+# terminal, a carriage return that overprints a line or starts a new CSV row in a spreadsheet, NUL),
+# line and paragraph separators, and the bidirectional overrides that reorder what is displayed.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, newlines: bool = True) -> str:
+    """``text`` with every character that would act on a terminal or spreadsheet written as an escape
+    (``\\x1b``); tabs are kept, and newlines unless ``newlines`` is False."""
+    text = _UNPRINTABLE.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 0x100
+                            else "\\u%04x" % ord(m.group()), str(text))
+    return text if newlines else text.replace("\n", "\\n")
+
+
+def printable_result(r: SubmissionResult) -> SubmissionResult:
+    """The result with every text a learner could have written (messages, statuses, warnings) printable,
+    before it reaches the CSV, the feedback files or the instructor's terminal."""
+    return dataclasses.replace(
+        r, student=printable(r.student, newlines=False), status=printable(r.status),
+        questions=[dataclasses.replace(q, status=printable(q.status), message=printable(q.message))
+                   for q in r.questions],
+        warnings=[printable(w) for w in r.warnings], notes=[printable(n) for n in r.notes])
 
 
 def csv_header(assignment: Assignment) -> list[str]:
@@ -241,7 +295,7 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
         if dask_engine is not None:  # in the folder's order, as the pool would (Dask's own is by arrival)
             position = order[student]
             run = lambda job, cfg: dask_engine.run(job, cfg, position)  # noqa: E731
-        return grade_submission(path, assignment, config, student=student, raw=raw[path], run=run)
+        return printable_result(grade_submission(path, assignment, config, student=student, raw=raw[path], run=run))
 
     order = {student: i for i, (student, _) in enumerate(subs)}
     results: list[SubmissionResult] = []
@@ -277,15 +331,13 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
 
 def _read(path: Path) -> bytes | None:
     try:
-        if path.stat().st_size > 50 * 2**20:
-            return None  # read_submission reports the size
-        return path.read_bytes()
-    except OSError:
-        return None
+        return read_regular_file(path)
+    except NotebookError:
+        return None  # read_submission reports why (a link, a FIFO, too large, ...)
 
 
 def _digest(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_regular_file(path)).hexdigest()
+    except (OSError, NotebookError):
         return None
