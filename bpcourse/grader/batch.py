@@ -24,7 +24,9 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from bpcourse.grader.notebook import NotebookError, read_regular_file
-from bpcourse.grader.runner import Assignment, Config, QuestionResult, SubmissionResult, grade_submission
+from bpcourse.grader.cluster import ClusterError
+from bpcourse.grader.runner import (Assignment, Config, QuestionResult, SandboxUnavailable, SubmissionResult,
+                                    first_line, grade_submission)
 from bpcourse.i18n import tr
 
 
@@ -194,6 +196,15 @@ class GradesCsv:
         write_atomic(self.path, _csv_text([self.header, *(self.rows[k] for k in keys)]))
 
 
+def grader_error(student: str, path: Path, assignment: Assignment, exc: Exception) -> SubmissionResult:
+    """A submission whose grading raised in the grader (a result Dask could not send back, say, when a
+    kernel nested it 490 deep): scored 0 as a grader error, named on stderr, and the batch goes on."""
+    message = printable(f"{type(exc).__name__}: {first_line(str(exc))}"[:500], newlines=False)
+    print(f"bpcourse grade: grader error for {printable(student, False)}: {message}", file=sys.stderr, flush=True)
+    qs = [QuestionResult(q.grade_id, 0.0, q.points, "grader error", message) for q in assignment.questions]
+    return SubmissionResult(student, path, f"grader error: {message}", qs)
+
+
 def feedback_text(r: SubmissionResult) -> str:
     width = max([len(q.grade_id) for q in r.questions] + [8])
     lines = [tr("{student}: {total} / {max} points ({status})", student=r.student, total=fmt(r.total),
@@ -295,7 +306,13 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
         if dask_engine is not None:  # in the folder's order, as the pool would (Dask's own is by arrival)
             position = order[student]
             run = lambda job, cfg: dask_engine.run(job, cfg, position)  # noqa: E731
-        return printable_result(grade_submission(path, assignment, config, student=student, raw=raw[path], run=run))
+        try:
+            return printable_result(grade_submission(path, assignment, config, student=student, raw=raw[path],
+                                                     run=run))
+        except (ClusterError, SandboxUnavailable):
+            raise  # the instructor's setup, not this submission: the batch stops and says why
+        except Exception as exc:  # noqa: BLE001  one submission never stops the batch (see grader_error)
+            return grader_error(student, path, assignment, exc)
 
     order = {student: i for i, (student, _) in enumerate(subs)}
     results: list[SubmissionResult] = []

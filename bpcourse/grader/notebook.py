@@ -25,6 +25,10 @@ MARKDOWN_STUB = "YOUR ANSWER HERE"
 GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 MAX_ANSWER_CHARS = 2 * 2**20
+# JSON objects and lists outside strings: a real notebook has a handful per cell; 45 MB of "{}," are
+# 16 million, which json.loads turns into 1.2 GB and seconds of the grader's own CPU.
+MAX_JSON_CONTAINERS = 2_000_000
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 
 
 class NotebookError(ValueError):
@@ -135,6 +139,12 @@ def read_submission(path: str | Path, raw: bytes | None = None) -> dict:
             raw = read_regular_file(path)
         if len(raw) > MAX_NOTEBOOK_BYTES:
             raise NotebookError(f"file is {len(raw) / 2**20:.0f} MB, larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        outside_strings = _JSON_STRING.sub(b"", raw)
+        containers = outside_strings.count(b"{") + outside_strings.count(b"[")
+        del outside_strings
+        if containers > MAX_JSON_CONTAINERS:
+            raise NotebookError(f"the file holds {containers:,} JSON objects and lists, more than "
+                                f"{MAX_JSON_CONTAINERS:,} (a notebook has a few per cell)")
         data = json.loads(raw.decode("utf-8"))
     except NotebookError:
         raise

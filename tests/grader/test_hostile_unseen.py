@@ -45,7 +45,7 @@ ATTACKS = ("fifo_result", "npy_repeat", "liars", "nans", "forged_records", "sile
 EXERCISE_ATTACKS = ("meta_games", "own_checks", "cell_types", "odd_format", "many_cells", "deep_json", "bad_utf8",
                     exercise_attacks.student(exercise_attacks.WEIRD_NAME), "ansi_feedback", "forged_frame", "hooks",
                     "fake_idle", "patch_world", "liars", "stay_alive", "close_fds", "forking_check", "shared_folder",
-                    "exhaust_fds", "recursion", "socket_balloon", "link_source", "link_classmate", "link_root",
+                    "exhaust_fds", "recursion", "deep_result", "many_objects", "socket_balloon", "link_source", "link_classmate", "link_root",
                     "link_dir", "fifo", "dev_zero", "fifo_top", "honest_c")
 EXERCISE_HONEST = ("honest_a", "honest_b", "honest_c.ipynb")
 # Memory outside the address space is bounded only by the memory cgroup, which needs root; as an
@@ -186,6 +186,25 @@ def test_exercise_links_fifos_and_devices_are_refused_by_name(exercise):
     assert max(out["results"][n]["seconds"] for n in ("link_root", "fifo", "dev_zero")) < 5
 
 
+def test_exercise_one_submission_never_stops_the_batch(exercise):
+    """A result nested 490 deep passes the worker but not Dask's pickle: before the fix the whole
+    batch stopped there (TypeError: Could not serialize object of type dict); now it is that
+    submission's grader error, named on stderr, and everyone else is graded."""
+    mode, out = exercise
+    r = out["results"]["deep_result"]
+    assert r["status"].startswith(("grader error", "ok")), r["status"]
+    if r["status"].startswith("grader error"):
+        assert "grader error for deep_result" in out["stderr"], out["stderr"][-2000:]
+
+
+def test_exercise_huge_json_is_refused_before_it_is_parsed(exercise):
+    """16 million empty objects (45 MB, under the size limit): refused by count, not parsed into
+    1.2 GB of the grader's own memory."""
+    mode, out = exercise
+    assert "JSON objects and lists" in out["results"]["many_objects"]["status"], out["results"]["many_objects"]
+    assert out["grader_max_rss_mb"] < 1024, (mode, out["grader_max_rss_mb"])
+
+
 def cell(student: str) -> str:
     from bpcourse.grader.batch import cell as csv_cell
 
@@ -288,3 +307,34 @@ def test_learner_text_is_printable_and_csv_names_stay_distinct(tmp_path):
     assert "\r" not in (tmp_path / "g.csv").read_text() and "\x1b" not in (tmp_path / "g.csv").read_text()
     again = GradesCsv(tmp_path / "g.csv", assignment, [r.student for r in results], resume=True)
     assert all(again.graded(r.student) for r in results)
+
+
+def test_a_submission_that_breaks_the_grader_costs_only_its_own_row(tmp_path, monkeypatch):
+    """Whatever a submission makes the grader raise (here: the engine's own error, as Dask's was)
+    becomes that student's grader error; the others are graded, the CSV has every row."""
+    from bpcourse.grader import runner
+    from bpcourse.grader.batch import grade_batch
+
+    from .conftest import CHECKS
+    from .fixtures import hostile, source
+
+    src = source.build(tmp_path)
+    for name in ("ann", "bob", "cid"):
+        source.write(hostile.solved(hostile.A1), tmp_path / "subs" / f"{name}.ipynb")
+    real = {"questions": {}, "fatal": {}, "stopped": None, "warnings": [], "notes": []}
+
+    def run_worker(job, config):
+        if any("bob" in str(c.get("source")) for c in job["cells"]):
+            raise TypeError("Could not serialize object of type dict")
+        return real, ""
+
+    monkeypatch.setattr(runner, "run_worker", run_worker)
+    source.write(hostile.solved(hostile.A1, **{hostile.A2: "# bob\ndy_dx = 1.0"}), tmp_path / "subs" / "bob.ipynb")
+    config = runner.Config(checks_dir=CHECKS)
+    config.chosen = {"level": "none", "user": None, "notes": []}  # no probe kernel: nothing runs here
+    results = {r.student: r for r in grade_batch(tmp_path / "subs", src, tmp_path / "g.csv", jobs=2, config=config,
+                                                 engine="threads")}
+    assert sorted(results) == ["ann", "bob", "cid"]
+    assert results["bob"].status == "grader error: TypeError: Could not serialize object of type dict"
+    assert [r.status for n, r in results.items() if n != "bob"] == ["ok", "ok"]
+    assert [row.split(",")[0] for row in (tmp_path / "g.csv").read_text().splitlines()[1:]] == ["ann", "bob", "cid"]

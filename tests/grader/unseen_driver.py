@@ -50,6 +50,7 @@ results = grade_batch(subs, targets["source"], work / "grades.csv", work / "feed
 listener.close()
 out = {"pid": os.getpid(), "uid": os.getuid(), "level": level, "batch_seconds": time.monotonic() - started,
        "engine": engine, "children_max_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+       "grader_max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
        "results": summary(results), "expected": expected, "csv": (work / "grades.csv").read_text(),
        "feedback": {p.name: p.read_text() for p in sorted((work / "feedback").iterdir())}}
 (work / "results.json").write_text(json.dumps(out, indent=1))
