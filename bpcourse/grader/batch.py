@@ -65,14 +65,34 @@ def find_submissions(folder: Path, stem: str) -> list[tuple[str, Path | None]]:
             if exact.is_file() or exact.is_symlink():
                 add(entry.name, exact)
                 continue
-            notebooks = sorted(Path(top) / name for top, dirs, files in os.walk(entry)  # links not followed
-                               if ".ipynb_checkpoints" not in Path(top).parts for name in files
-                               if name.endswith(".ipynb"))
+            notebooks = notebooks_below(entry)
             nested = [p for p in notebooks if p.name == f"{stem}.ipynb"]
             add(entry.name, (nested or notebooks or [None])[0])
         elif entry.suffix == ".ipynb":  # a FIFO, a device: refused when read, but the student gets a row
             add(entry.stem, entry)
     return found
+
+
+def notebooks_below(top: Path, max_depth: int = 8, max_entries: int = 100_000) -> list[Path]:
+    """The ``.ipynb`` files below a student's folder, sorted; links are not followed, checkpoints
+    skipped. Iterative and bounded: an archive of 1,500 nested folders made os.walk (recursive)
+    raise RecursionError and stopped the batch before anyone was graded."""
+    found: list[Path] = []
+    stack, seen = [(Path(top), 0)], 0
+    while stack and seen < max_entries:
+        folder, depth = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    seen += 1
+                    if entry.is_dir(follow_symlinks=False):
+                        if depth < max_depth and entry.name != ".ipynb_checkpoints":
+                            stack.append((Path(entry.path), depth + 1))
+                    elif entry.name.endswith(".ipynb"):
+                        found.append(Path(entry.path))
+        except OSError:
+            continue
+    return sorted(found)
 
 
 def fmt(points: float) -> str:
@@ -105,15 +125,23 @@ def cell(text: str) -> str:
 
 # Characters that would act rather than show: C0/C1 controls (ANSI escapes that recolour or rewrite a
 # terminal, a carriage return that overprints a line or starts a new CSV row in a spreadsheet, NUL),
-# line and paragraph separators, and the bidirectional overrides that reorder what is displayed.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# line and paragraph separators, the bidirectional overrides that reorder what is displayed, and
+# lone surrogates (the bytes of a file name that is not UTF-8), which no UTF-8 file can hold.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (os.fsdecode's surrogateescape)
+        code -= 0xDC00
+    return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
 
 
 def printable(text: str, newlines: bool = True) -> str:
     """``text`` with every character that would act on a terminal or spreadsheet written as an escape
     (``\\x1b``); tabs are kept, and newlines unless ``newlines`` is False."""
-    text = _UNPRINTABLE.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 0x100
-                            else "\\u%04x" % ord(m.group()), str(text))
+    text = _UNPRINTABLE.sub(_escape, str(text))
     return text if newlines else text.replace("\n", "\\n")
 
 
@@ -203,6 +231,18 @@ def grader_error(student: str, path: Path, assignment: Assignment, exc: Exceptio
     print(f"bpcourse grade: grader error for {printable(student, False)}: {message}", file=sys.stderr, flush=True)
     qs = [QuestionResult(q.grade_id, 0.0, q.points, "grader error", message) for q in assignment.questions]
     return SubmissionResult(student, path, f"grader error: {message}", qs)
+
+
+def feedback_path(folder: Path, student: str) -> Path:
+    """``folder/<student>.txt``; a name too long for a file (with the temporary name write_atomic
+    makes of it) is cut, and a digest of the whole name keeps it apart from its neighbours."""
+    name = f"{student}.txt"
+    if len(os.fsencode(name)) > 200:
+        short = student
+        while len(os.fsencode(short)) > 180:
+            short = short[:-1]
+        name = f"{short}~{hashlib.sha256(os.fsencode(student)).hexdigest()[:12]}.txt"
+    return folder / name
 
 
 def feedback_text(r: SubmissionResult) -> str:
@@ -327,7 +367,7 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
             grades.add(finished)  # one rewrite for everything that finished meanwhile
             for r in finished:
                 if feedback:
-                    write_atomic(Path(feedback) / f"{r.student}.txt", feedback_text(r).encode("utf-8"))
+                    write_atomic(feedback_path(Path(feedback), r.student), feedback_text(r).encode("utf-8"))
                 report.done(r)
             results += finished
     except BaseException:

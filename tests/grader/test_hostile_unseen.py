@@ -43,9 +43,10 @@ from .test_hostile import ROOT, nobody_python
 ATTACKS = ("fifo_result", "npy_repeat", "liars", "nans", "forged_records", "silenced", "fork_bomb", "fill_all",
            "sockets", "proc_links", "iopub_flood", "memfd_balloon", "sysv_shm_balloon")
 EXERCISE_ATTACKS = ("meta_games", "own_checks", "cell_types", "odd_format", "many_cells", "deep_json", "bad_utf8",
-                    exercise_attacks.student(exercise_attacks.WEIRD_NAME), "ansi_feedback", "forged_frame", "hooks",
+                    *map(exercise_attacks.student, (exercise_attacks.WEIRD_NAME, exercise_attacks.LONG_NAME,
+                                                    exercise_attacks.BYTES_NAME)), "ansi_feedback", "forged_frame", "hooks",
                     "fake_idle", "patch_world", "liars", "stay_alive", "close_fds", "forking_check", "shared_folder",
-                    "exhaust_fds", "recursion", "deep_result", "many_objects", "socket_balloon", "link_source", "link_classmate", "link_root",
+                    "exhaust_fds", "recursion", "deep_result", "many_objects", "socket_balloon", "deep_folder", "link_source", "link_classmate", "link_root",
                     "link_dir", "fifo", "dev_zero", "fifo_top", "honest_c")
 EXERCISE_HONEST = ("honest_a", "honest_b", "honest_c.ipynb")
 # Memory outside the address space is bounded only by the memory cgroup, which needs root; as an
@@ -172,7 +173,9 @@ def test_exercise_csv_one_printable_row_per_submission(exercise):
                          or c in "\u2028\u2029\u202e"})
         assert acting == [], (mode, name, acting)
     assert all(not r[i].startswith(("=", "+", "-", "@")) for r in rows[1:] for i in (0, 1, len(r) - 1)), rows
-    assert sorted(out["feedback"]) == sorted(f"{s}.txt" for s in out["results"])
+    from bpcourse.grader.batch import feedback_path
+
+    assert sorted(out["feedback"]) == sorted(feedback_path(Path("."), s).name for s in out["results"])
 
 
 def test_exercise_links_fifos_and_devices_are_refused_by_name(exercise):
@@ -319,7 +322,7 @@ def test_a_submission_that_breaks_the_grader_costs_only_its_own_row(tmp_path, mo
     from .fixtures import hostile, source
 
     src = source.build(tmp_path)
-    for name in ("ann", "bob", "cid"):
+    for name in ("ann", "bob", "cid", "x" * 249, os.fsdecode(b"bad\xff\xfename")):
         source.write(hostile.solved(hostile.A1), tmp_path / "subs" / f"{name}.ipynb")
     real = {"questions": {}, "fatal": {}, "stopped": None, "warnings": [], "notes": []}
 
@@ -332,9 +335,13 @@ def test_a_submission_that_breaks_the_grader_costs_only_its_own_row(tmp_path, mo
     source.write(hostile.solved(hostile.A1, **{hostile.A2: "# bob\ndy_dx = 1.0"}), tmp_path / "subs" / "bob.ipynb")
     config = runner.Config(checks_dir=CHECKS)
     config.chosen = {"level": "none", "user": None, "notes": []}  # no probe kernel: nothing runs here
-    results = {r.student: r for r in grade_batch(tmp_path / "subs", src, tmp_path / "g.csv", jobs=2, config=config,
-                                                 engine="threads")}
-    assert sorted(results) == ["ann", "bob", "cid"]
+    results = {r.student: r for r in grade_batch(tmp_path / "subs", src, tmp_path / "g.csv", tmp_path / "fb", jobs=2,
+                                                 config=config, engine="threads")}
+    # Names once fatal to the batch too: too long for a feedback file, not UTF-8 (the CSV is UTF-8).
+    assert sorted(results) == ["ann", "bad\\xff\\xfename", "bob", "cid", "x" * 249]
+    assert len(list((tmp_path / "fb").iterdir())) == 5
+    results = {n: r for n, r in results.items() if n in ("ann", "bob", "cid")}
     assert results["bob"].status == "grader error: TypeError: Could not serialize object of type dict"
     assert [r.status for n, r in results.items() if n != "bob"] == ["ok", "ok"]
-    assert [row.split(",")[0] for row in (tmp_path / "g.csv").read_text().splitlines()[1:]] == ["ann", "bob", "cid"]
+    assert [row.split(",")[0] for row in (tmp_path / "g.csv").read_text().splitlines()[1:]] == \
+        ["ann", "bad\\xff\\xfename", "bob", "cid", "x" * 249]

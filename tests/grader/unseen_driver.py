@@ -48,6 +48,8 @@ except ImportError:
 results = grade_batch(subs, targets["source"], work / "grades.csv", work / "feedback", jobs=2, config=config,
                       engine=engine)
 listener.close()
+if batch == "exercise":
+    exercise_attacks.remove_deep_folders(subs)
 out = {"pid": os.getpid(), "uid": os.getuid(), "level": level, "batch_seconds": time.monotonic() - started,
        "engine": engine, "children_max_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
        "grader_max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
