@@ -167,7 +167,7 @@ def test_exercise_csv_one_printable_row_per_submission(exercise):
     rows = list(csv.reader(io.StringIO(out["csv"])))
     assert [r[0] for r in rows[1:]] == [cell(s) for s in out["results"]], rows[1:]
     assert all(r[-3] == "11" and len(r) == len(rows[0]) for r in rows[1:]), rows
-    assert not [r for r in rows[1:] if r[0] == "forged"], "a file name started a row of its own"
+    assert [r[0] for r in rows].count("honest_a") == 1, "a file name started a row of a classmate's"
     for name, text in [("grades.csv", out["csv"]), *out["feedback"].items()]:
         acting = sorted({hex(ord(c)) for c in text if (ord(c) < 32 and c not in "\n\t") or 0x7f <= ord(c) < 0xa0
                          or c in "\u2028\u2029\u202e"})
