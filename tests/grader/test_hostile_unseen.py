@@ -46,7 +46,7 @@ EXERCISE_ATTACKS = ("meta_games", "own_checks", "cell_types", "odd_format", "man
                     *map(exercise_attacks.student, (exercise_attacks.WEIRD_NAME, exercise_attacks.LONG_NAME,
                                                     exercise_attacks.BYTES_NAME)), "ansi_feedback", "forged_frame", "hooks",
                     "fake_idle", "patch_world", "liars", "stay_alive", "close_fds", "forking_check", "shared_folder",
-                    "exhaust_fds", "recursion", "deep_result", "many_objects", "socket_balloon", "deep_folder", "link_source", "link_classmate", "link_root",
+                    "exhaust_fds", "interrupts", "José Müller (copy 2)", "recursion", "deep_result", "many_objects", "socket_balloon", "deep_folder", "link_source", "link_classmate", "link_root",
                     "link_dir", "fifo", "dev_zero", "fifo_top", "honest_c")
 EXERCISE_HONEST = ("honest_a", "honest_b", "honest_c.ipynb")
 # Memory outside the address space is bounded only by the memory cgroup, which needs root; as an
