@@ -87,22 +87,37 @@ def run_unseen(mode: str, batch: str) -> dict:
     return out
 
 
-@pytest.fixture(scope="session", params=["root", "nobody"])
-def unseen(request):
+BATCHES = {"fixture": (ATTACKS, HONEST, 6), "exercise": (EXERCISE_ATTACKS, EXERCISE_HONEST, 11)}
+_RUNS: dict[tuple[str, str], dict] = {}
+
+
+def graded(batch: str, mode: str) -> tuple[str, dict]:
+    """(mode, what unseen_driver.py reported) for one batch in one mode, graded once per session."""
     if os.geteuid() != 0:
         pytest.skip("dropping to nobody and the root sandbox need root (CI is root)")
-    return request.param, run_unseen(request.param, "fixture")
+    if (batch, mode) not in _RUNS:
+        _RUNS[batch, mode] = run_unseen(mode, batch)
+    return mode, _RUNS[batch, mode]
 
 
 @pytest.fixture(scope="session", params=["root", "nobody"])
-def exercise(request):
-    if os.geteuid() != 0:
-        pytest.skip("dropping to nobody and the root sandbox need root (CI is root)")
-    return request.param, run_unseen(request.param, "exercise")
+def mode(request):
+    return request.param
 
 
-def scores_what_it_earned(batch, attack: str) -> None:
-    mode, out = batch
+@pytest.fixture
+def unseen(mode):
+    return graded("fixture", mode)
+
+
+@pytest.fixture
+def exercise(mode):
+    return graded("exercise", mode)
+
+
+@pytest.mark.parametrize("batch, attack", [(b, a) for b, (attacks, _, _) in BATCHES.items() for a in attacks])
+def test_attack_scores_what_it_earned(mode, batch, attack):
+    mode, out = graded(batch, mode)
     if mode != "root" and attack in ROOT_ONLY:
         assert attack not in out["results"]
         return
@@ -111,8 +126,10 @@ def scores_what_it_earned(batch, attack: str) -> None:
     assert not r["notes"], (mode, attack, r["notes"])
 
 
-def full_marks_nothing_left(batch, attacks, honest, full: float) -> None:
-    mode, out = batch
+@pytest.mark.parametrize("batch", BATCHES)
+def test_honest_classmates_full_marks_nothing_left(mode, batch):
+    attacks, honest, full = BATCHES[batch]
+    mode, out = graded(batch, mode)
     assert out["level"] == ("root" if mode == "root" else "user"), out["level"]
     for name in honest:
         assert out["results"][name]["total"] == full, (mode, name, out["results"][name])
@@ -120,15 +137,6 @@ def full_marks_nothing_left(batch, attacks, honest, full: float) -> None:
     assert out["left_processes"] == [], out["left_processes"]
     want = [a for a in attacks if mode == "root" or a not in ROOT_ONLY]
     assert sorted(out["results"]) == sorted([*want, *honest])
-
-
-@pytest.mark.parametrize("attack", ATTACKS)
-def test_unseen_attack_scores_what_it_earned(unseen, attack):
-    scores_what_it_earned(unseen, attack)
-
-
-def test_unseen_honest_classmates_full_marks_nothing_left(unseen):
-    full_marks_nothing_left(unseen, ATTACKS, HONEST, 6)
 
 
 def test_result_file_fifo_does_not_stall_the_worker(unseen):
@@ -150,15 +158,6 @@ def test_result_arrays_named_twice_do_not_blow_up_the_worker(unseen):
 
 
 # ------------------------------------------------------------------------ exercise 01, edited by learners
-@pytest.mark.parametrize("attack", EXERCISE_ATTACKS)
-def test_exercise_attack_scores_what_it_earned(exercise, attack):
-    scores_what_it_earned(exercise, attack)
-
-
-def test_exercise_honest_classmates_full_marks_nothing_left(exercise):
-    full_marks_nothing_left(exercise, EXERCISE_ATTACKS, EXERCISE_HONEST, 11)
-
-
 def test_exercise_csv_one_printable_row_per_submission(exercise):
     """Every submission has exactly one row, under its (printable) name, out of 11 points; nothing a
     learner wrote (a name, an exception, stderr) puts a control character, a formula or a forged row
