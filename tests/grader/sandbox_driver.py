@@ -60,6 +60,7 @@ def summary(results, finished: dict | None = None) -> dict:
     """What the tests read of each student's result (JSON data)."""
     return {r.student: {"total": r.total, "status": r.status, "seconds": r.seconds, "notes": r.notes,
                         "warnings": r.warnings, "finished": (finished or {}).get(r.student),
+                        "throttled": getattr(r, "throttled", None),  # grader-usermode's watchdog report
                         "points": {q.grade_id: q.points for q in r.questions},
                         "questions": [(q.grade_id, q.status, q.message[:200]) for q in r.questions]}
             for r in results}
