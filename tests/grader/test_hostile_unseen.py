@@ -46,7 +46,7 @@ EXERCISE_ATTACKS = ("meta_games", "own_checks", "cell_types", "odd_format", "man
                     *map(exercise_attacks.student, (exercise_attacks.WEIRD_NAME, exercise_attacks.LONG_NAME,
                                                     exercise_attacks.BYTES_NAME)), "ansi_feedback", "forged_frame", "hooks",
                     "fake_idle", "patch_world", "liars", "stay_alive", "close_fds", "forking_check", "shared_folder",
-                    "exhaust_fds", "interrupts", "José Müller (copy 2)", "recursion", "deep_result", "many_objects", "socket_balloon", "deep_folder", "link_source", "link_classmate", "link_root",
+                    "exhaust_fds", "json_balloon", "interrupts", "José Müller (copy 2)", "recursion", "deep_result", "many_objects", "socket_balloon", "deep_folder", "link_source", "link_classmate", "link_root",
                     "link_dir", "fifo", "dev_zero", "fifo_top", "honest_c")
 EXERCISE_HONEST = ("honest_a", "honest_b", "honest_c.ipynb")
 # Memory outside the address space is bounded only by the memory cgroup, which needs root; as an
@@ -199,6 +199,16 @@ def test_exercise_one_submission_never_stops_the_batch(exercise):
         assert "grader error for deep_result" in out["stderr"], out["stderr"][-2000:]
 
 
+def test_exercise_results_of_millions_of_lists_do_not_blow_up_the_worker(exercise):
+    """2.7 million empty lists (8 MB) per probe: each list an object in the worker, which kept every
+    probe's result until it reported: 1.6 GB before the fix (6 GB at the 32 MB file limit), outside
+    the kernel's memory limit. Now refused by count, and no process the grader started passed 1 GB."""
+    mode, out = exercise
+    message = out["results"]["json_balloon"]["questions"][0][2]
+    assert "lists and dicts" in message, message
+    assert out["children_max_rss_mb"] < 1024, (mode, out["children_max_rss_mb"])
+
+
 def test_exercise_huge_json_is_refused_before_it_is_parsed(exercise):
     """16 million empty objects (45 MB, under the size limit): refused by count, not parsed into
     1.2 GB of the grader's own memory."""
@@ -244,6 +254,10 @@ def test_worker_reads_result_files_safely(tmp_path):
     np.save(tmp_path / "t.2.npy", big)
     with pytest.raises(ValueError, match="MB in all"):
         worker.decode([{"__ndarray__": 1}, {"__ndarray__": 2}], "t", {})
+    worker.result_bytes = 0  # and all the probes of one run together
+    worker.count_result(worker_module.MAX_JOB_RESULT_BYTES)
+    with pytest.raises(ValueError, match="results are larger than"):
+        worker.count_result(1)
 
 
 def test_batch_folder_links_fifos_and_name_clashes(tmp_path):
