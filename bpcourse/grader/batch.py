@@ -26,7 +26,7 @@ from pathlib import Path
 from bpcourse.grader.notebook import NotebookError, read_regular_file
 from bpcourse.grader.cluster import ClusterError
 from bpcourse.grader.runner import (Assignment, Config, QuestionResult, SandboxUnavailable, SubmissionResult,
-                                    first_line, grade_submission)
+                                    first_line, grade_submission, resolve_sandbox)
 from bpcourse.i18n import tr
 
 
@@ -321,6 +321,11 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
     if feedback:
         Path(feedback).mkdir(parents=True, exist_ok=True)
 
+    remote = cluster is not None or (given is not None and given.decides_sandbox)
+    if not remote and config.chosen is None and any(path is not None for _, path in todo):
+        # Decided here, once, before any submission: a refused sandbox or a --kernel-user that is root
+        # stops the batch now, not as each submission's grader error.
+        resolve_sandbox(config)
     threads, dask_engine = jobs, None
     if given is not None:
         dask_engine = given
