@@ -104,8 +104,9 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requir
     return t
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None) -> Tensor:
-    return _wrap(np.linspace(start, end, steps).astype(dtypes.as_numpy_dtype(dtype) if dtype is not None else dtypes.F32))
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    a = np.linspace(start, end, steps).astype(dtypes.as_numpy_dtype(dtype) if dtype is not None else dtypes.F32)
+    return _leaf(a, requires_grad)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

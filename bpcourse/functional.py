@@ -232,6 +232,14 @@ def isnan(x: Tensor) -> Tensor:
     return x.isnan()
 
 
+def isinf(x: Tensor) -> Tensor:
+    return x.isinf()
+
+
+def isfinite(x: Tensor) -> Tensor:
+    return x.isfinite()
+
+
 clip = clamp
 
 

@@ -185,8 +185,8 @@ class Tensor(TensorBase):
             )
         if value and self.array.dtype.kind != "f":
             raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients "
-                f"(this one is {self.dtype})"
+                "Only Tensors of floating point and complex dtype can require gradients "
+                f"(this one is {self.dtype}; make it with a float, e.g. torch.tensor([1.0, 2.0]), or call .float())"
             )
         self._requires_grad = bool(value)
 
@@ -327,10 +327,17 @@ class Tensor(TensorBase):
     def __pow__(self, exponent: Any) -> "Tensor":
         if isinstance(exponent, Tensor):
             return _binary(PowTensor, self, exponent)
-        return apply(Pow, self, exponent)
+        out = apply(Pow, self, exponent)
+        if self.array.dtype.kind != "f":  # torch: int ** 0.5 is float32 (numpy's: float64)
+            out.array = dtypes.result_dtype(out.array, self.array, self._operand(exponent))
+        return out
 
     def __rpow__(self, base: Any) -> "Tensor":
-        return apply(RPow, self._operand(base), self)
+        b = self._operand(base)
+        out = apply(RPow, b, self)
+        if b.dtype != self.array.dtype:  # 2.5 ** int_tensor is float32 in torch
+            out.array = dtypes.result_dtype(out.array, b, self.array)
+        return out
 
     def __matmul__(self, other: Any) -> "Tensor":
         return apply(MatMul, self, other)

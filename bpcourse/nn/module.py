@@ -11,6 +11,7 @@ from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
+from bpcourse.function import RemovableHandle
 from bpcourse.tensor import Tensor, tensor_repr
 
 
@@ -72,6 +73,8 @@ class Module:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
 
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, (Parameter, Module)) and "_parameters" not in self.__dict__:
@@ -106,7 +109,57 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        if not (self.__dict__.get("_forward_pre_hooks") or self.__dict__.get("_forward_hooks")):
+            return self.forward(*args, **kwargs)
+        for hook in list(self._forward_pre_hooks.values()):
+            changed = hook(self, args)  # may replace the positional inputs
+            if changed is not None:
+                args = changed if isinstance(changed, tuple) else (changed,)
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            changed = hook(self, args, output)  # may replace the output
+            if changed is not None:
+                output = changed
+        return output
+
+    # --- hooks: torch's forward hooks; backward hooks are left to Tensor.register_hook ----------
+    def register_forward_pre_hook(self, hook: Any, *, prepend: bool = False, with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before ``forward``; a returned value replaces ``args``."""
+        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs, "register_forward_pre_hook")
+
+    def register_forward_hook(self, hook: Any, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after ``forward``; a returned value replaces the output.
+        ``handle = layer.register_forward_hook(fn)``; ``handle.remove()`` takes it off again."""
+        if always_call:
+            raise NotImplementedError("not implemented in bpcourse: register_forward_hook(always_call=True); "
+                                      "call the hook yourself in a try/finally around model(x)")
+        return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs, "register_forward_hook")
+
+    @staticmethod
+    def _add_hook(hooks: OrderedDict, hook: Any, prepend: bool, with_kwargs: bool, name: str) -> RemovableHandle:
+        if with_kwargs:
+            raise NotImplementedError(f"not implemented in bpcourse: {name}(with_kwargs=True); the hook gets the "
+                                      f"positional inputs only, so pass inputs positionally")
+        handle = RemovableHandle(hooks, hook)
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook: Any, prepend: bool = False) -> RemovableHandle:
+        raise NotImplementedError(
+            "not implemented in bpcourse: Module.register_full_backward_hook; use a forward hook that calls "
+            "output.register_hook(fn) to see the gradient of a layer's output")
+
+    def register_backward_hook(self, hook: Any) -> RemovableHandle:
+        raise NotImplementedError(
+            "not implemented in bpcourse: Module.register_backward_hook (deprecated in torch too); use a forward "
+            "hook that calls output.register_hook(fn) to see the gradient of a layer's output")
+
+    def register_full_backward_pre_hook(self, hook: Any, prepend: bool = False) -> RemovableHandle:
+        raise NotImplementedError(
+            "not implemented in bpcourse: Module.register_full_backward_pre_hook; use a forward hook that calls "
+            "output.register_hook(fn), which may return a replacement gradient")
 
     # --- walking the tree ---------------------------------------------------------------------
     def named_modules(self, prefix: str = "") -> Iterator[tuple]:
@@ -125,6 +178,9 @@ class Module:
 
     def children(self) -> Iterator["Module"]:
         return iter(self._modules.values())
+
+    def named_children(self) -> Iterator[tuple]:
+        return iter(self._modules.items())
 
     def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple]:
         seen = set()
