@@ -327,17 +327,12 @@ class Tensor(TensorBase):
     def __pow__(self, exponent: Any) -> "Tensor":
         if isinstance(exponent, Tensor):
             return _binary(PowTensor, self, exponent)
-        out = apply(Pow, self, exponent)
         if self.array.dtype.kind != "f":  # torch: int ** 0.5 is float32 (numpy's: float64)
-            out.array = dtypes.result_dtype(out.array, self.array, self._operand(exponent))
-        return out
+            return _binary(Pow, self, self._operand(exponent))
+        return apply(Pow, self, exponent)
 
     def __rpow__(self, base: Any) -> "Tensor":
-        b = self._operand(base)
-        out = apply(RPow, b, self)
-        if b.dtype != self.array.dtype:  # 2.5 ** int_tensor is float32 in torch
-            out.array = dtypes.result_dtype(out.array, b, self.array)
-        return out
+        return _binary(RPow, self._operand(base), self)  # 2.5 ** int_tensor is float32 in torch
 
     def __matmul__(self, other: Any) -> "Tensor":
         return apply(MatMul, self, other)

@@ -1,0 +1,137 @@
+"""What running torch programs as a learner writes them found missing or different (issue 15's
+unseen programs): each checked against torch itself."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import bpcourse
+
+
+def f_cubic(m):  # a function of one vector with a full Hessian
+    return lambda x: (x ** 3).sum() + x[0] * x[1] * x[2]
+
+
+def g_two_inputs(m):
+    return lambda x, y: m.stack([x[0] * y, x[1].exp() * y])
+
+
+PRODUCTS = [  # (name, call on module m)
+    ("hvp", lambda m: m.autograd.functional.hvp(f_cubic(m), m.tensor([1.0, 2.0, -1.0]), m.tensor([1.0, 0.5, 2.0]))),
+    ("vhp", lambda m: m.autograd.functional.vhp(f_cubic(m), m.tensor([1.0, 2.0, -1.0]), m.tensor([1.0, 0.5, 2.0]))),
+    ("vjp", lambda m: m.autograd.functional.vjp(g_two_inputs(m), (m.tensor([1.0, 2.0]), m.tensor(3.0)),
+                                                m.tensor([1.0, -1.0]))),
+    ("jvp", lambda m: m.autograd.functional.jvp(g_two_inputs(m), (m.tensor([1.0, 2.0]), m.tensor(3.0)),
+                                                (m.tensor([1.0, 1.0]), m.tensor(0.5)))),
+    ("jvp one input", lambda m: m.autograd.functional.jvp(lambda x: x.sin(), m.tensor([0.0, 1.0]), m.tensor([1.0, 2.0]))),
+    ("vjp scalar, no v", lambda m: m.autograd.functional.vjp(lambda x: (x ** 2).sum(), m.tensor([1.0, 2.0]))),
+    ("hvp tuple", lambda m: m.autograd.functional.hvp(lambda a, b: (a * b ** 2).sum(),
+                                                      (m.tensor([1.0, 2.0]), m.tensor([3.0, 4.0])),
+                                                      (m.tensor([1.0, 0.0]), m.tensor([0.0, 1.0])))),
+    ("vjp unused input", lambda m: m.autograd.functional.vjp(lambda a, b: a * 2, (m.tensor([1.0]), m.tensor([5.0])),
+                                                             m.tensor([1.0]))),
+]
+
+
+def _flat(result):
+    if isinstance(result, tuple):
+        return [x for r in result for x in _flat(r)]
+    return [result]
+
+
+@pytest.mark.parametrize("name,call", PRODUCTS, ids=[p[0] for p in PRODUCTS])
+def test_functional_products_equal_torchs(name, call):
+    ours, theirs = call(bpcourse), call(torch)
+    assert repr(type(ours)) == repr(type(theirs)) and len(_flat(ours)) == len(_flat(theirs))
+    for a, b in zip(_flat(ours), _flat(theirs)):
+        assert tuple(a.shape) == tuple(b.shape) and a.requires_grad == b.requires_grad
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
+
+
+def test_hvp_with_create_graph_is_differentiable_like_torchs():
+    grads = []
+    for m in (bpcourse, torch):
+        w = m.tensor([0.5, -1.0], requires_grad=True)
+        _, hv = m.autograd.functional.hvp(lambda w: (w.exp() * w).sum(), w, m.tensor([1.0, 1.0]), create_graph=True)
+        hv.sum().backward()
+        grads.append(w.grad.numpy())
+    np.testing.assert_allclose(*grads, rtol=1e-6)
+
+
+def test_missing_functional_name_says_not_implemented():
+    with pytest.raises(AttributeError, match="not implemented in bpcourse: torch.autograd.functional.hvp_batched"):
+        bpcourse.autograd.functional.hvp_batched  # noqa: B018
+
+
+def test_vjp_of_a_vector_needs_v():
+    with pytest.raises(RuntimeError, match="v must be given"):
+        bpcourse.autograd.functional.vjp(lambda x: x * 2, bpcourse.tensor([1.0, 2.0]))
+
+
+def _hooked_run(m):
+    m.manual_seed(3)
+    net = m.nn.Sequential(m.nn.Linear(3, 4), m.nn.ReLU(), m.nn.Linear(4, 2))
+    log = []
+    h1 = net[0].register_forward_hook(lambda mod, args, out: log.append((type(mod).__name__, len(args),
+                                                                          tuple(out.shape))))
+    h2 = net[2].register_forward_pre_hook(lambda mod, args: (args[0] * 2,))
+    h3 = net.register_forward_hook(lambda mod, args, out: out.clamp(min=0))
+    h4 = net[1].register_forward_hook(lambda mod, args, out: log.append("first"), prepend=True)
+    x = m.tensor([[1.0, -2.0, 0.5], [0.0, 1.0, 1.0]])
+    out = net(x)
+    out.sum().backward()
+    for h in (h1, h2, h3, h4):
+        h.remove()
+    return log, out.detach().numpy(), net[2].bias.grad.numpy(), net(x).detach().numpy()
+
+
+def test_module_forward_hooks_work_as_torchs():
+    ours, theirs = _hooked_run(bpcourse), _hooked_run(torch)
+    assert ours[0] == theirs[0]
+    for a, b in zip(ours[1:], theirs[1:]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_module_backward_hooks_and_hook_kwargs_say_not_implemented():
+    layer = bpcourse.nn.Linear(2, 2)
+    with pytest.raises(NotImplementedError, match="not implemented in bpcourse: Module.register_full_backward_hook"):
+        layer.register_full_backward_hook(lambda m, gi, go: None)
+    with pytest.raises(NotImplementedError, match="with_kwargs=True"):
+        layer.register_forward_hook(lambda m, a, k, o: None, with_kwargs=True)
+    assert [n for n, _ in bpcourse.nn.Sequential(layer, bpcourse.nn.ReLU()).named_children()] == ["0", "1"]
+
+
+POW_DTYPES = ["m.tensor([1, 2]) ** 0.5", "m.tensor([1, 2]) ** 2", "m.tensor([True, False]) ** 2",
+              "m.tensor([1, 2], dtype=m.int32) ** 2.0", "2.5 ** m.tensor([1, 2])", "2 ** m.tensor([1, 2])",
+              "2 ** m.tensor([1.0, 2.0], dtype=m.float64)"]
+
+
+@pytest.mark.parametrize("expr", POW_DTYPES)
+def test_pow_of_integer_tensors_has_torchs_dtype(expr):
+    ours, theirs = eval(expr, {"m": bpcourse}), eval(expr, {"m": torch})
+    assert str(ours.dtype) == str(theirs.dtype)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+def test_isinf_isfinite_and_linspace_requires_grad():
+    for m in (bpcourse, torch):
+        x = m.tensor([-float("inf"), 0.0, float("nan"), 2.0])
+        assert m.isinf(x).tolist() == [True, False, False, False] == x.isinf().tolist()
+        assert m.isfinite(x).tolist() == [False, True, False, True] == x.isfinite().tolist()
+        t = m.linspace(0, 1, 3, requires_grad=True)
+        assert t.requires_grad and t.is_leaf
+
+
+@pytest.mark.parametrize("loss", ["mse_loss", "l1_loss"])
+def test_losses_warn_like_torch_when_the_target_shape_differs(loss):
+    messages = []
+    for m in (bpcourse, torch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            getattr(m.nn.functional, loss)(m.ones(3, 1), m.ones(3))
+            getattr(m.nn.functional, loss)(m.ones(3), m.ones(3))  # same shape: no warning
+        messages.append([str(w.message) for w in caught])
+    assert messages[0] == messages[1] and len(messages[0]) == 1
