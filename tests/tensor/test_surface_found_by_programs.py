@@ -135,3 +135,54 @@ def test_losses_warn_like_torch_when_the_target_shape_differs(loss):
             getattr(m.nn.functional, loss)(m.ones(3), m.ones(3))  # same shape: no warning
         messages.append([str(w.message) for w in caught])
     assert messages[0] == messages[1] and len(messages[0]) == 1
+
+
+class _WrongSquare:  # a custom Function whose backward is wrong (3 instead of 2x), on either module
+    @staticmethod
+    def make(m):
+        class WrongSquare(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x ** 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 3
+        return WrongSquare
+
+
+GRADCHECKS = [
+    ("sigmoid", lambda m, x, y, c: m.autograd.gradcheck(m.sigmoid, x)),
+    ("constant input", lambda m, x, y, c: m.autograd.gradcheck(lambda a, k, b: (a * k).sum() * b, (x, c, y))),
+    ("two outputs", lambda m, x, y, c: m.autograd.gradcheck(lambda a, b: (a.sin(), b.exp() * a.sum()), (x, y))),
+    ("wrong backward", lambda m, x, y, c: m.autograd.gradcheck(_WrongSquare.make(m).apply, (x,),
+                                                               raise_exception=False)),
+    ("gradgradcheck", lambda m, x, y, c: m.autograd.gradgradcheck(lambda a: a.sin() * a, (x,))),
+    ("gradgradcheck list", lambda m, x, y, c: m.autograd.gradgradcheck(lambda a, b: a.exp().sum() * b, [x, y])),
+]
+
+
+@pytest.mark.parametrize("name,call", GRADCHECKS, ids=[g[0] for g in GRADCHECKS])
+def test_autograd_gradcheck_answers_as_torchs(name, call):
+    answers = []
+    for m in (bpcourse, torch):
+        x = m.tensor([1.0, 2.0], dtype=m.float64, requires_grad=True)
+        y = m.tensor([0.5, -1.0, 3.0], dtype=m.float64, requires_grad=True)
+        answers.append(call(m, x, y, m.tensor([2.0, 3.0], dtype=m.float64)))
+    assert answers[0] is answers[1]
+    assert (name == "wrong backward") is (answers[0] is False)
+
+
+def test_gradcheck_error_text_is_torchs():
+    texts = []
+    for m in (bpcourse, torch):
+        x = m.tensor([1.0, 2.0], dtype=m.float64, requires_grad=True)
+        with pytest.raises(RuntimeError) as info:
+            m.autograd.gradcheck(_WrongSquare.make(m).apply, (x,))
+        texts.append((type(info.value).__name__, str(info.value)))
+    assert texts[0] == texts[1]
+
+
+def test_missing_autograd_name_says_not_implemented():
+    with pytest.raises(AttributeError, match="not implemented in bpcourse: torch.autograd.forward_ad"):
+        bpcourse.autograd.forward_ad  # noqa: B018
