@@ -36,7 +36,7 @@ from bpcourse.functional import (  # noqa: A004 - torch's names, on purpose
     cumsum, device, div, dot, eq, equal, exp, flatten, flip, floor, ge, get_default_dtype, gt,
     inference_mode, isfinite, isinf, isnan, le, log, log1p, log_softmax, lt, matmul, max, maximum, mean, min,
     minimum, mm, mul, mv, ne, neg, norm, numel, permute, pow, relu, reshape, round,
-    set_default_dtype, set_printoptions, sigmoid, sign, sin, softmax, sqrt, square, squeeze, stack,
+    set_default_dtype, sigmoid, sign, sin, softmax, sqrt, square, squeeze, stack,
     std, sub, sum, t, tanh, transpose, unsqueeze, var, where,
 )
 from bpcourse import autograd, nn, optim, utils
@@ -44,6 +44,7 @@ from bpcourse.gradcheck import gradcheck
 from bpcourse.compare import compare_with_torch
 from bpcourse.tensor_graph import topological_order
 from bpcourse.serialization import load, save
+from bpcourse.printing import set_printoptions
 from bpcourse.i18n import set_language
 
 __all__ = [

@@ -186,3 +186,32 @@ def test_gradcheck_error_text_is_torchs():
 def test_missing_autograd_name_says_not_implemented():
     with pytest.raises(AttributeError, match="not implemented in bpcourse: torch.autograd.forward_ad"):
         bpcourse.autograd.forward_ad  # noqa: B018
+
+
+@pytest.mark.parametrize("steps", [2, 5, 7, 10, 11, 100, 1000])
+@pytest.mark.parametrize("start,end", [(-1, 1), (0, 3.141592653589793), (0.1, 2.7), (-8, 8), (1, -1)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_linspace_has_torchs_bits(start, end, steps, dtype):
+    ours = bpcourse.linspace(start, end, steps, dtype=getattr(bpcourse, dtype)).numpy()
+    theirs = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)  # the middle of (-1, 1, 7) is -2.98e-08 in both
+
+
+PRINT_OPTIONS = [dict(precision=2), dict(precision=6), dict(sci_mode=False), dict(sci_mode=True),
+                 dict(threshold=5, edgeitems=2), dict(threshold=5, edgeitems=0), dict(linewidth=30),
+                 dict(profile="short"), dict(profile="full"), dict(profile="default", precision=1)]
+
+
+@pytest.mark.parametrize("options", PRINT_OPTIONS, ids=[str(o) for o in PRINT_OPTIONS])
+def test_set_printoptions_prints_as_torch(options):
+    def shown(m):
+        m.set_printoptions(**options)
+        try:
+            return [repr(m.tensor([1.23456789, 2.5e-5, -300.0])), repr(m.arange(12.0).reshape(3, 4)),
+                    repr(m.arange(2000)), repr(m.tensor([[1e-5, 1.0]], requires_grad=True) * 2),
+                    repr(m.tensor([12345678.0, 0.1])), repr(m.tensor(3.0))]
+        finally:
+            m.set_printoptions(profile="default")
+            m.set_printoptions(sci_mode=None)
+    assert shown(bpcourse) == shown(torch)
