@@ -155,7 +155,7 @@ BIT_EXACT = [
     "grad_of_grad_basics.py", "tensor_hooks.py", "module_forward_hooks.py", "detach_and_grad_modes.py",
     "backward_gradient_accumulation.py", "edge_cases_numbers.py", "errors_learners_meet.py",
     "classifier_with_scheduler.py", "lr_cosine_lambda_plateau.py", "lecture4_quadratic_second_order.py",
-    "custom_function_double_backward.py", "printing_tensors.py",
+    "custom_function_double_backward.py", "printing_tensors.py", "autograd_api_corners.py",
 ]
 
 

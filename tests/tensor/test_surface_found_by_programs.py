@@ -215,3 +215,26 @@ def test_set_printoptions_prints_as_torch(options):
             m.set_printoptions(profile="default")
             m.set_printoptions(sci_mode=None)
     assert shown(bpcourse) == shown(torch)
+
+
+def _grads_after_create_graph(m):
+    shown = []
+    p = m.tensor([1.5], requires_grad=True)
+    (p ** 3).sum().backward(create_graph=True)
+    shown.append(repr(p.grad))
+    (p ** 3).sum().backward()  # into a .grad that has a graph: torch adds in place
+    shown.append(repr(p.grad))
+    q = m.tensor([2.0], requires_grad=True)
+    r = q * q
+    r.retain_grad()
+    (r * q).backward(create_graph=True)
+    shown.append(repr(r.grad))  # a retained gradient is a clone
+    (r * 3).backward()
+    shown.append(repr(r.grad))  # the sum, without a graph
+    return shown
+
+
+def test_grads_kept_with_create_graph_then_accumulated_print_as_torchs():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's reference-cycle warning for backward(create_graph=True)
+        assert _grads_after_create_graph(bpcourse) == _grads_after_create_graph(torch)
