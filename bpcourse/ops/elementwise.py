@@ -35,7 +35,7 @@ import numpy as np
 
 from bpcourse.function import ArrayFunction, Context
 from bpcourse.ops.broadcast import unbroadcast
-from bpcourse.ops.maths import cast, cos, log, run, sin, value
+from bpcourse.ops.maths import cast, cos, log, masked, run, sin, value
 
 # ----- Binary ops -----------------------------------------------------------------------
 
@@ -178,8 +178,8 @@ class Maximum(ArrayFunction):
         dtype = value(g).dtype
         a_won = (cls.pick(a, b) == a).astype(dtype) - (a == b).astype(dtype) / 2
         b_won = (cls.pick(a, b) == b).astype(dtype) - (a == b).astype(dtype) / 2
-        return (unbroadcast(g * a_won, a.shape) if need_a else None,
-                unbroadcast(g * b_won, b.shape) if need_b else None)
+        return (unbroadcast(masked(g, a_won), a.shape) if need_a else None,
+                unbroadcast(masked(g, b_won), b.shape) if need_b else None)
 
 
 class Minimum(Maximum):
@@ -366,7 +366,7 @@ class Relu(ArrayFunction):
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
-        return g * (value(y) > 0)
+        return masked(g, value(y) > 0)
 
 
 class LeakyRelu(ArrayFunction):
@@ -439,7 +439,7 @@ class Clamp(ArrayFunction):
             keep &= x >= lo
         if hi is not None:
             keep &= x <= hi
-        return g * keep, None, None
+        return masked(g, keep), None, None
 
 
 # ----- Copies -----------------------------------------------------------------------------

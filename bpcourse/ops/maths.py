@@ -79,6 +79,20 @@ def broadcast_to(x: Any, shape: tuple) -> Any:
     return np.broadcast_to(x, shape) if is_array(x) else x.expand(*shape)
 
 
+# torch writes +0 where a mask drops the gradient (relu, clamp, max: where(mask, g, 0)); g * mask
+# gives -0 under a negative g, which prints as "-0.". Arrays up to this size get the +0 (one more
+# pass); larger ones keep the single product, for speed: a zero's sign changes no sum.
+PLUS_ZERO_MAX_SIZE = 4096
+
+
+def masked(g: Any, mask: Any) -> Any:
+    """g * mask for a 0/1 (or 0/0.5/1) mask, with +0 where the mask is 0, as torch's."""
+    out = g * mask
+    if is_array(out) and out.dtype.kind == "f" and out.size <= PLUS_ZERO_MAX_SIZE:
+        out = out + out.dtype.type(0)  # -0 + 0 = +0
+    return out
+
+
 def run(op: type, *args: Any) -> Any:
     """``op`` on arrays (its forward), or recorded like any op when an argument is a Tensor."""
     for a in args:

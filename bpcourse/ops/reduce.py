@@ -15,7 +15,7 @@ import numpy as np
 
 from bpcourse.function import ArrayFunction, Context
 from bpcourse.ops.elementwise import Where
-from bpcourse.ops.maths import broadcast_to, cumsum, expand_dims, flip, run, value
+from bpcourse.ops.maths import broadcast_to, cumsum, expand_dims, flip, masked, run, value
 
 
 def _axes(dim: Any, ndim: int) -> Any:
@@ -109,7 +109,7 @@ class Max(ArrayFunction):
         axis, keepdim = ctx.args
         if axis is None:  # torch shares the gradient evenly between tied maxima
             mask = x == y
-            return g * mask / mask.sum(), None, None
+            return masked(g, mask) / mask.sum(), None, None
         picked = np.zeros(x.shape, dtype=bool)  # only the first maximum along the axis
         np.put_along_axis(picked, np.expand_dims(cls.arg_pick(x, axis=axis), axis), True, axis=axis)
         return run(Where, picked, _spread(g, x.shape, axis, keepdim), 0), None, None

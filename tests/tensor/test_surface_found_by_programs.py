@@ -95,13 +95,56 @@ def test_module_forward_hooks_work_as_torchs():
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
-def test_module_backward_hooks_and_hook_kwargs_say_not_implemented():
+def _backward_hooked_run(m, input_requires_grad):
+    m.manual_seed(0)
+    net = m.nn.Sequential(m.nn.Linear(3, 4), m.nn.ReLU(), m.nn.Linear(4, 1))
+    seen = []
+    for i, layer in enumerate(net):
+        layer.register_full_backward_hook(lambda mod, gin, gout, i=i: seen.append(
+            (i, [None if g is None else g.numpy().copy() for g in gin], [g.numpy().copy() for g in gout])))
+    net[1].register_full_backward_hook(lambda mod, gin, gout: (gin[0] * 0.5,))  # replaces grad_input
+    x = m.tensor([[1.0, -1.0, 0.5], [0.2, 0.3, -2.0]], requires_grad=input_requires_grad)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Full backward hook is firing ... no inputs require gradients"
+        net(x).sum().backward()
+    return seen, net[0].weight.grad.numpy()
+
+
+@pytest.mark.parametrize("input_requires_grad", [False, True])
+def test_module_full_backward_hooks_work_as_torchs(input_requires_grad):
+    (ours, w_ours), (theirs, w_theirs) = (_backward_hooked_run(m, input_requires_grad) for m in (bpcourse, torch))
+    assert [(i, [g is None for g in gin]) for i, gin, _ in ours] == [(i, [g is None for g in gin]) for i, gin, _ in theirs]
+    for (_, gin_a, gout_a), (_, gin_b, gout_b) in zip(ours, theirs):
+        for a, b in zip(gin_a + gout_a, gin_b + gout_b):
+            if a is not None:
+                np.testing.assert_allclose(a, b, rtol=1e-6)
+                assert np.array_equal(np.signbit(a), np.signbit(b))  # +0 where torch has +0
+    np.testing.assert_allclose(w_ours, w_theirs, rtol=1e-6)
+
+
+def test_module_hooks_bpcourse_lacks_say_not_implemented():
     layer = bpcourse.nn.Linear(2, 2)
-    with pytest.raises(NotImplementedError, match="not implemented in bpcourse: Module.register_full_backward_hook"):
-        layer.register_full_backward_hook(lambda m, gi, go: None)
+    with pytest.raises(NotImplementedError, match="not implemented in bpcourse: Module.register_full_backward_pre_hook"):
+        layer.register_full_backward_pre_hook(lambda m, go: None)
     with pytest.raises(NotImplementedError, match="with_kwargs=True"):
         layer.register_forward_hook(lambda m, a, k, o: None, with_kwargs=True)
     assert [n for n, _ in bpcourse.nn.Sequential(layer, bpcourse.nn.ReLU()).named_children()] == ["0", "1"]
+
+
+NEGATIVE_UPSTREAM = [lambda m, x: m.relu(x), lambda m, x: x.clamp(0, 3), lambda m, x: x.clamp(min=0),
+                     lambda m, x: m.maximum(x, m.zeros(4)), lambda m, x: m.minimum(x, m.zeros(4)),
+                     lambda m, x: x.max(), lambda m, x: m.nn.ReLU()(x)]
+
+
+@pytest.mark.parametrize("op", NEGATIVE_UPSTREAM)
+def test_dropped_gradients_are_plus_zero_as_torchs(op):
+    shown = []
+    for m in (bpcourse, torch):
+        x = m.tensor([-1.0, 0.0, 2.0, 5.0], requires_grad=True)
+        y = op(m, x)
+        y.backward(m.tensor([-1.0, -2.0, -3.0, -4.0])[: y.numel()].reshape(y.shape))
+        shown.append(repr(x.grad))  # "-0." where torch prints "0."
+    assert shown[0] == shown[1]
 
 
 POW_DTYPES = ["m.tensor([1, 2]) ** 0.5", "m.tensor([1, 2]) ** 2", "m.tensor([True, False]) ** 2",
