@@ -106,6 +106,14 @@ def _fill_unused(grads: tuple, like: tuple, strict: bool, what: str) -> tuple:
     return tuple(_wrap(np.zeros_like(x.array)) if g is None else g for g, x in zip(grads, like))
 
 
+def _directions(v: Any, like: tuple, what: str) -> tuple:
+    """v as a tuple; ones if not given, which torch allows only when ``like`` are single numbers."""
+    if v is None and any(t.numel() != 1 for t in like):
+        raise RuntimeError(f"{what}: {'the function returns' if what == 'vjp' else 'an input has'} more than one "
+                           f"number, so v must be given (shaped like the {'outputs' if what == 'vjp' else 'inputs'})")
+    return _as_tuple(v) if v is not None else tuple(_wrap(np.ones_like(t.array)) for t in like)
+
+
 def _result(output: Any, product: tuple, product_is_tuple: bool, create_graph: bool) -> tuple:
     """torch's (output, product) pair: detached unless create_graph, tuples only where given tuples."""
     outs = tuple(o if create_graph else o.detach() for o in _as_tuple(output))
@@ -120,10 +128,7 @@ def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, 
     with enable_grad():
         output = func(*xs)
         ys = _as_tuple(output)
-        if v is None and any(y.numel() != 1 for y in ys):
-            raise RuntimeError("vjp: the function returns more than one number, so v must be given "
-                               "(a tensor of the output's shape)")
-        vs = _as_tuple(v) if v is not None else tuple(ones_like_array(y) for y in ys)
+        vs = _directions(v, ys, "vjp")
         grads = grad(ys, xs, grad_outputs=vs, create_graph=create_graph, allow_unused=True)
     return _result(output, _fill_unused(grads, xs, strict, "vjp"), isinstance(inputs, tuple), create_graph)
 
@@ -132,9 +137,7 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, 
     """``(func(inputs), J v)``, from two reverse passes: u -> u^T J is linear in u, and its
     vjp with v is J v."""
     xs = _prepare(_as_tuple(inputs), True)
-    if v is None and any(x.numel() != 1 for x in xs):
-        raise RuntimeError("jvp: an input has more than one number, so v must be given (shaped like the inputs)")
-    vs = _as_tuple(v) if v is not None else tuple(ones_like_array(x) for x in xs)
+    vs = _directions(v, xs, "jvp")
     with enable_grad():
         output = func(*xs)
         ys = _as_tuple(output)
@@ -153,9 +156,7 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, 
 def hvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple:
     """``(func(inputs), H v)`` for a function returning a single number: the vjp of its gradient."""
     xs = _prepare(_as_tuple(inputs), True)
-    if v is None and any(x.numel() != 1 for x in xs):
-        raise RuntimeError("hvp: an input has more than one number, so v must be given (shaped like the inputs)")
-    vs = _as_tuple(v) if v is not None else tuple(ones_like_array(x) for x in xs)
+    vs = _directions(v, xs, "hvp")
     with enable_grad():
         output = func(*xs)
         if not isinstance(output, Tensor) or output.numel() != 1:
@@ -170,10 +171,6 @@ def hvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, 
 def vhp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple:
     """``(func(inputs), v^T H)``: the same numbers as hvp, the Hessian being symmetric."""
     return hvp(func, inputs, v, create_graph=create_graph, strict=strict)
-
-
-def ones_like_array(t: Tensor) -> Tensor:
-    return _wrap(np.ones_like(t.array))
 
 
 def __getattr__(name: str) -> Any:
