@@ -156,7 +156,8 @@ BIT_EXACT = [
     "backward_gradient_accumulation.py", "edge_cases_numbers.py", "errors_learners_meet.py",
     "classifier_with_scheduler.py", "lr_cosine_lambda_plateau.py", "lecture4_quadratic_second_order.py",
     "custom_function_double_backward.py", "printing_tensors.py", "autograd_api_corners.py",
-    "module_backward_hooks.py", "lr_scheduler_corners.py",
+    "module_backward_hooks.py", "lr_scheduler_corners.py", "hooks_detach_and_edge_cases.py",
+    "autograd_higher_order.py", "lecture9_softmax.py",
 ]
 
 
