@@ -35,7 +35,7 @@ import numpy as np
 
 from bpcourse.function import ArrayFunction, Context
 from bpcourse.ops.broadcast import unbroadcast
-from bpcourse.ops.maths import cast, cos, log, masked, rounded_once, run, sin, value
+from bpcourse.ops.maths import cast, cos, exp, log, masked, run, sin, tanh, value
 
 # ----- Binary ops -----------------------------------------------------------------------
 
@@ -243,7 +243,7 @@ class Exp(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = rounded_once(np.exp, x)
+        y = exp(x)
         ctx.save_for_backward(y)  # save the output: exp' = exp
         return y
 
@@ -259,7 +259,7 @@ class Log(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return rounded_once(np.log, x)
+        return log(x)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -302,7 +302,7 @@ class Sin(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return rounded_once(np.sin, x)
+        return sin(x)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -316,7 +316,7 @@ class Cos(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return rounded_once(np.cos, x)
+        return cos(x)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -329,7 +329,7 @@ class Sigmoid(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = 1 / (1 + rounded_once(np.exp, -x))
+        y = 1 / (1 + exp(-x))
         ctx.save_for_backward(y)  # save y, not x: sigmoid' = (1 - y) y needs only the output
         return y
 
@@ -344,7 +344,7 @@ class Tanh(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = rounded_once(np.tanh, x)
+        y = tanh(x)
         ctx.save_for_backward(y)  # save y, not x: tanh' = 1 - y^2 needs only the output
         return y
 

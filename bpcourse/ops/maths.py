@@ -61,6 +61,10 @@ def cos(x: Any) -> Any:
     return rounded_once(np.cos, x) if is_array(x) else x.cos()
 
 
+def tanh(x: Any) -> Any:
+    return rounded_once(np.tanh, x) if is_array(x) else x.tanh()
+
+
 def swapaxes(x: Any, i: int, j: int) -> Any:
     return np.swapaxes(x, i, j) if is_array(x) else x.transpose(i, j)
 
