@@ -287,7 +287,7 @@ def test_grads_kept_with_create_graph_then_accumulated_print_as_torchs():
 def test_small_float32_transcendentals_round_as_torchs(fn):
     """numpy's float32 exp is one unit off for ~40% of inputs (exp(1.0).item() printed
     2.7182819843292236, torch 2.7182817459106445); rounded once from float64, ~1% (sin, cos ~5%)."""
-    x = np.random.default_rng(0).uniform(0.05, 4.0, 2000).astype(np.float32)
+    x = np.random.default_rng(0).uniform(0.05, 4.0, 250).astype(np.float32)
     ours = getattr(bpcourse, fn)(bpcourse.tensor(x)).numpy()
     theirs = getattr(torch, fn)(torch.tensor(x)).numpy()
     assert np.mean(ours != theirs) < (0.08 if fn in ("sin", "cos") else 0.03)
