@@ -235,7 +235,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Any = None, size_average: An
     t, any_ignored = _check_targets(target, n_classes, ignore_index)
     if weight is None and not any_ignored:
         return apply(NllLoss, input, target, r)      # the usual case: one node, torch's grad_fn name
-    return _masked_nll(input, target, weight, ignore_index, r)
+    return _torch_named(_masked_nll(input, target, weight, ignore_index, r), "NllLossBackward0")
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size_average: Any = None,  # noqa: A002

@@ -293,3 +293,19 @@ def test_small_float32_transcendentals_round_as_torchs(fn):
     assert np.mean(ours != theirs) < (0.08 if fn in ("sin", "cos") else 0.03)
     if fn not in ("sin", "cos"):  # (torch's cos(1.0) is not the nearest float32; cos(1.0) is near a tie)
         assert getattr(bpcourse, fn)(bpcourse.tensor(1.0)).item() == getattr(torch, fn)(torch.tensor(1.0)).item()
+
+
+CE_OPTIONS = [dict(ignore_index=-100), dict(reduction="sum", ignore_index=2), dict(weight=[1.0, 2.0, 0.5]),
+              dict(reduction="none", ignore_index=0), dict(label_smoothing=0.1)]
+
+
+@pytest.mark.parametrize("options", CE_OPTIONS, ids=[str(o) for o in CE_OPTIONS])
+def test_cross_entropy_options_print_as_torchs(options):
+    shown = []
+    for m in (bpcourse, torch):
+        kw = {k: (m.tensor(v) if k == "weight" else v) for k, v in options.items()}
+        logits = m.tensor([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0], [2.0, -1.0, 0.0]], requires_grad=True)
+        loss = m.nn.CrossEntropyLoss(**kw)(logits, m.tensor([1, kw.get("ignore_index", 2), 0]))
+        loss.sum().backward()
+        shown.append((repr(loss), repr(logits.grad)))  # grad_fn=<NllLossBackward0>, +0 for an ignored row
+    assert shown[0] == shown[1]
