@@ -269,6 +269,9 @@ def _saved_as_tensors(ctx: Context, wrap: Callable) -> tuple:
     arrays = [getattr(x, "array", x) for x in ctx.inputs]
     result = []
     for k, v in enumerate(ctx.saved):
+        if v is None:  # not saved: no gradient that needs it was asked for (ops/elementwise.py Mul)
+            result.append(None)
+            continue
         if k < len(arrays) and v is arrays[k]:
             result.append(ctx.inputs[k])
             continue

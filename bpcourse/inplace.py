@@ -1,0 +1,250 @@
+"""In-place changes (``x += 1``, ``x[0] = 5``, ``x.zero_()``) and the version counter that guards them.
+
+backward reads the values forward saved (exp saves its output, ``a * b`` saves b for a's
+gradient). Changed in place in between, they would give a wrong gradient without a word, so each
+tensor counts its in-place changes, and backward refuses to run if a saved value's count moved
+(``function.check_versions``), with torch's message:
+
+    >>> y = x.exp(); y.add_(1); y.sum().backward()
+    RuntimeError: one of the variables needed for gradient computation has been modified by an
+    inplace operation: [torch.FloatTensor [3]], which is output 0 of Exp, is at version 1; ...
+
+Tensors that share their numbers share one counter, as in torch: ``x``, ``x.detach()`` and the
+views ``x[0]``, ``x.view(...)``, ``x.t()``, ``x.T``. ``x.data`` shares the numbers but gets a
+counter of its own: a change through it goes unnoticed, which is how ``.data`` can silently
+corrupt a gradient (notebook 07). Only the values an op saves are checked (``w * 2`` saves just
+the 2), so ``with torch.no_grad(): w -= lr * w.grad`` between two backwards is fine, as in torch.
+
+Inside a graph an in-place op is recorded like any op: the old value becomes the input of the
+new node, and the tensor stands for the result from then on (torch "rebases" the history).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bpcourse import random
+from bpcourse.function import VIEW_NODES, node_class
+from bpcourse.grad_mode import _grad_mode
+from bpcourse.ops.elementwise import Add, Clamp, Div, Mul, Sub, Where
+from bpcourse.tensor_base import TensorBase
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_OF_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+
+
+class VersionCounter:
+    """How many times some numbers have been changed in place; shared by every tensor that
+    shares those numbers (a tensor, its views and its ``detach()``), never by ``.data``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int = 0) -> None:
+        self.value = value
+
+
+def watch_saved(saved: tuple, args: tuple, out: Any) -> tuple | None:
+    """What backward must find unchanged: for each saved input or output (the values an op's
+    derivative reads), ``(its version counter, its version now, position in saved, position in
+    args or -1 for the output)``. Values computed inside forward cannot be changed from outside,
+    and an input the op did not save may change freely, as in torch."""
+    watched = []
+    for k, v in enumerate(saved):
+        if v is None:
+            continue
+        if v is out.array or v is out:
+            counter = out._shared_version_counter()
+            watched.append((counter, counter.value, k, -1))
+            continue
+        for i, a in enumerate(args):
+            if isinstance(a, TensorBase) and (v is a.array or v is a):
+                counter = a._shared_version_counter()
+                watched.append((counter, counter.value, k, i))
+                break
+    return tuple(watched) or None
+
+
+def view_of(base: Any, out: Any) -> Any:
+    """out shares base's numbers (numpy made a view, not a copy): it shares the version counter
+    too, so that an in-place change through either is seen by a backward that saved the other."""
+    if out is not base and np.may_share_memory(out.array, base.array):
+        out._version_counter = base._shared_version_counter()
+    return out
+
+
+def view_base(t: Any) -> Any:
+    """The tensor t is a view of, if a view op in the graph made t (x[0], x.t(), x.view(...))."""
+    ctx = t.grad_fn
+    if ctx is None or ctx.name() not in VIEW_NODES:
+        return None
+    base = ctx.inputs[0]
+    return base if np.may_share_memory(t.array, base.array) else None
+
+
+class InPlaceMethods:
+    """The in-place methods of ``Tensor``: each writes into ``.array`` and moves the version."""
+
+    __slots__ = ()
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes these numbers have had (torch's ``x._version``)."""
+        counter = self._version_counter
+        return 0 if counter is None else counter.value
+
+    @_version.setter
+    def _version(self, value: int) -> None:  # x._version += 1: an in-place change made on .array
+        counter = getattr(self, "_version_counter", None)  # (unset while a file written before is loaded)
+        if counter is None:
+            self._version_counter = VersionCounter(value)
+        else:
+            counter.value = value
+
+    def __getstate__(self) -> tuple:
+        """Pickled (torch.save, copy.deepcopy) without its counter: a loaded tensor starts at version 0."""
+        _, slots = super().__getstate__()
+        slots["_version_counter"] = None
+        return None, slots
+
+    def _shared_version_counter(self) -> VersionCounter:
+        """This tensor's counter, made now if it has none yet (most tensors never need one, and
+        every op makes a tensor: a counter each would cost every op)."""
+        counter = self._version_counter
+        if counter is None:
+            counter = self._version_counter = VersionCounter()
+        return counter
+
+    def _bump_version(self) -> None:
+        """Count one in-place change (seen by every tensor sharing these numbers)."""
+        counter = self._version_counter
+        if counter is None:
+            self._version_counter = VersionCounter(1)
+        else:
+            counter.value += 1
+
+    # --- in a graph or not ------------------------------------------------------------------
+    def _records_inplace(self, other: Any = None) -> bool:
+        """True if an in-place change of self must go into the graph (gradients are on and self
+        or other requires grad); raises where torch refuses the change."""
+        if not _grad_mode.enabled:
+            return False
+        if not (self._requires_grad or (isinstance(other, TensorBase) and other._requires_grad)):
+            return False
+        self._check_inplace()
+        return True
+
+    def _check_inplace(self) -> None:
+        if self.grad_fn is None and self._requires_grad:
+            raise RuntimeError(LEAF_INPLACE)
+        base = view_base(self)
+        if base is not None and base.grad_fn is None and base._requires_grad:
+            raise RuntimeError(VIEW_OF_LEAF_INPLACE)
+        if base is not None:  # torch rewrites the base's history (CopySlices); bpcourse does not
+            raise NotImplementedError(
+                "bpcourse: changing a view (x[0], x.view(...), x.t()) of a tensor that is part of a graph in place "
+                "is not supported; compute a new tensor instead (torch.where / torch.cat), or clone() the view first"
+            )
+
+    def _old_value(self) -> Any:
+        """self before an in-place change, as the input of the node that records the change."""
+        old = self._from_array(self.array)
+        old._requires_grad, old.grad_fn, old.label = self._requires_grad, self.grad_fn, self.label
+        return old
+
+    def _rebase(self, new: Any, old: Any) -> Any:
+        """self becomes new (a recorded in-place change), as torch "rebases" the history: the
+        numbers are overwritten where they are (views and detached copies see them), the version
+        moves, and self's grad_fn is the new node, whose input is the old value."""
+        if new.array.shape != self.array.shape:
+            raise RuntimeError(f"output with shape {list(self.array.shape)} doesn't match the broadcast shape "
+                               f"{list(new.array.shape)} (an in-place op cannot grow its tensor; use x = x + y)")
+        ctx = new.grad_fn
+        if ctx is not None and ctx.saved and any(v is old.array for v in ctx.saved):
+            kept = old.array.copy()  # the node keeps the old numbers it saved (torch saves a copy too)
+            ctx.saved = tuple(kept if v is old.array else v for v in ctx.saved)
+            old.array = kept
+        self.array[...] = new.array
+        self._bump_version()
+        self.grad_fn, self._requires_grad = ctx, new._requires_grad
+        return self
+
+    # --- the in-place methods -----------------------------------------------------------------
+    def _inplace(self, op: type, ufunc: Any, other: Any) -> Any:
+        other = self._operand(other)
+        if self._records_inplace(other):
+            old = self._old_value()
+            return self._rebase(self._apply(op, old, other), old)
+        ufunc(self.array, other.array if isinstance(other, TensorBase) else other, out=self.array)
+        self._bump_version()
+        return self
+
+    def __iadd__(self, other: Any) -> Any:
+        return self._inplace(Add, np.add, other)
+
+    def __isub__(self, other: Any) -> Any:
+        return self._inplace(Sub, np.subtract, other)
+
+    def __imul__(self, other: Any) -> Any:
+        return self._inplace(Mul, np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> Any:
+        return self._inplace(Div, np.divide, other)
+
+    add_ = __iadd__
+    sub_ = __isub__
+    mul_ = __imul__
+    div_ = __itruediv__
+
+    def _overwrite(self, src: Any, torch_name: str) -> Any:
+        """zero_, fill_, copy_: self's numbers replaced by src (broadcast). In a graph this is
+        recorded too: the gradient goes to src, none to the old value."""
+        if self._records_inplace(src):
+            old = self._old_value()
+            keep_old = np.zeros(self.array.shape, dtype=bool)
+            new = self._apply(Where, keep_old, old, src if isinstance(src, TensorBase) else self._operand(src))
+            new.grad_fn.__class__ = node_class(torch_name)
+            return self._rebase(new, old)
+        self.array[...] = src.array if isinstance(src, TensorBase) else src
+        self._bump_version()
+        return self
+
+    def zero_(self) -> Any:
+        return self._overwrite(0, "ZeroBackward0")
+
+    def fill_(self, value: Any) -> Any:
+        return self._overwrite(value.item() if isinstance(value, TensorBase) else value, "FillBackward2")
+
+    def copy_(self, src: Any) -> Any:
+        return self._overwrite(src, "CopyBackwards")
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+        """In place: ``with torch.no_grad(): w.clamp_(0, 1)`` (in a graph it is recorded, as torch does)."""
+        if self._records_inplace():
+            old = self._old_value()
+            return self._rebase(self._apply(Clamp, old, min, max), old)
+        np.clip(self.array, min, max, out=self.array)
+        self._bump_version()
+        return self
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Any:
+        """Fill with normal random numbers (in place: the version counter moves, as for any write)."""
+        return self.copy_(random.generator().normal(mean, std, self.array.shape))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Any:
+        """Fill with uniform random numbers in [a, b): torch's numbers for the same manual_seed."""
+        return self.copy_(random.uniform(self.array.shape, a, b, self.array.dtype))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if _grad_mode.enabled and (self._requires_grad or (isinstance(value, TensorBase) and value._requires_grad)):
+            self._check_inplace()
+            raise NotImplementedError(
+                "bpcourse: assigning into a tensor that is part of a graph is not supported; "
+                "build the new tensor out of place (torch.cat / torch.where) or use no_grad()"
+            )
+        if isinstance(index, TensorBase):
+            index = index.array
+        elif isinstance(index, tuple):
+            index = tuple(i.array if isinstance(i, TensorBase) else i for i in index)
+        self.array[index] = value.array if isinstance(value, TensorBase) else value
+        self._bump_version()
