@@ -28,6 +28,7 @@ from bpcourse import random
 from bpcourse.function import VIEW_NODES, node_class
 from bpcourse.grad_mode import _grad_mode
 from bpcourse.ops.elementwise import Add, Clamp, Div, Mul, Sub, Where
+from bpcourse.ops.shape import _is_basic
 from bpcourse.tensor_base import TensorBase
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -237,6 +238,8 @@ class InPlaceMethods:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         if _grad_mode.enabled and (self._requires_grad or (isinstance(value, TensorBase) and value._requires_grad)):
+            if self.grad_fn is None and self._requires_grad:  # x[0] = 1 writes through the view x[0]
+                raise RuntimeError(VIEW_OF_LEAF_INPLACE if _is_basic(index) else LEAF_INPLACE)
             self._check_inplace()
             raise NotImplementedError(
                 "bpcourse: assigning into a tensor that is part of a graph is not supported; "
