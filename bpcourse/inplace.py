@@ -45,25 +45,36 @@ class VersionCounter:
         self.value = value
 
 
-def watch_saved(saved: tuple, args: tuple, out: Any) -> tuple | None:
+def watch_saved(saved: tuple, args: tuple, arrays: list, out: Any) -> tuple | None:
     """What backward must find unchanged: for each saved input or output (the values an op's
     derivative reads), ``(its version counter, its version now, position in saved, position in
     args or -1 for the output)``. Values computed inside forward cannot be changed from outside,
-    and an input the op did not save may change freely, as in torch."""
+    and an input the op did not save may change freely, as in torch. ``arrays[i]`` is what
+    forward saw of ``args[i]`` (the array of a Tensor; a Function you write sees the Tensor)."""
     watched = []
-    for k, v in enumerate(saved):
+    k = -1
+    for v in saved:
+        k += 1
         if v is None:
             continue
-        if v is out.array or v is out:
-            counter = out._shared_version_counter()
-            watched.append((counter, counter.value, k, -1))
-            continue
-        for i, a in enumerate(args):
-            if isinstance(a, TensorBase) and (v is a.array or v is a):
-                counter = a._shared_version_counter()
-                watched.append((counter, counter.value, k, i))
-                break
-    return tuple(watched) or None
+        if k < len(arrays) and v is arrays[k]:  # ops mostly save their inputs in order: mul saves (a, b)
+            tensor, i = args[k], k
+        elif v is out.array or v is out:
+            tensor, i = out, -1
+        else:
+            for i, a in enumerate(arrays):
+                if v is a:
+                    tensor = args[i]
+                    break
+            else:
+                continue  # computed in forward: nobody else can change it
+        if tensor is v and (type(v) is np.ndarray or not isinstance(v, TensorBase)):
+            continue  # an array or number passed as it is, not a tensor
+        counter = tensor._version_counter
+        if counter is None:  # (inlined _shared_version_counter: this runs for every op that saves)
+            counter = tensor._version_counter = VersionCounter()
+        watched.append((counter, counter.value, k, i))
+    return tuple(watched) if watched else None
 
 
 def view_of(base: Any, out: Any) -> Any:
@@ -211,7 +222,11 @@ class InPlaceMethods:
         return self
 
     def zero_(self) -> Any:
-        return self._overwrite(0, "ZeroBackward0")
+        if _grad_mode.enabled and self._requires_grad:
+            return self._overwrite(0, "ZeroBackward0")
+        self.array.fill(0)  # w.grad.zero_(): the common case, kept short
+        self._bump_version()
+        return self
 
     def fill_(self, value: Any) -> Any:
         return self._overwrite(value.item() if isinstance(value, TensorBase) else value, "FillBackward2")

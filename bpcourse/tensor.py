@@ -99,7 +99,7 @@ def apply(fn: type, *args: Any) -> "Tensor":
         ctx.inputs = args
         ctx.seq = next(_creation_order)
         if ctx.saved:  # remember the versions of what was saved: backward checks nobody changed it
-            ctx.versions = watch_saved(ctx.saved, args, out)
+            ctx.versions = watch_saved(ctx.saved, args, arrays, out)
         out.grad_fn = ctx
         out._requires_grad = True
     return out
