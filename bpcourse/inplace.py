@@ -178,6 +178,12 @@ class InPlaceMethods:
             old.array = kept
         self.array[...] = new.array
         self._bump_version()
+        if ctx is not None and ctx.versions and any(i < 0 for *_, i in ctx.versions):
+            # the op saved its output (relu with inplace=True): that output is self now, at this version
+            counter = self._version_counter
+            ctx.saved = tuple(self.array if v is new.array else v for v in ctx.saved)
+            ctx.versions = tuple((counter, counter.value, k, i) if i < 0 else (c, version, k, i)
+                                 for c, version, k, i in ctx.versions)
         self.grad_fn, self._requires_grad = ctx, new._requires_grad
         return self
 

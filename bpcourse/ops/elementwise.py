@@ -397,6 +397,27 @@ class LeakyRelu(ArrayFunction):
         return g * slope, None
 
 
+class LeakyReluInPlace(LeakyRelu):
+    """leaky_relu(x, s, inplace=True): x is overwritten, so y is saved (y > 0 exactly where x > 0)"""
+
+    torch_name = "LeakyReluBackward1"
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, s: float) -> np.ndarray:
+        y = np.where(x > 0, x, x * np.asarray(s, dtype=x.dtype))
+        ctx.save_for_backward(y)
+        ctx.s = s
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> tuple:
+        if ctx.s < 0:  # then y > 0 where x < 0 too: y cannot tell the two sides apart
+            raise RuntimeError("In-place leakyReLu backward calculation is triggered with a negative slope which is "
+                               "not supported. This is caused by calling in-place forward function with a negative "
+                               "slope, please call out-of-place version instead.")
+        return LeakyRelu.backward(ctx, g)
+
+
 class Sign(ArrayFunction):
     """y = sign(x): piecewise constant, so dx = 0"""
 

@@ -562,3 +562,59 @@ def test_only_saved_values_are_checked_so_backward_stays_cheap() -> None:
     assert (x + 1).grad_fn.versions is None and x.sum().grad_fn.versions is None
     assert (x * 2).grad_fn.versions is None  # saved only the 2, which nobody can change
     assert len((x * x).grad_fn.versions) == 2 and len(x.exp().grad_fn.versions) == 1
+
+
+INPLACE_ACTIVATIONS = {
+    "F.relu(h, inplace=True); h.add_(1)": lambda F, nn, h: F.relu(h, inplace=True).add_(1),
+    "F.relu(h, inplace=True) * h": lambda F, nn, h: F.relu(h, inplace=True) * h,
+    "nn.ReLU(inplace=True)(h)": lambda F, nn, h: nn.ReLU(inplace=True)(h) * 3,
+    "F.leaky_relu(h, 0.1, inplace=True); under no_grad h *= 2": lambda F, nn, h: _no_grad_double(
+        F.leaky_relu(h, 0.1, inplace=True)),
+}
+
+
+def _no_grad_double(h: Any) -> Any:
+    with torch_or_bpcourse(h).no_grad():
+        h.mul_(2)
+    return h
+
+
+@pytest.mark.parametrize("program", list(INPLACE_ACTIVATIONS))
+def test_inplace_activations_save_the_tensor_they_overwrite(program: str) -> None:
+    def run(torch: Any) -> Any:
+        x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        h = x * 2
+        out = INPLACE_ACTIVATIONS[program](torch.nn.functional, torch.nn, h)
+        out.sum().backward()
+        return x.grad, h, h._version
+
+    assert_same_outcome(run)
+
+
+def test_an_inplace_relu_after_its_input_was_saved_is_refused() -> None:
+    def program(torch: Any) -> Any:
+        x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        h = x * 2
+        z = h * h  # saves h
+        torch.nn.functional.relu(h, inplace=True)
+        z.sum().backward()
+
+    kind, message = assert_same_outcome(program)
+    assert "which is output 0 of Relu, is at version 1; expected version 0" in message
+
+
+@pytest.mark.parametrize("slope", [0.1, -0.5])
+def test_an_inplace_leaky_relu_saves_its_result_and_refuses_a_negative_slope_in_backward(slope: float) -> None:
+    def program(torch: Any) -> Any:
+        x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        h = x * 2
+        out = torch.nn.functional.leaky_relu(h, slope, inplace=True)
+        name = type(out.grad_fn).__name__
+        out.sum().backward()
+        return x.grad, name
+
+    if slope > 0:
+        assert_same_outcome(program)
+        return
+    (kind, message), (got_kind, got_message) = outcome(program, torch), outcome(program, bpcourse)
+    assert got_kind == kind == "RuntimeError" and message.startswith(got_message)  # (less torch's "File an issue")
