@@ -28,7 +28,7 @@ from bpcourse import random
 from bpcourse.function import VIEW_NODES, node_class
 from bpcourse.grad_mode import _grad_mode
 from bpcourse.ops.elementwise import Add, Clamp, Div, Mul, Sub, Where
-from bpcourse.ops.shape import _is_basic
+from bpcourse.ops.shape import IndexBackward, _is_basic
 from bpcourse.tensor_base import TensorBase
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -258,17 +258,26 @@ class InPlaceMethods:
         return self.copy_(random.uniform(self.array.shape, a, b, self.array.dtype))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        if _grad_mode.enabled and (self._requires_grad or (isinstance(value, TensorBase) and value._requires_grad)):
-            if self.grad_fn is None and self._requires_grad:  # x[0] = 1 writes through the view x[0]
-                raise RuntimeError(VIEW_OF_LEAF_INPLACE if _is_basic(index) else LEAF_INPLACE)
-            self._check_inplace()
-            raise NotImplementedError(
-                "bpcourse: assigning into a tensor that is part of a graph is not supported; "
-                "build the new tensor out of place (torch.cat / torch.where) or use no_grad()"
-            )
+        """``x[index] = value``. In a graph it is recorded (torch's CopySlices): the gradient of the
+        old value is zero at index, and value gets the gradient of the place it was put."""
         if isinstance(index, TensorBase):
             index = index.array
         elif isinstance(index, tuple):
             index = tuple(i.array if isinstance(i, TensorBase) else i for i in index)
+        if _grad_mode.enabled and self.grad_fn is None and self._requires_grad:  # x[0] = 1 writes through x[0]
+            raise RuntimeError(VIEW_OF_LEAF_INPLACE if _is_basic(index) else LEAF_INPLACE)
+        if self._records_inplace(value):
+            old = self._old_value()
+            put_here = np.zeros(self.array.shape, dtype=bool)
+            put_here[index] = True
+            if isinstance(value, TensorBase):  # value, broadcast to the slice, at its place in a tensor of self's shape
+                target = self.array[index].shape
+                if tuple(value.array.shape) != target:
+                    value = value.expand(*target)
+                value = self._apply(IndexBackward, value, self.array.shape, index, _is_basic(index))
+            new = self._apply(Where, put_here, value, old)
+            new.grad_fn.__class__ = node_class("CopySlices" if _is_basic(index) else "IndexPutBackward0")
+            self._rebase(new, old)
+            return
         self.array[index] = value.array if isinstance(value, TensorBase) else value
         self._bump_version()

@@ -618,3 +618,31 @@ def test_an_inplace_leaky_relu_saves_its_result_and_refuses_a_negative_slope_in_
         return
     (kind, message), (got_kind, got_message) = outcome(program, torch), outcome(program, bpcourse)
     assert got_kind == kind == "RuntimeError" and message.startswith(got_message)  # (less torch's "File an issue")
+
+
+SETITEM_IN_A_GRAPH = {
+    "y = x * 2; y[0] = 5": lambda torch, x: _set(x * 2, 0, 5.0),
+    "out = zeros(3); out[0] = x[0] * 2": lambda torch, x: _set(torch.zeros(3), 0, x[0] * 2),
+    "out = zeros(2, 3); out[1] = x": lambda torch, x: _set(torch.zeros(2, 3), 1, x),
+    "out = zeros(3, 2); out[:, 1] = x * 10": lambda torch, x: _set(torch.zeros(3, 2), (slice(None), 1), x * 10),
+    "out = zeros(5); out[[0, 4]] = x[1:]": lambda torch, x: _set(torch.zeros(5), [0, 4], x[1:]),
+    "out = zeros(3); out[out == 0] = x.sum()": lambda torch, x: _set(torch.zeros(3), "mask", x.sum()),
+    "y = x.exp(); y[1] = 0 (exp saved y)": lambda torch, x: _set(x.exp(), 1, 0.0),
+}
+
+
+def _set(target: Any, index: Any, value: Any) -> Any:
+    target[target == 0 if isinstance(index, str) else index] = value
+    return target
+
+
+@pytest.mark.parametrize("program", list(SETITEM_IN_A_GRAPH))
+def test_assigning_into_a_tensor_inside_a_graph_is_recorded_as_in_torch(program: str) -> None:
+    def run(torch: Any) -> Any:
+        x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        out = SETITEM_IN_A_GRAPH[program](torch, x)
+        weights = torch.arange(1.0, out.numel() + 1.0).reshape(out.shape)
+        (out * weights).sum().backward()
+        return x.grad, out, type(out.grad_fn).__name__, out._version
+
+    assert_same_outcome(run)
