@@ -25,10 +25,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from bpcourse import dtypes, engine, random
+from bpcourse import dtypes, engine
 from bpcourse.function import ArrayFunction, Context, RemovableHandle, ShapeError, node_class, shape_message
 from bpcourse.grad_mode import _grad_mode
-from bpcourse.inplace import LEAF_INPLACE, InPlaceMethods, view_of, watch_saved
+from bpcourse.inplace import LEAF_INPLACE, InPlaceMethods, view_of, watch_saved  # noqa: F401 (LEAF_INPLACE: nn)
 from bpcourse.ops.elementwise import (
     Abs, Add, Cast, Ceil, Clamp, Clone, Cos, Div, Exp, Floor, Log, Maximum, Minimum, Mul, Neg, Pow, PowTensor,
     Reciprocal, Relu, Round, RPow, RSub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, Where,
@@ -114,7 +114,7 @@ def _wrap(array: np.ndarray) -> "Tensor":
     t.grad_fn = None
     t.label = ""
     t._retains_grad = False
-    t._version_counter = None  # made on the first in-place change or share (tensor_base.VersionCounter)
+    t._version_counter = None  # made on the first in-place change or share (inplace.VersionCounter)
     t._hooks = None
     return t
 
@@ -505,7 +505,7 @@ class Tensor(TensorBase, InPlaceMethods):
         return apply(MatMul, self, vec)
 
     # --- shapes (ops/shape.py) -------------------------------------------------------------------
-    # A view shares this tensor's numbers and version counter (_view_of), as torch's views do.
+    # A view shares this tensor's numbers and version counter (inplace.view_of), as torch's views do.
     def reshape(self, *shape: Any) -> "Tensor":
         return view_of(self, apply(View, self, shape_arg(shape)))  # a copy if the numbers must move
 
