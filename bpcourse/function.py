@@ -127,11 +127,15 @@ class ArrayFunction:
 def check_versions(ctx: Context) -> None:
     """Refuse to run backward if a value forward saved was changed in place since (its version
     counter moved): the derivative would silently use the new numbers. Torch's message and rule."""
-    if ctx.saved is None:
+    saved = ctx.saved
+    if saved is None:
         return  # freed by an earlier backward: reading it raises the "second time" error instead
     for counter, expected, k, i in ctx.versions:
         if counter.value != expected:
             raise RuntimeError(_modified_message(ctx, counter.value, expected, k, i))
+        if i >= 0 and type(saved[k]) is np.ndarray and saved[k] is not ctx.inputs[i].array:
+            # x.data = new numbers since: torch's saved input reads them (no error, version unchanged)
+            ctx.saved = saved = tuple(ctx.inputs[i].array if j == k else v for j, v in enumerate(saved))
 
 
 # Ops whose output is a view of the input: a view changed in place no longer has their

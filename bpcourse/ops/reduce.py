@@ -112,7 +112,8 @@ class Max(ArrayFunction):
         if axis is None:  # torch shares the gradient evenly between tied maxima
             x, y = (value(v) for v in ctx.saved_tensors)
             mask = x == y
-            return g * mask / mask.sum(), None, None
+            with np.errstate(invalid="ignore", divide="ignore"):  # x changed through .data: nan, as torch
+                return g * mask / mask.sum(), None, None
         picked = np.zeros(shape, dtype=bool)
         np.put_along_axis(picked, value(ctx.saved_tensors[0]), True, axis=axis)
         return run(Where, picked, _spread(g, shape, axis, keepdim), 0), None, None

@@ -328,7 +328,8 @@ SAVES_W = {
 }
 
 
-@pytest.mark.parametrize("update", ["w -= 0.1 * w.grad", "w.data -= 0.1 * w.grad", "w.add_(1)"])
+@pytest.mark.parametrize("update", ["w -= 0.1 * w.grad", "w.data -= 0.1 * w.grad", "w.data = w.data - 0.1 * w.grad",
+                                    "w.add_(1)"])
 @pytest.mark.parametrize("model", list(SAVES_NO_W) + list(SAVES_W))
 def test_a_no_grad_update_between_two_backwards_is_refused_only_if_w_was_saved(model: str, update: str) -> None:
     models = {**SAVES_NO_W, **SAVES_W}
@@ -341,8 +342,10 @@ def test_a_no_grad_update_between_two_backwards_is_refused_only_if_w_was_saved(m
         with torch.no_grad():
             if update == "w.add_(1)":
                 w.add_(1)
-            elif update.startswith("w.data"):
+            elif update.startswith("w.data -="):
                 w.data -= 0.1 * w.grad
+            elif update.startswith("w.data ="):
+                w.data = w.data - 0.1 * w.grad  # new numbers: a graph that saved w reads them (torch too)
             else:
                 w -= 0.1 * w.grad
         loss.backward()
