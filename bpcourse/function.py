@@ -142,7 +142,7 @@ def check_versions(ctx: Context) -> None:
 # gradient (torch makes it an AsStrided node), so the message names AsStrided, as torch's does.
 VIEW_NODES = frozenset({"SelectBackward0", "SliceBackward0", "ViewBackward0", "TBackward0", "TransposeBackward0",
                          "PermuteBackward0", "ExpandBackward0", "UnsqueezeBackward0", "SqueezeBackward0",
-                         "SqueezeBackward1"})
+                         "SqueezeBackward1", "AsStridedBackward0"})
 
 
 def _modified_message(ctx: Context, version: int, expected: int, k: int, i: int) -> str:

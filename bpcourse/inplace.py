@@ -28,7 +28,7 @@ from bpcourse import random
 from bpcourse.function import VIEW_NODES, node_class
 from bpcourse.grad_mode import _grad_mode
 from bpcourse.ops.elementwise import Add, Clamp, Div, Mul, Sub, Where
-from bpcourse.ops.shape import IndexBackward, _is_basic
+from bpcourse.ops.shape import Index, IndexBackward, _is_basic
 from bpcourse.tensor_base import TensorBase
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -152,10 +152,11 @@ class InPlaceMethods:
         base = view_base(self)
         if base is not None and base.grad_fn is None and base._requires_grad:
             raise RuntimeError(VIEW_OF_LEAF_INPLACE)
-        if base is not None:  # torch rewrites the base's history (CopySlices); bpcourse does not
+        if base is not None and self.grad_fn.fn is not Index:  # a slice is written back (_rebase); others not
             raise NotImplementedError(
-                "bpcourse: changing a view (x[0], x.view(...), x.t()) of a tensor that is part of a graph in place "
-                "is not supported; compute a new tensor instead (torch.where / torch.cat), or clone() the view first"
+                "bpcourse: changing a view (x.view(...), x.t(), x.T, x.permute(...)) of a tensor that is part of a "
+                "graph in place is not supported (slices x[0], x[:, 1:] are); compute a new tensor instead, or "
+                "clone() the view first"
             )
 
     def _old_value(self) -> Any:
@@ -172,10 +173,21 @@ class InPlaceMethods:
             raise RuntimeError(f"output with shape {list(self.array.shape)} doesn't match the broadcast shape "
                                f"{list(new.array.shape)} (an in-place op cannot grow its tensor; use x = x + y)")
         ctx = new.grad_fn
+        if ctx is not None:  # ops that used self before keep reading its old value (engine._made_by)
+            ctx.rebased_from = old
         if ctx is not None and ctx.saved and any(v is old.array for v in ctx.saved):
             kept = old.array.copy()  # the node keeps the old numbers it saved (torch saves a copy too)
             ctx.saved = tuple(kept if v is old.array else v for v in ctx.saved)
             old.array = kept
+        base = view_base(self)
+        if base is not None:  # self is a slice (x[0], x[:, 1:]) of base, in the graph: torch's CopySlices
+            self._check_inplace()
+            index = self.grad_fn.inputs[1]
+            base[index] = new  # recorded on base; base's numbers, which self shows, change in place
+            self.grad_fn = base[index].grad_fn  # self is that slice of the new base now
+            self.grad_fn.__class__ = node_class("AsStridedBackward0")
+            self.grad_fn.rebased_from = old
+            return self
         self.array[...] = new.array
         self._bump_version()
         if ctx is not None and ctx.versions and any(i < 0 for *_, i in ctx.versions):

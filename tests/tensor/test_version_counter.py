@@ -649,3 +649,73 @@ def test_assigning_into_a_tensor_inside_a_graph_is_recorded_as_in_torch(program:
         return x.grad, out, type(out.grad_fn).__name__, out._version
 
     assert_same_outcome(run)
+
+
+def _grid(torch: Any) -> tuple:
+    x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    return x, x * 2
+
+
+USED_BEFORE_CHANGED = {  # an op used h (or its slice) before h changed in place: it keeps the old value
+    "y2 = h * 3; h.mul_(5)": lambda torch, x, h: _then(h * 3, lambda: h.mul_(5), h),
+    "s = h.sum(); h.add_(1)": lambda torch, x, h: _then(h.sum(), lambda: h.add_(1), h),
+    "s = h.sum(); h.mul_(3); h.add_(1); h[0] = 7": lambda torch, x, h: _then(
+        h.sum(), lambda: (h.mul_(3), h.add_(1), h.__setitem__(0, 7.0)), h),
+    "h[:, 0] += 1": lambda torch, x, h: _then(h.sum() * 0, lambda: h.__setitem__(
+        (slice(None), 0), h[:, 0].__iadd__(1)), h),
+    "v = h[0]; v.mul_(x[1])": lambda torch, x, h: _then(h.sum() * 0, lambda: h[0].mul_(x[1]), h),
+    "v = h[1, 1:]; v.zero_(); v.add_(3)": lambda torch, x, h: _then(h.sum() * 0, lambda: h[1, 1:].zero_().add_(3), h),
+    "v = h[0]; s = v.sum(); v.add_(1)": lambda torch, x, h: _slice_used_then_changed(h),
+    "F.relu(h[0], inplace=True)": lambda torch, x, h: _then(h.sum() * 0, lambda: torch.nn.functional.relu(
+        h[0], inplace=True), h),
+}
+
+
+def _then(before: Any, change: Callable, h: Any) -> Any:
+    change()
+    return before.sum() + (h * h).sum()
+
+
+def _slice_used_then_changed(h: Any) -> Any:
+    v = h[0]
+    s = v.sum() * 3
+    v.add_(1)
+    return s + (v * v).sum() + h.sum()
+
+
+@pytest.mark.parametrize("program", list(USED_BEFORE_CHANGED))
+def test_an_op_that_used_a_tensor_before_an_inplace_change_keeps_its_old_value(program: str) -> None:
+    def run(torch: Any) -> Any:
+        x, h = _grid(torch)
+        out = USED_BEFORE_CHANGED[program](torch, x, h)
+        out.backward()
+        return x.grad, h, h._version, type(h.grad_fn).__name__
+
+    assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("grad_of", ["backward", "autograd.grad", "backward with a leaf hook"])
+def test_the_old_value_is_kept_on_every_backward_path(grad_of: str) -> None:
+    def run(torch: Any) -> Any:
+        x = torch.ones(3, requires_grad=True)
+        y = x * 2
+        s = y.sum()
+        y.mul_(3)
+        loss = s + y.sum()
+        if grad_of == "autograd.grad":
+            return torch.autograd.grad(loss, x)
+        if grad_of.endswith("hook"):
+            x.register_hook(lambda g: g * 10)
+        loss.backward()
+        return x.grad
+
+    assert_same_outcome(run)
+
+
+def test_a_view_that_is_not_a_slice_refuses_an_inplace_change_inside_a_graph() -> None:
+    x = bpcourse.ones(2, 3, requires_grad=True)
+    h = x * 2
+    for view in (h.t(), h.T, h.view(6), h.permute(1, 0), h.unsqueeze(0)):
+        with pytest.raises(NotImplementedError, match="changing a view .* in place is not supported"):
+            view.add_(1)
+    assert h._version == 0 and h.tolist() == [[2.0] * 3] * 2  # nothing was changed
