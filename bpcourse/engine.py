@@ -178,11 +178,12 @@ def _ops_latest_first(roots: list) -> list | None:
             continue
         seen.add(ctx)
         ops.append(ctx)
+        seq = ctx.seq
         for x, need in zip(ctx.inputs, ctx.needs_input_grad):
             if need:
                 node = x.grad_fn
                 if node is not None:
-                    stack.append(node if node.seq < ctx.seq else _made_by(x, ctx))  # (x changed in place since)
+                    stack.append(node if node.seq < seq else _made_by(x, ctx))  # (x changed in place since)
                 elif x._hooks:
                     return None
     ops.sort(key=_SEQ, reverse=True)
@@ -216,13 +217,14 @@ def _backward_default(ops: list, roots: list, seeds: list, wrap: Callable, retai
         if not retain_graph:
             ctx.saved = None  # free the saved values; a second backward would need them
         gx = None
+        seq = ctx.seq
         for x, need, gx in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
             if gx is None or not need:
                 continue
             node = x.grad_fn
             if node is None:
                 node = x
-            elif node.seq > ctx.seq:  # x was changed in place after ctx used it
+            elif node.seq > seq:  # x was changed in place after ctx used it
                 node = _made_by(x, ctx)
             prev = grads.get(node)
             grads[node] = gx if prev is None else prev + gx  # used twice: gradients add

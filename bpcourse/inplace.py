@@ -16,7 +16,10 @@ corrupt a gradient (notebook 07). Only the values an op saves are checked (``w *
 the 2), so ``with torch.no_grad(): w -= lr * w.grad`` between two backwards is fine, as in torch.
 
 Inside a graph an in-place op is recorded like any op: the old value becomes the input of the
-new node, and the tensor stands for the result from then on (torch "rebases" the history).
+new node, and the tensor stands for the result from then on (torch "rebases" the history). Ops
+that used the tensor before keep reading its old value (``engine._made_by``); a change of a slice
+(``h[0] += 1``) is written back into its base, as torch's CopySlices. Other views of a tensor in
+a graph (``h.t()``, ``h.view(...)``) refuse an in-place change with a NotImplementedError.
 """
 from __future__ import annotations
 
