@@ -110,7 +110,10 @@ class InPlaceMethods:
 
     @_version.setter
     def _version(self, value: int) -> None:  # x._version += 1: an in-place change made on .array
-        counter = getattr(self, "_version_counter", None)  # (unset while a file written before is loaded)
+        try:
+            counter = self._version_counter
+        except AttributeError:  # unset: a tensor pickled before version counters is being loaded
+            counter = None
         if counter is None:
             self._version_counter = VersionCounter(value)
         else:
