@@ -18,8 +18,8 @@ the 2), so ``with torch.no_grad(): w -= lr * w.grad`` between two backwards is f
 Inside a graph an in-place op is recorded like any op: the old value becomes the input of the
 new node, and the tensor stands for the result from then on (torch "rebases" the history). Ops
 that used the tensor before keep reading its old value (``engine._made_by``); a change of a slice
-(``h[0] += 1``) is written back into its base, as torch's CopySlices. Other views of a tensor in
-a graph (``h.t()``, ``h.view(...)``) refuse an in-place change with a NotImplementedError.
+(``h[0] += 1``) or of any other view (``h.t()``, ``h.view(...)``) is written back into its base,
+as torch's CopySlices.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from bpcourse import random
 from bpcourse.function import VIEW_NODES, node_class
 from bpcourse.grad_mode import _grad_mode
 from bpcourse.ops.elementwise import Add, Clamp, Div, Mul, Sub, Where
-from bpcourse.ops.shape import Index, IndexBackward, _is_basic
+from bpcourse.ops.shape import Expand, Index, IndexBackward, _is_basic
 from bpcourse.tensor_base import TensorBase
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -158,12 +158,9 @@ class InPlaceMethods:
         base = view_base(self)
         if base is not None and base.grad_fn is None and base._requires_grad:
             raise RuntimeError(VIEW_OF_LEAF_INPLACE)
-        if base is not None and self.grad_fn.fn is not Index:  # a slice is written back (_rebase); others not
-            raise NotImplementedError(
-                "bpcourse: changing a view (x.view(...), x.t(), x.T, x.permute(...)) of a tensor that is part of a "
-                "graph in place is not supported (slices x[0], x[:, 1:] are); compute a new tensor instead, or "
-                "clone() the view first"
-            )
+        if base is not None and self.grad_fn.fn is Expand:
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the operation.")
 
     def _old_value(self) -> Any:
         """self before an in-place change, as the input of the node that records the change."""
@@ -186,13 +183,8 @@ class InPlaceMethods:
             ctx.saved = tuple(kept if v is old.array else v for v in ctx.saved)
             old.array = kept
         base = view_base(self)
-        if base is not None:  # self is a slice (x[0], x[:, 1:]) of base, in the graph: torch's CopySlices
-            self._check_inplace()
-            index = self.grad_fn.inputs[1]
-            base[index] = new  # recorded on base; base's numbers, which self shows, change in place
-            self.grad_fn = base[index].grad_fn  # self is that slice of the new base now
-            self.grad_fn.__class__ = node_class("AsStridedBackward0")
-            self.grad_fn.rebased_from = old
+        if base is not None:  # self is a view of base (x[0], x.t(), x.view(...)): torch's CopySlices
+            self._write_through(base, new, old)
             return self
         self.array[...] = new.array
         self._bump_version()
@@ -204,6 +196,23 @@ class InPlaceMethods:
                                  for c, version, k, i in ctx.versions)
         self.grad_fn, self._requires_grad = ctx, new._requires_grad
         return self
+
+    def _write_through(self, base: Any, new: Any, old: Any) -> None:
+        """An in-place change of a view: base takes the new numbers (recorded on base, in place, so
+        the view shows them too), and the view is that view of the new base from then on."""
+        self._check_inplace()
+        view = self.grad_fn
+        if view.fn is Index:  # a slice: the rest of base keeps its numbers
+            base[view.inputs[1]] = new
+        else:  # a view of all of base's numbers: the view op's backward maps them back to base's shape
+            mapped = view.fn.backward(view, new)
+            old_base = base._old_value()
+            new_base = mapped[0] if type(mapped) is tuple else mapped
+            new_base.grad_fn.__class__ = node_class("CopySlices")
+            base._rebase(new_base, old_base)
+        self.grad_fn = self._apply(view.fn, base, *view.inputs[1:]).grad_fn
+        self.grad_fn.__class__ = node_class("AsStridedBackward0")
+        self.grad_fn.rebased_from = old
 
     # --- the in-place methods -----------------------------------------------------------------
     def _inplace(self, op: type, ufunc: Any, other: Any) -> Any:
