@@ -50,7 +50,7 @@ def _made_by(x: Any, ctx: Context) -> Any:
     was changed in place after ctx used it (its grad_fn is then newer than ctx, see
     ``Tensor._rebase``): then the node of the value x had before the change."""
     node = x.grad_fn
-    while node is not None and node.seq > ctx.seq:
+    while node is not None and node.seq > ctx.seq and node.rebased_from is not None:
         x = node.rebased_from
         node = x.grad_fn
     return x if node is None else node

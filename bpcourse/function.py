@@ -57,6 +57,7 @@ class Context:
     hooks: dict | None = None  # register_hook on the output tensor (a non-leaf)
     retained: Any = None  # weak reference to the output, if it called retain_grad()
     saved_as_tensors: tuple | None = None  # set by backward while it records a graph
+    rebased_from: Any = None  # an in-place op's node: the value before the change (Tensor._rebase)
 
     def save_for_backward(self, *values: Any) -> None:
         self.saved = values
