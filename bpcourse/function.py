@@ -155,6 +155,8 @@ def _modified_message(ctx: Context, version: int, expected: int, k: int, i: int)
     else:  # an input: the node that now produces it (after an in-place op, that op's node)
         grad_fn = ctx.inputs[i].grad_fn
         node = None if grad_fn is None else "AsStrided" if grad_fn.name() in VIEW_NODES else grad_fn.name()
+    if node == "CopySlices":
+        node = "torch::autograd::CopySlices"  # (torch's C++ name for it)
     made_by = "" if node is None else f", which is output 0 of {re.sub('Backward0?', '', node, count=1)},"  # Max1 for MaxBackward1
     kind = dtypes.LEGACY_NAMES.get(np.dtype(array.dtype), array.dtype)
     return (

@@ -23,6 +23,7 @@ as torch's CopySlices.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ import numpy as np
 from bpcourse import random
 from bpcourse.function import VIEW_NODES, node_class
 from bpcourse.grad_mode import _grad_mode
-from bpcourse.ops.elementwise import Add, Clamp, Div, Mul, Sub, Where
+from bpcourse.ops.elementwise import Add, Clamp, Div, Exp, Mul, Relu, Sigmoid, Sub, Tanh, Where
 from bpcourse.ops.shape import Expand, Index, IndexBackward, _is_basic
 from bpcourse.tensor_base import TensorBase
 
@@ -40,12 +41,15 @@ VIEW_OF_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being us
 
 class VersionCounter:
     """How many times some numbers have been changed in place; shared by every tensor that
-    shares those numbers (a tensor, its views and its ``detach()``), never by ``.data``."""
+    shares those numbers (a tensor, its views and its ``detach()``), never by ``.data``.
+    ``views``: weak references to the views of a tensor in the graph, oldest first (None if none):
+    when the tensor changes in place, each view is re-made from it, as torch does."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "views")
 
     def __init__(self, value: int = 0) -> None:
         self.value = value
+        self.views = None
 
 
 def watch_saved(saved: tuple, args: tuple, arrays: list, out: Any) -> tuple | None:
@@ -82,10 +86,34 @@ def watch_saved(saved: tuple, args: tuple, arrays: list, out: Any) -> tuple | No
 
 def view_of(base: Any, out: Any) -> Any:
     """out shares base's numbers (numpy made a view, not a copy): it shares the version counter
-    too, so that an in-place change through either is seen by a backward that saved the other."""
+    too, so that an in-place change through either is seen by a backward that saved the other.
+    A view in the graph of a computed tensor is remembered, to be re-made if that tensor changes."""
     if out is not base and np.may_share_memory(out.array, base.array):
-        out._version_counter = base._shared_version_counter()
+        counter = out._version_counter = base._shared_version_counter()
+        if out.grad_fn is not None and base.grad_fn is not None:  # (a leaf's views: it cannot change in a graph)
+            views = counter.views
+            if views is None:
+                counter.views = [weakref.ref(out)]
+            else:
+                views.append(weakref.ref(out))
+                if len(views) % 64 == 0:  # drop the views that are gone (a long loop of x[i] on one tensor)
+                    views[:] = [v for v in views if v() is not None]
     return out
+
+
+def _remake_views(counter: VersionCounter) -> None:
+    """The tensor whose numbers these views show changed in place in the graph: each view (oldest
+    first, so a view of a view finds its own base re-made) becomes that view of the new value (torch
+    shows it as AsStridedBackward0); ops that used a view before keep its old value."""
+    for ref in counter.views:
+        view = ref()
+        if view is None or view.grad_fn is None:
+            continue
+        node = view.grad_fn
+        old = view._old_value()
+        view.grad_fn = view._apply(node.fn, *node.inputs).grad_fn
+        view.grad_fn.__class__ = node_class("AsStridedBackward0")
+        view.grad_fn.rebased_from = old
 
 
 def view_base(t: Any) -> Any:
@@ -195,6 +223,8 @@ class InPlaceMethods:
             ctx.versions = tuple((counter, counter.value, k, i) if i < 0 else (c, version, k, i)
                                  for c, version, k, i in ctx.versions)
         self.grad_fn, self._requires_grad = ctx, new._requires_grad
+        if self._version_counter.views:
+            _remake_views(self._version_counter)
         return self
 
     def _write_through(self, base: Any, new: Any, old: Any) -> None:
@@ -209,10 +239,11 @@ class InPlaceMethods:
             old_base = base._old_value()
             new_base = mapped[0] if type(mapped) is tuple else mapped
             new_base.grad_fn.__class__ = node_class("CopySlices")
-            base._rebase(new_base, old_base)
-        self.grad_fn = self._apply(view.fn, base, *view.inputs[1:]).grad_fn
-        self.grad_fn.__class__ = node_class("AsStridedBackward0")
-        self.grad_fn.rebased_from = old
+            base._rebase(new_base, old_base)  # which re-makes every view of base, self too
+        if self.grad_fn is view:  # (self was not remembered as a view: make it the view of the new base here)
+            self.grad_fn = self._apply(view.fn, *view.inputs).grad_fn
+            self.grad_fn.__class__ = node_class("AsStridedBackward0")
+            self.grad_fn.rebased_from = old
 
     # --- the in-place methods -----------------------------------------------------------------
     def _inplace(self, op: type, ufunc: Any, other: Any) -> Any:
@@ -276,6 +307,27 @@ class InPlaceMethods:
         self._bump_version()
         return self
 
+    def _unary_inplace(self, op: type) -> Any:
+        """x.relu_(), x.exp_(): op's result written into x (recorded in a graph, as x.add_ is)."""
+        if self._records_inplace():
+            old = self._old_value()
+            return self._rebase(self._apply(op, old), old)
+        self.array[...] = self._apply(op, self._from_array(self.array)).array
+        self._bump_version()
+        return self
+
+    def relu_(self) -> Any:
+        return self._unary_inplace(Relu)
+
+    def sigmoid_(self) -> Any:
+        return self._unary_inplace(Sigmoid)
+
+    def tanh_(self) -> Any:
+        return self._unary_inplace(Tanh)
+
+    def exp_(self) -> Any:
+        return self._unary_inplace(Exp)
+
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Any:
         """Fill with normal random numbers (in place: the version counter moves, as for any write)."""
         return self.copy_(random.generator().normal(mean, std, self.array.shape))
@@ -291,8 +343,14 @@ class InPlaceMethods:
             index = index.array
         elif isinstance(index, tuple):
             index = tuple(i.array if isinstance(i, TensorBase) else i for i in index)
+        items = index if isinstance(index, tuple) else (index,)
+        whole = all(i is Ellipsis or (isinstance(i, slice) and i == slice(None)) for i in items)  # x[:], x[...]
         if _grad_mode.enabled and self.grad_fn is None and self._requires_grad:  # x[0] = 1 writes through x[0]
-            raise RuntimeError(VIEW_OF_LEAF_INPLACE if _is_basic(index) else LEAF_INPLACE)
+            raise RuntimeError(VIEW_OF_LEAF_INPLACE if _is_basic(index) and not whole else LEAF_INPLACE)
+        if whole and self._records_inplace(value):  # all of x: torch fills it (a number) or copies into it
+            number = not isinstance(value, TensorBase) or value.array.ndim == 0
+            self._overwrite(value, "FillBackward3" if number else "CopyBackwards")
+            return
         if self._records_inplace(value):
             old = self._old_value()
             put_here = np.zeros(self.array.shape, dtype=bool)

@@ -743,3 +743,104 @@ def test_an_inplace_change_of_an_expanded_view_is_refused() -> None:
 
     kind, message = assert_same_outcome(run)
     assert message.startswith("unsupported operation: more than one element of the written-to tensor")
+
+
+VIEW_THEN_BASE_CHANGED = {  # a view made before its base changed in place shows the new value, and its gradient too
+    "v = h[0]; h.mul_(3)": lambda h, x: (h[0], lambda: h.mul_(3)),
+    "v = h.view(-1); h.t().mul_(2)": lambda h, x: (h.view(-1), lambda: h.t().mul_(2)),
+    "v = h.t(); h[1] = x[0] * 5": lambda h, x: (h.t(), lambda: h.__setitem__(1, x[0] * 5)),
+    "v = h.t()[0]; h.sub_(3).relu_()": lambda h, x: (h.t()[0], lambda: h.sub_(3).relu_()),
+    "v = h[:, 1:]; h.t()[0].add_(x[:, 2])": lambda h, x: (h[:, 1:], lambda: h.t()[0].add_(x[:, 2])),
+}
+
+
+@pytest.mark.parametrize("program", list(VIEW_THEN_BASE_CHANGED))
+def test_a_view_made_before_its_base_changed_follows_the_new_value(program: str) -> None:
+    def run(torch: Any) -> Any:
+        x, h = _grid(torch)
+        view, change = VIEW_THEN_BASE_CHANGED[program](h, x)
+        used_before = view.sum() * 7  # an op that used the view before the change keeps the old value
+        change()
+        (used_before + (view * view).sum()).backward()
+        return x.grad, view, type(view.grad_fn).__name__, view._version
+
+    assert_same_outcome(run)
+
+
+# ----- random programs: ops, views and in-place changes in every mode, against torch ---------------------
+
+_RANDOM_OPS = {
+    "exp": lambda v: v.exp(), "tanh": lambda v: v.tanh(), "sigmoid": lambda v: v.sigmoid(), "relu": lambda v: v.relu(),
+    "v * v": lambda v: v * v, "v * 2": lambda v: v * 2, "v + 1": lambda v: v + 1, "v.t()": lambda v: v.t() if v.dim() == 2 else v,
+    "v.reshape(-1)": lambda v: v.reshape(-1), "v[0]": lambda v: v[0], "v[..., 0]": lambda v: v[..., 0],
+    "v ** 2": lambda v: v ** 2, "v.sum(0)": lambda v: v.sum(0), "v.clone()": lambda v: v.clone(), "-v": lambda v: -v,
+    "v / (|v| + 1)": lambda v: v / (v.abs() + 1),
+}
+_CHANGES = {
+    "add_": lambda v, vs: v.add_(1), "mul_": lambda v, vs: v.mul_(2), "zero_": lambda v, vs: v.zero_(),
+    "v[...] = 0.5": lambda v, vs: v.__setitem__(Ellipsis, 0.5), "clamp_": lambda v, vs: v.clamp_(-0.5, 0.5),
+    "add_(tensor)": lambda v, vs: v.add_(vs[1].sum() * 0.1),
+}
+
+
+def _random_program(seed: int) -> list:
+    import random
+
+    r = random.Random(seed)
+    steps, count = [], 2
+    for _ in range(r.randint(2, 7)):
+        if r.random() < 0.5:
+            steps.append(("op", r.choice(list(_RANDOM_OPS)), r.randrange(count)))
+            count += 1
+        else:
+            steps.append(("change", r.choice(list(_CHANGES)), r.randrange(count),
+                          r.choice(["recorded", "no_grad", "detach()", ".data"]), r.choice(["v", "v[0]", "v.t()"])))
+    return steps
+
+
+def _run_random_program(torch: Any, steps: list) -> Any:
+    x = torch.tensor([[0.5, -1.0, 2.0], [1.5, -0.3, 0.7]], requires_grad=True)
+    vs = [x, x * 2]
+    for step in steps:
+        if step[0] == "op":
+            vs.append(_RANDOM_OPS[step[1]](vs[step[2]]))
+            continue
+        _, change, i, mode, through = step
+        v = vs[i].detach() if mode == "detach()" else vs[i].data if mode == ".data" else vs[i]
+        v = v[0] if through == "v[0]" and v.dim() >= 1 else v.t() if through == "v.t()" and v.dim() == 2 else v
+        if mode == "no_grad":
+            with torch.no_grad():
+                _CHANGES[change](v, vs)
+        else:
+            _CHANGES[change](v, vs)
+    sum(v.sum() * (i + 1) for i, v in enumerate(vs) if v.requires_grad).backward()
+    return x.grad, vs, [v._version for v in vs]
+
+
+@pytest.mark.parametrize("first", range(0, 400, 50))
+def test_random_programs_of_views_and_inplace_changes_end_as_in_torch(first: int) -> None:
+    for seed in range(first, first + 50):
+        steps = _random_program(seed)
+        try:
+            assert_same_outcome(lambda torch: _run_random_program(torch, steps))
+        except AssertionError as exc:
+            raise AssertionError(f"program {seed}: {steps}\n{exc}") from None
+
+
+@pytest.mark.parametrize("method", ["relu_", "sigmoid_", "tanh_", "exp_"])
+@pytest.mark.parametrize("then", ["backward", "change it again, then backward", "under no_grad"])
+def test_inplace_activation_methods_save_their_result_as_torch(method: str, then: str) -> None:
+    def run(torch: Any) -> Any:
+        x, h = _grid(torch)
+        if then == "under no_grad":
+            with torch.no_grad():
+                out = getattr(h, method)()
+        else:
+            out = getattr(h, method)()
+        name = type(out.grad_fn).__name__
+        if then.startswith("change"):
+            out.add_(1)
+        (out * torch.arange(6.0).reshape(2, 3)).sum().backward()
+        return x.grad, out, name, out._version, out is h
+
+    assert_same_outcome(run)
