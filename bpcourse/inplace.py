@@ -222,6 +222,9 @@ class InPlaceMethods:
             ctx.saved = tuple(self.array if v is new.array else v for v in ctx.saved)
             ctx.versions = tuple((counter, counter.value, k, i) if i < 0 else (c, version, k, i)
                                  for c, version, k, i in ctx.versions)
+        before = self.grad_fn
+        if before is not None and before.retained is not None and ctx is not None:
+            ctx.retained, before.retained = before.retained, None  # y.retain_grad(): .grad is for the new value
         self.grad_fn, self._requires_grad = ctx, new._requires_grad
         if self._version_counter.views:
             _remake_views(self._version_counter)

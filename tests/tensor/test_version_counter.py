@@ -844,3 +844,20 @@ def test_inplace_activation_methods_save_their_result_as_torch(method: str, then
         return x.grad, out, name, out._version, out is h
 
     assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("order", ["retain_grad, then mul_", "mul_, then retain_grad"])
+def test_retain_grad_gives_the_gradient_of_the_value_after_an_inplace_change(order: str) -> None:
+    def run(torch: Any) -> Any:
+        x = torch.ones(3, requires_grad=True)
+        y = x * 2
+        if order.startswith("retain"):
+            y.retain_grad()
+            y.mul_(3)
+        else:
+            y.mul_(3)
+            y.retain_grad()
+        (y * y).sum().backward()
+        return x.grad, y.grad
+
+    assert_same_outcome(run)
