@@ -34,6 +34,24 @@ with torch.no_grad():
     x.add_(1)
 print("under no_grad it is allowed:", x)
 
+# an in-place change of a tensor that backward still needs (exp saved its output)
+def inplace_saved():
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = a.exp()
+    b.add_(1)
+    b.sum().backward()
+report("in-place on a saved output", inplace_saved)
+
+
+def inplace_used_later():  # allowed: b * 2 saved only the number 2
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 1
+    c = b * 2
+    b.add_(1)
+    (c.sum() + b.sum()).backward()
+    return a.grad
+report("in-place after a use that saved nothing of it", inplace_used_later)
+
 # shapes that do not broadcast, and matrix products that do not fit
 report("broadcast (3,) + (2,)", lambda: torch.ones(3) + torch.ones(2))
 report("broadcast (2, 3) * (2,)", lambda: torch.ones(2, 3) * torch.ones(2))
