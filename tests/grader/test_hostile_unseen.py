@@ -42,12 +42,17 @@ from .test_hostile import ROOT, nobody_python
 
 ATTACKS = ("fifo_result", "npy_repeat", "liars", "nans", "forged_records", "silenced", "fork_bomb", "fill_all",
            "sockets", "proc_links", "iopub_flood", "memfd_balloon", "sysv_shm_balloon")
-EXERCISE_ATTACKS = ("meta_games", "own_checks", "cell_types", "odd_format", "many_cells", "deep_json", "bad_utf8",
-                    *map(exercise_attacks.student, (exercise_attacks.WEIRD_NAME, exercise_attacks.LONG_NAME,
-                                                    exercise_attacks.BYTES_NAME)), "ansi_feedback", "forged_frame", "hooks",
-                    "fake_idle", "patch_world", "liars", "stay_alive", "close_fds", "forking_check", "shared_folder",
-                    "exhaust_fds", "json_balloon", "interrupts", "José Müller (copy 2)", "recursion", "deep_result", "many_objects", "socket_balloon", "deep_folder", "link_source", "link_classmate", "link_root",
-                    "link_dir", "fifo", "dev_zero", "fifo_top", "honest_c")
+EXERCISE_ATTACKS = (
+    # the file itself
+    "meta_games", "own_checks", "cell_types", "odd_format", "many_cells", "many_objects", "deep_json", "bad_utf8",
+    *map(exercise_attacks.student, (exercise_attacks.WEIRD_NAME, exercise_attacks.LONG_NAME,
+                                    exercise_attacks.BYTES_NAME)), "José Müller (copy 2)",
+    # the batch folder
+    "link_source", "link_classmate", "link_root", "link_dir", "fifo", "dev_zero", "fifo_top", "deep_folder", "honest_c",
+    # the kernel
+    "ansi_feedback", "forged_frame", "hooks", "fake_idle", "patch_world", "liars", "stay_alive", "close_fds",
+    "forking_check", "shared_folder", "exhaust_fds", "json_balloon", "interrupts", "recursion", "deep_result",
+    "socket_balloon")
 EXERCISE_HONEST = ("honest_a", "honest_b", "honest_c.ipynb")
 # Memory outside the address space is bounded only by the memory cgroup, which needs root; as an
 # ordinary user these still take 3 GB (a known hole of the unprivileged level, docs/grading.md).
