@@ -26,9 +26,9 @@ class _TorchNamedType(type):
 class TensorBase(metaclass=_TorchNamedType):
     """The numbers of a tensor (``.array``) and everything that only reads or converts them."""
 
-    # _version counts in-place changes, so that backward can refuse values changed after saving
-    __slots__ = ("array", "_requires_grad", "grad", "grad_fn", "label", "_retains_grad", "_version", "_hooks",
-                 "__weakref__")
+    # _version_counter: counts in-place changes, shared with views (inplace.py; None until needed)
+    __slots__ = ("array", "_requires_grad", "grad", "grad_fn", "label", "_retains_grad", "_version_counter",
+                 "_hooks", "__weakref__")
 
     def _from_array(self, array: np.ndarray) -> Any:
         raise NotImplementedError  # Tensor: a new tensor around array
@@ -216,6 +216,12 @@ class TensorBase(metaclass=_TorchNamedType):
 
     def isnan(self) -> "TensorBase":
         return self._from_array(np.isnan(self.array))
+
+    def isinf(self) -> "TensorBase":
+        return self._from_array(np.isinf(self.array))
+
+    def isfinite(self) -> "TensorBase":
+        return self._from_array(np.isfinite(self.array))
 
     def equal(self, other: "TensorBase") -> bool:
         return self.array.shape == other.array.shape and bool((self.array == other.array).all())

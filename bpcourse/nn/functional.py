@@ -8,7 +8,7 @@ from bpcourse.grad_mode import is_grad_enabled
 from bpcourse.ops.linalg import Addmm, Linear
 from bpcourse.ops.loss import REDUCTIONS, BinaryCrossEntropy, MseLoss, NllLoss
 from bpcourse.ops.softmax import LogSoftmax, Softmax
-from bpcourse.ops.elementwise import LeakyRelu
+from bpcourse.ops.elementwise import LeakyRelu, LeakyReluInPlace
 from bpcourse.creation import from_numpy
 from bpcourse.random import _rng
 from bpcourse.tensor import LEAF_INPLACE, Tensor, _torch_named, apply
@@ -43,12 +43,8 @@ def _in_place(x: Tensor, op: Callable[[Tensor], Tensor]) -> Tensor:
     if x.grad_fn is None:
         raise RuntimeError(LEAF_INPLACE + " (inplace=True on a weight or an input that requires grad: "
                                           "use inplace=False)")
-    old = from_numpy(x.array)
-    old._requires_grad, old.grad_fn = True, x.grad_fn
-    y = op(old)
-    x.array, x.grad_fn = y.array, y.grad_fn
-    x._version += 1
-    return x
+    old = x._old_value()
+    return x._rebase(op(old), old)  # numbers overwritten where they are, version moved (bpcourse/inplace.py)
 
 
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
@@ -58,7 +54,7 @@ def relu(x: Tensor, inplace: bool = False) -> Tensor:
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """y = x for x > 0, negative_slope * x otherwise"""
     if inplace:
-        return _in_place(x, lambda t: leaky_relu(t, negative_slope))
+        return _in_place(x, lambda t: apply(LeakyReluInPlace, t, negative_slope))
     return apply(LeakyRelu, x, negative_slope)
 
 
@@ -118,10 +114,19 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
              reduction: str = "mean", weight: Any = None) -> Tensor:
     """mean (or sum) of (input - target)^2; with ``weight``, sum(w (x - t)^2) / sum(w) (or the sum)."""
     r = legacy_reduction(size_average, reduce, reduction)
+    _warn_if_broadcast(input, target)
     if weight is None:
         return apply(MseLoss, input, target, r)
     _same_size_weight(weight, input)
     return _weighted_reduce(apply(MseLoss, input, target, "none") * weight, weight, r)
+
+
+def _warn_if_broadcast(input: Tensor, target: Any) -> None:  # noqa: A002
+    """torch's warning: a (N, 1) prediction against a (N,) target broadcasts to (N, N) quietly."""
+    if isinstance(target, Tensor) and input.array.shape != target.array.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+                      "This will likely lead to incorrect results due to broadcasting. Please ensure they have "
+                      "the same size.", UserWarning, stacklevel=3)
 
 
 def _weighted_reduce(losses: Tensor, weight: Tensor, reduction: str) -> Tensor:
@@ -152,6 +157,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
             reduction: str = "mean", weight: Any = None) -> Tensor:
     """mean (or sum) of |input - target|; with ``weight``, sum(w |x - t|) / sum(w) (or the sum)."""
     r = legacy_reduction(size_average, reduce, reduction)
+    _warn_if_broadcast(input, target)
     d = (input - target).abs()
     if weight is None:
         return _reduce(d, r)
@@ -240,7 +246,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Any = None, size_average: An
     t, any_ignored = _check_targets(target, n_classes, ignore_index)
     if weight is None and not any_ignored:
         return apply(NllLoss, input, target, r)      # the usual case: one node, torch's grad_fn name
-    return _masked_nll(input, target, weight, ignore_index, r)
+    return _torch_named(_masked_nll(input, target, weight, ignore_index, r), "NllLossBackward0")
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size_average: Any = None,  # noqa: A002

@@ -126,7 +126,7 @@ class NllLoss(ArrayFunction):
 def nll_loss_grad(g: np.ndarray, shape: tuple, rows: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
     """dlogp: zeros, with -g (/ n for 'mean') at [i, t_i]."""
     glogp = np.zeros(shape, dtype=g.dtype)
-    glogp[rows, t] = -_scale(g, rows.size, reduction)
+    glogp[rows, t] = 0 - _scale(g, rows.size, reduction)  # 0 - g, not -g: an ignored row's 0 stays +0
     return glogp
 
 
