@@ -131,7 +131,7 @@ class Linear(ArrayFunction):
                 g2 = g.reshape(-1, g.shape[-1])
                 gw = g2.T @ x.reshape(-1, x.shape[-1])
         if need_b:
-            gb = np.add.reduce(g.reshape(-1, g.shape[-1]), axis=0) if g.ndim > 1 else g
+            gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if g.ndim > 1 else g  # (g may be a Tensor: create_graph)
         return gx, gw, gb
 
 
