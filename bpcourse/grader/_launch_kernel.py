@@ -54,6 +54,8 @@ def main() -> None:
         (resource.RLIMIT_FSIZE, limits.get("fsize_mb") and limits["fsize_mb"] * mb),
         (resource.RLIMIT_NOFILE, limits.get("nofile")),
         (resource.RLIMIT_NPROC, limits.get("nproc")),
+        # No raising its priority back: a sandbox over its CPU share is reniced to 19 (watchdog.py).
+        (resource.RLIMIT_NICE, 0),
     ]
     for which, value in table:
         if value is not None:

@@ -130,12 +130,33 @@ def quota_tmpfs(folder: str, size_mb: int, mode: int = 0o711) -> None:
 
 
 # ------------------------------------------------------------------------------ bubblewrap
-def bwrap_argv(bwrap: str, expose: list[str], hide: list[str], shared: str, quota_mb: int) -> list[str]:
-    """The bubblewrap command line (up to its ``--``) for one kernel."""
+def bwrap_options(bwrap: str) -> str:
+    """bubblewrap's ``--help`` (which options this version has), cached per binary."""
+    import subprocess
+
+    if bwrap not in _bwrap_help:
+        try:
+            _bwrap_help[bwrap] = subprocess.run([bwrap, "--help"], capture_output=True, text=True, timeout=20).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            _bwrap_help[bwrap] = ""
+    return _bwrap_help[bwrap]
+
+
+_bwrap_help: dict[str, str] = {}
+
+
+def bwrap_argv(bwrap: str, expose: list[str], hide: list[str], shared: str, quota_mb: int,
+               seccomp_fd: int | None = None) -> list[str]:
+    """The bubblewrap command line (up to its ``--``) for one kernel. ``seccomp_fd``: a file
+    descriptor holding the filter of ``seccomp.py`` (inherited by bubblewrap)."""
     size = str(int(quota_mb) * 2**20)
     argv = [bwrap, "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--hostname", "grader", "--ro-bind", "/usr", "/usr"]
+    if "--disable-userns" in bwrap_options(bwrap):  # bubblewrap >= 0.8; the filter refuses them too
+        argv.append("--disable-userns")
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(top):
             argv += ["--symlink", os.readlink(top), top]
@@ -176,6 +197,7 @@ class Cgroup:
     def __init__(self, name: str, memory_mb: int, pids: int, cpus: float):
         self.mode = cgroup_mode()
         self.dirs: list[Path] = []
+        self.memory_mb = memory_mb
         if self.mode is None:
             return
         period = 100_000
@@ -206,6 +228,22 @@ class Cgroup:
             except OSError:
                 if key not in ("memory.swap.max",):
                     raise
+
+    def oom_kills(self) -> int:
+        """How many processes the kernel's memory limit has killed (v1 memory.oom_control, v2 memory.events)."""
+        for d in self.dirs:
+            for name in ("memory.oom_control", "memory.events"):
+                try:
+                    for line in (d / name).read_text().splitlines():
+                        if line.startswith("oom_kill "):
+                            return int(line.split()[1])
+                except (OSError, ValueError):
+                    pass
+        return 0
+
+    def memory_message(self) -> str:
+        return (f"the kernel and its processes used more than the limit of {self.memory_mb} MB of memory "
+                "(processes, shared memory and temporary files)")
 
     @property
     def procs(self) -> list[str]:

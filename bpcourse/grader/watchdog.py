@@ -1,0 +1,291 @@
+"""Memory and CPU limits for one sandbox without cgroups (stdlib only): a thread in the worker.
+
+Without root there is no memory or cpu cgroup, and ``RLIMIT_AS`` bounds one process's address
+space only. The worker sits outside the sandbox and sees all of its processes: they are the
+descendants of the bubblewrap process it started (orphans are adopted by the sandbox's own init,
+which is one of them). Every ``interval`` (50 ms) the watchdog
+
+- **memory**: sums the anonymous and shared-memory pages of every process of the sandbox
+  (``RssAnon + RssShmem`` of ``/proc/PID/status``) plus what its tmpfs folders hold (``/tmp``,
+  ``/var/tmp``, ``/dev/shm``, its home, seen through ``/proc/<its init>/root``, and the folder it
+  shares with the worker). Forked processes count the pages they share with their parent once
+  each, so when that sum passes the budget the exact figure is computed (proportional set size,
+  ``Pss_Anon + Pss_Shmem`` of ``smaps_rollup``, cached per process until it faults again). Over
+  the budget, the whole sandbox is killed (SIGKILL to every process and its init) and the
+  worker reports ``memory limit``.
+- with a memory cgroup (root), only its count of OOM kills is watched: the first one ends the
+  whole sandbox with the same ``memory limit``, not only the process the kernel's OOM killer chose.
+- **CPU** (``cpulimit``'s method): adds up the CPU time its processes used (their own and that
+  of the children they reaped) and keeps a debt against ``cpus`` cores of wall time. A sandbox
+  more than 0.1 s in debt is stopped (SIGSTOP, which a process cannot catch or ignore) for as
+  long as its share needs to pay the debt back, then continued; from its first stop on its
+  processes also run at nice 19 (an unprivileged process cannot lower its nice value again), so
+  while it runs it yields to the kernels beside it. A kernel that stays within its share (an
+  honest kernel runs one thread of computation) is never stopped.
+
+Signals go through pidfds opened and checked against the process's start time, so a pid that
+was reused by another process in the meantime is never signalled; nothing outside the sandbox's
+process tree (the worker itself included) is ever stopped or killed.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+TICK = os.sysconf("SC_CLK_TCK")
+KB = 1024
+
+
+def children(pid: int) -> list[int]:
+    """The children of every thread of ``pid`` (``/proc/PID/task/TID/children``)."""
+    found = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                found += [int(x) for x in f.read().split()]
+        except OSError:
+            pass
+    return found
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below ``root`` (not ``root`` itself), parents before children."""
+    out, todo, seen = [], [root], {root}
+    while todo:
+        for child in children(todo.pop()):
+            if child not in seen:
+                seen.add(child)
+                out.append(child)
+                todo.append(child)
+    return out
+
+
+def stat(pid: int) -> dict | None:
+    """CPU seconds (own, and of reaped children), page faults, start time, nice of one process."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            raw = f.read()
+    except OSError:
+        return None
+    fields = raw[raw.rfind(b")") + 2:].split()  # after the command name, which may hold spaces
+    # fields[0] is field 3 (state) of proc(5): minflt 10, majflt 12, utime 14 .. cstime 17, nice 19, starttime 22
+    return {"own": (int(fields[11]) + int(fields[12])) / TICK, "reaped": (int(fields[13]) + int(fields[14])) / TICK,
+            "faults": int(fields[7]) + int(fields[9]), "start": int(fields[19]), "nice": int(fields[16])}
+
+
+def resident_kb(pid: int) -> int:
+    """RssAnon + RssShmem (kB) of one process: its pages, shared ones counted in full."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith((b"RssAnon:", b"RssShmem:")):
+                    total += int(line.split()[1])
+    except OSError:
+        pass
+    return total
+
+
+def proportional_kb(pid: int) -> int:
+    """Pss_Anon + Pss_Shmem (kB): each shared page divided among the processes that share it."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith((b"Pss_Anon:", b"Pss_Shmem:")):
+                    total += int(line.split()[1])
+    except OSError:
+        pass
+    return total
+
+
+def folder_used_kb(path: str) -> int:
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return 0
+    return (st.f_blocks - st.f_bfree) * st.f_frsize // KB
+
+
+class Watchdog(threading.Thread):
+    """Watch the processes below ``root`` (the bubblewrap process the worker started)."""
+
+    def __init__(self, root: int, memory_mb: int | None, cpus: float | None, folders=(), shared=(),
+                 interval: float = 0.05, slack_s: float = 0.1, oom=None):
+        super().__init__(name="bpcourse-watchdog", daemon=True)
+        self.root = root
+        self.budget_kb = int(memory_mb) * KB if memory_mb else None
+        self.cpus = float(cpus) if cpus else None
+        self.folders = tuple(folders)  # paths inside the sandbox, seen through its init's root
+        self.shared = tuple(shared)  # paths the worker sees directly
+        self.interval, self.slack_s = interval, slack_s
+        self.oom = oom  # with a memory cgroup: (count of its OOM kills, message); any kill ends the sandbox
+        self.verdict: tuple[str, str] | None = None  # (status, message) once it killed the sandbox
+        self.peak_kb = 0
+        self.stops = 0
+        self.stopped_s = 0.0
+        self._halt = threading.Event()
+        self._exact: dict[int, tuple[int, int, int]] = {}  # pid -> (start, faults, Pss kB)
+        self._seen: dict[int, tuple[int, float, float]] = {}  # pid -> (start, own, reaped CPU seconds)
+        self._vanished_s = 0.0  # CPU of processes gone since; their parent's "reaped" time will include it
+        self._debt = 0.0
+        self._hog = False
+
+    # ------------------------------------------------------------------ thread
+    def stop(self) -> None:
+        self._halt.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(timeout=5)
+
+    def run(self) -> None:
+        last = time.monotonic()
+        while not self._halt.wait(self.interval):
+            if self.oom is not None and self.oom[0]():
+                # The cgroup killed one of its processes: end the whole sandbox, as without a cgroup.
+                self.verdict = ("memory limit", self.oom[1])
+                self.kill()
+                return
+            if self.budget_kb is None and self.cpus is None:
+                continue
+            pids = descendants(self.root)
+            if not pids:
+                continue
+            stats = {pid: s for pid in pids if (s := stat(pid)) is not None}
+            if self.budget_kb is not None and self.memory(pids, stats):
+                return
+            now = time.monotonic()
+            if self.cpus is not None:
+                self.cpu(stats, now - last)
+            last = time.monotonic()
+
+    # ------------------------------------------------------------------ memory
+    def memory(self, pids: list[int], stats: dict) -> bool:
+        """Check the budget; kill the sandbox and return True if it is exceeded."""
+        files = sum(folder_used_kb(f"/proc/{pids[0]}/root{folder}") for folder in self.folders)
+        files += sum(folder_used_kb(path) for path in self.shared)
+        used = files + sum(resident_kb(pid) for pid in stats)
+        if used > self.budget_kb:  # an upper bound: pages shared after a fork count once per process
+            used = files
+            for pid, s in stats.items():
+                cached = self._exact.get(pid)
+                if cached is None or cached[:2] != (s["start"], s["faults"]):
+                    cached = self._exact[pid] = (s["start"], s["faults"], proportional_kb(pid))
+                used += cached[2]
+            for pid in set(self._exact) - set(stats):
+                del self._exact[pid]
+        self.peak_kb = max(self.peak_kb, used)
+        if used <= self.budget_kb:
+            return False
+        self.verdict = ("memory limit",
+                        f"the kernel and its processes used {used // KB} MB of memory (processes, shared memory "
+                        f"and temporary files), over the limit of {self.budget_kb // KB} MB")
+        self.kill(pids)
+        return True
+
+    # ------------------------------------------------------------------ CPU
+    def cpu(self, stats: dict, wall: float) -> None:
+        used = 0.0
+        reaped_growth = 0.0
+        current = {}
+        for pid, s in stats.items():
+            before = self._seen.get(pid)
+            if before is None or before[0] != s["start"]:
+                before = (s["start"], 0.0, s["reaped"])  # new: all its own time is new, reaped time was counted
+                used += s["own"]  # (a new process's reaped time belongs to processes we saw, or none)
+            else:
+                used += s["own"] - before[1]
+                reaped_growth += max(0.0, s["reaped"] - before[2])
+            current[pid] = (s["start"], s["own"], s["reaped"])
+        for pid, (_, own, reaped) in self._seen.items():
+            if pid not in current:
+                self._vanished_s += own + reaped  # counted already; its parent's reaped time will repeat it
+        credit = min(self._vanished_s, reaped_growth)
+        self._vanished_s -= credit
+        used += reaped_growth - credit
+        self._seen = current
+        self._debt = max(0.0, self._debt + used - self.cpus * wall)
+        if self._hog:
+            for pid, s in stats.items():
+                if s["nice"] < 19:
+                    try:
+                        os.setpriority(os.PRIO_PROCESS, pid, 19)
+                    except OSError:
+                        pass
+        if self._debt > self.slack_s:
+            self._hog = True
+            pause = min(self._debt / self.cpus, 1.0)
+            self.pause(pause)
+
+    def pause(self, seconds: float) -> None:
+        """SIGSTOP every process of the sandbox for ``seconds``, then SIGCONT them."""
+        held: dict[int, int] = {}
+        try:
+            for _ in range(5):  # a process forked while we were stopping the others
+                fresh = [pid for pid in descendants(self.root) if pid not in held]
+                if not fresh:
+                    break
+                for pid in fresh:
+                    fd = self._pidfd(pid)
+                    if fd is not None:
+                        held[pid] = fd
+                        self._send(fd, pid, signal.SIGSTOP)
+            began = time.monotonic()
+            self._halt.wait(seconds)
+            paused = time.monotonic() - began
+            self.stopped_s += paused
+            self.stops += 1
+            self._debt = max(0.0, self._debt - self.cpus * paused)  # its share accrued while it stood still
+        finally:
+            for pid, fd in held.items():
+                self._send(fd, pid, signal.SIGCONT)
+                os.close(fd)
+
+    # ------------------------------------------------------------------ signals
+    def _pidfd(self, pid: int) -> int | None:
+        """A pidfd for ``pid`` if it is still the process of the sandbox we saw (same start time,
+        still below our root)."""
+        s = stat(pid)
+        if s is None:
+            return None
+        try:
+            fd = os.pidfd_open(pid)
+        except (OSError, AttributeError):
+            return -1  # no pidfds (Linux < 5.3): plain kill, checked just before
+        again = stat(pid)
+        if again is None or again["start"] != s["start"]:
+            os.close(fd)
+            return None
+        return fd
+
+    @staticmethod
+    def _send(fd: int, pid: int, sig: int) -> None:
+        try:
+            if fd >= 0:
+                signal.pidfd_send_signal(fd, sig)
+            else:
+                os.kill(pid, sig)
+        except OSError:
+            pass
+
+    def kill(self, pids=None) -> None:
+        """SIGKILL the whole sandbox: its init first (the pid namespace dies with it), then the rest."""
+        for _ in range(3):
+            pids = descendants(self.root)
+            if not pids:
+                break
+            for pid in pids:
+                fd = self._pidfd(pid)
+                if fd is not None:
+                    self._send(fd, pid, signal.SIGKILL)
+                    if fd >= 0:
+                        os.close(fd)
+        try:
+            os.kill(self.root, signal.SIGKILL)  # our own child: its pid cannot be reused before we reap it
+        except OSError:
+            pass
