@@ -131,6 +131,8 @@ class Watchdog(threading.Thread):
         self.stops = 0
         self.stopped_s = 0.0
         self._halt = threading.Event()
+        host = os.stat("/")
+        self._host_root = (host.st_dev, host.st_ino)
         self._exact: dict[int, tuple[int, int, int]] = {}  # pid -> (start, faults, Pss kB)
         self._seen: dict[int, tuple[int, float, float]] = {}  # pid -> (start, own, reaped CPU seconds)
         self._vanished_s = 0.0  # CPU of processes gone since; their parent's "reaped" time will include it
@@ -167,8 +169,7 @@ class Watchdog(threading.Thread):
     # ------------------------------------------------------------------ memory
     def memory(self, pids: list[int], stats: dict) -> bool:
         """Check the budget; kill the sandbox and return True if it is exceeded."""
-        files = sum(folder_used_kb(f"/proc/{pids[0]}/root{folder}") for folder in self.folders)
-        files += sum(folder_used_kb(path) for path in self.shared)
+        files = self.sandbox_files_kb(pids[0]) + sum(folder_used_kb(path) for path in self.shared)
         used = files + sum(resident_kb(pid) for pid in stats)
         if used > self.budget_kb:  # an upper bound: pages shared after a fork count once per process
             used = files
@@ -187,6 +188,27 @@ class Watchdog(threading.Thread):
                         f"and temporary files), over the limit of {self.budget_kb // KB} MB")
         self.kill(pids)
         return True
+
+    def sandbox_files_kb(self, init: int) -> int:
+        """What the sandbox's own tmpfs folders hold, seen through its init's root. Only once
+        bubblewrap has built that root, and only folders that are mounts of their own: before
+        that, the same paths are the machine's /tmp and /var/tmp, which are not the kernel's."""
+        base = f"/proc/{init}/root"
+        try:
+            root = os.stat(base)
+        except OSError:
+            return 0
+        if (root.st_dev, root.st_ino) == self._host_root:
+            return 0
+        used = 0
+        for folder in self.folders:
+            try:
+                if os.stat(base + folder).st_dev == root.st_dev:
+                    continue
+            except OSError:
+                continue
+            used += folder_used_kb(base + folder)
+        return used
 
     # ------------------------------------------------------------------ CPU
     def cpu(self, stats: dict, wall: float) -> None:

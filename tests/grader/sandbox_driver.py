@@ -63,7 +63,7 @@ listener.close()
 out = {"pid": os.getpid(), "uid": os.getuid(), "level": box["level"], "probe_seconds": probe_s,
        "batch_seconds": time.monotonic() - started,
        "results": {r.student: {"total": r.total, "status": r.status, "seconds": r.seconds, "notes": r.notes,
-                               "finished": finished.get(r.student),
+                               "finished": finished.get(r.student), "throttled": r.throttled,
                                "points": {q.grade_id: q.points for q in r.questions},
                                "questions": [(q.grade_id, q.status, q.message[:200]) for q in r.questions]}
                    for r in results},
