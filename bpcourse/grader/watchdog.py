@@ -137,6 +137,7 @@ class Watchdog(threading.Thread):
         self._seen: dict[int, tuple[int, float, float]] = {}  # pid -> (start, own, reaped CPU seconds)
         self._vanished_s = 0.0  # CPU of processes gone since; their parent's "reaped" time will include it
         self._debt = 0.0
+        self._measured: float | None = None
         self._hog = False
 
     # ------------------------------------------------------------------ thread
@@ -146,25 +147,33 @@ class Watchdog(threading.Thread):
             self.join(timeout=5)
 
     def run(self) -> None:
-        last = time.monotonic()
-        while not self._halt.wait(self.interval):
-            if self.oom is not None and self.oom[0]():
-                # The cgroup killed one of its processes: end the whole sandbox, as without a cgroup.
-                self.verdict = ("memory limit", self.oom[1])
-                self.kill()
+        wait = self.interval
+        while not self._halt.wait(wait):
+            began = time.monotonic()
+            self.tick()
+            if self.verdict:
                 return
-            if self.budget_kb is None and self.cpus is None:
-                continue
-            pids = descendants(self.root)
-            if not pids:
-                continue
-            stats = {pid: s for pid in pids if (s := stat(pid)) is not None}
-            if self.budget_kb is not None and self.memory(pids, stats):
-                return
-            now = time.monotonic()
-            if self.cpus is not None:
-                self.cpu(stats, now - last)
-            last = time.monotonic()
+            # A sweep over hundreds of processes costs CPU outside the sandbox: at most a fifth of a core.
+            wait = max(self.interval, 4 * (time.monotonic() - began))
+
+    def tick(self) -> None:
+        """One look at the sandbox."""
+        if self.oom is not None and self.oom[0]():
+            # The cgroup killed one of its processes: end the whole sandbox, as without a cgroup.
+            self.verdict = ("memory limit", self.oom[1])
+            self.kill()
+            return
+        if self.budget_kb is None and self.cpus is None:
+            return
+        pids = descendants(self.root)
+        if not pids:
+            return
+        now = time.monotonic()
+        stats = {pid: s for pid in pids if (s := stat(pid)) is not None}
+        if self.budget_kb is not None and self.memory(pids, stats):
+            return
+        if self.cpus is not None:
+            self.cpu(stats, now)
 
     # ------------------------------------------------------------------ memory
     def memory(self, pids: list[int], stats: dict) -> bool:
@@ -211,7 +220,10 @@ class Watchdog(threading.Thread):
         return used
 
     # ------------------------------------------------------------------ CPU
-    def cpu(self, stats: dict, wall: float) -> None:
+    def cpu(self, stats: dict, now: float) -> None:
+        """Charge the CPU time used since the previous look (at ``self._measured``) against the share."""
+        wall = now - (self._measured if self._measured is not None else now - self.interval)
+        self._measured = now
         used = 0.0
         reaped_growth = 0.0
         current = {}
@@ -241,8 +253,8 @@ class Watchdog(threading.Thread):
                         pass
         if self._debt > self.slack_s:
             self._hog = True
-            pause = min(self._debt / self.cpus, 1.0)
-            self.pause(pause)
+            self.pause(min(self._debt / self.cpus, 1.0))
+            self._measured = time.monotonic()  # the pause was credited in pause(): not twice
 
     def pause(self, seconds: float) -> None:
         """SIGSTOP every process of the sandbox for ``seconds``, then SIGCONT them."""

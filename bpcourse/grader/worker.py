@@ -11,6 +11,8 @@ The job names the sandbox level the grader's probe chose (``sandbox.py``); the w
 kernel exactly that level or reports a grader error, never less. In a sandboxed level the worker
 first makes a mount namespace of its own (and, without root, a user namespace), where its folder is
 a size-limited tmpfs; then it makes itself not dumpable, so the key cannot be read from its memory.
+Each sandboxed kernel gets the seccomp filter of ``seccomp.py``; where it has no cgroup, a thread
+of the worker (``watchdog.py``) bounds its memory and CPU, and stops or kills only its processes.
 
 Per code cell the worker waits for the kernel with a per-cell timeout and a whole-notebook
 deadline, counts the output (a flood stops the kernel), notices a dead kernel and why. Right after
