@@ -150,7 +150,9 @@ def main() -> None:
     ap.add_argument("--notebook", default="03_matrix_calculus_backprop")
     ap.add_argument("--n", type=int, default=6)
     ap.add_argument("--no-swarm", action="store_true", help="only the per-submission times")
-    ap.add_argument("--no-nobody", action="store_true", help="as root: skip the unprivileged level")
+    ap.add_argument("--parts", default="here,user,throttle",
+                    help="as root, which parts to run: here (root and none), user (as nobody), throttle (as nobody "
+                         "in one shared cpu cgroup: no autogroups); default all")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--only-fairness", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -164,24 +166,26 @@ def main() -> None:
     if args.only_fairness:
         fairness(src, args.only_fairness + (" (autogroups on)" if groups else f" (no autogroups: {why})"))
         return
+    parts = set(args.parts.split(","))
     levels = (["root"] if os.geteuid() == 0 else ["user"]) + ["none"]
-    for level in levels:
+    for level in levels if args.child or os.geteuid() != 0 or "here" in parts else []:
         times, chosen, starts, runs = per_submission(src, level, args.n)
         print(f"  {level:>5} (uid {os.geteuid()}): median {statistics.median(times):.2f} s per honest submission "
               f"(min {min(times):.2f}, max {max(times):.2f}, n={len(times)}; kernel user {chosen.get('user')}); "
               f"of which kernel start {statistics.median(starts):.2f} s, worker run {statistics.median(runs):.2f} s",
               flush=True)
-    if not args.no_swarm:
+    if not args.no_swarm and (args.child or os.geteuid() != 0 or "here" in parts):
         fairness(src, levels[0] + (" (autogroups on)" if groups else f" (no autogroups: {why})")
                  if levels[0] == "user" else "root (cgroup cpu quota)")
     if levels[0] == "user":
         used = balloons(src, 5)
         print(f"  user: a balloon of 32 x 200 MB killed at {used} MB as measured (budget 2048 MB; "
               f"overshoot median {statistics.median(used) - 2048} MB, max {max(used) - 2048} MB)", flush=True)
-    if os.geteuid() == 0 and not args.child and not args.no_nobody:
-        as_nobody(args, ["--no-swarm"] if args.no_swarm else [])
+    if os.geteuid() == 0 and not args.child:
+        if "user" in parts:
+            as_nobody(args, ["--no-swarm"] if args.no_swarm else [])
         cpu = Path("/sys/fs/cgroup/cpu")
-        if not args.no_swarm and os.access(cpu / "cgroup.procs", os.W_OK):
+        if not args.no_swarm and "throttle" in parts and os.access(cpu / "cgroup.procs", os.W_OK):
             shared = cpu / f"bpcourse-bench-{os.getpid()}"  # one cgroup for the whole batch: no autogroups
             shared.mkdir()
             try:
