@@ -111,6 +111,13 @@ def balloons(src: Path, runs: int) -> list[int]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def report_balloons(src: Path, runs: int = 5) -> None:
+    used = balloons(src, runs)
+    print(f"  user: a balloon of 32 x 200 MB killed at {used} MB as measured (budget 2048 MB; overshoot "
+          f"median {statistics.median(used) - 2048} MB, max {max(used) - 2048} MB); load average "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+
+
 def fairness(src: Path, label: str) -> None:
     alone, alone_batch = batch(src, 6, None)
     swarmed, swarmed_batch = batch(src, 6, 25.0)
@@ -152,9 +159,11 @@ def main() -> None:
     ap.add_argument("--no-swarm", action="store_true", help="only the per-submission times")
     ap.add_argument("--parts", default="here,user,throttle",
                     help="as root, which parts to run: here (root and none), user (as nobody), throttle (as nobody "
-                         "in one shared cpu cgroup: no autogroups); default all")
+                         "in one shared cpu cgroup: no autogroups), balloon (only the balloons, as nobody); "
+                         "default all but balloon, which user includes")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--only-fairness", default="", help=argparse.SUPPRESS)
+    ap.add_argument("--only-balloon", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     src = ROOT / "solutions" / f"{args.notebook}.ipynb"
     from bpcourse.grader.sandbox import autogroups_active
@@ -163,6 +172,9 @@ def main() -> None:
     if not args.child:
         print(f"bench_sandbox: {src.name}, {os.cpu_count()} CPUs, uid {os.geteuid()}, "
               f"load average {os.getloadavg()[0]:.1f} at start", flush=True)
+    if args.only_balloon:
+        report_balloons(src)
+        return
     if args.only_fairness:
         fairness(src, args.only_fairness + (" (autogroups on)" if groups else f" (no autogroups: {why})"))
         return
@@ -178,12 +190,12 @@ def main() -> None:
         fairness(src, levels[0] + (" (autogroups on)" if groups else f" (no autogroups: {why})")
                  if levels[0] == "user" else "root (cgroup cpu quota)")
     if levels[0] == "user":
-        used = balloons(src, 5)
-        print(f"  user: a balloon of 32 x 200 MB killed at {used} MB as measured (budget 2048 MB; "
-              f"overshoot median {statistics.median(used) - 2048} MB, max {max(used) - 2048} MB)", flush=True)
+        report_balloons(src)
     if os.geteuid() == 0 and not args.child:
         if "user" in parts:
             as_nobody(args, ["--no-swarm"] if args.no_swarm else [])
+        elif "balloon" in parts:
+            as_nobody(args, ["--only-balloon"])
         cpu = Path("/sys/fs/cgroup/cpu")
         if not args.no_swarm and "throttle" in parts and os.access(cpu / "cgroup.procs", os.W_OK):
             shared = cpu / f"bpcourse-bench-{os.getpid()}"  # one cgroup for the whole batch: no autogroups

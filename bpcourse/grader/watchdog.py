@@ -11,7 +11,8 @@ watchdog
   ``/var/tmp``, ``/dev/shm``, its home, seen through ``/proc/<its init>/root``, and the folder it
   shares with the worker). Forked processes count the pages they share with their parent once
   each, so when that sum passes the budget the exact figure is computed (proportional set size,
-  ``Pss_Anon + Pss_Shmem`` of ``smaps_rollup``, cached per process until it faults again). Over
+  ``Pss_Anon + Pss_Shmem`` of ``smaps_rollup``, carried forward per process while it only grows
+  by faulting in pages of its own, see ``exact_kb``). Over
   the budget, the whole sandbox is killed (SIGKILL to every process and its init) and the
   worker reports ``memory limit``.
 - with a memory cgroup (root), only its count of OOM kills is watched: the first one ends the
@@ -135,7 +136,7 @@ class Watchdog(threading.Thread):
         self._halt = threading.Event()
         host = os.stat("/")
         self._host_root = (host.st_dev, host.st_ino)
-        self._exact: dict[int, tuple[int, int, int]] = {}  # pid -> (start, faults, Pss kB)
+        self._exact: dict[int, tuple[int, int, int, int]] = {}  # pid -> (start, faults, resident kB, Pss kB)
         self._seen: dict[int, tuple[int, float, float]] = {}  # pid -> (start, own, reaped CPU seconds)
         self._vanished_s = 0.0  # CPU of processes gone since; their parent's "reaped" time will include it
         self._debt = 0.0
@@ -166,7 +167,7 @@ class Watchdog(threading.Thread):
         """One look at the sandbox."""
         if self.oom is not None and self.oom[0]():
             # The cgroup killed one of its processes: end the whole sandbox, as without a cgroup.
-            self.verdict = ("memory limit", self.oom[1])
+            self.verdict = ("memory limit", self.oom[1])  # before the kill: the worker reads it then
             self.kill()
             return
         if self.budget_kb is None and self.cpus is None:
@@ -185,25 +186,51 @@ class Watchdog(threading.Thread):
     def memory(self, pids: list[int], stats: dict) -> bool:
         """Check the budget; kill the sandbox and return True if it is exceeded."""
         files = self.sandbox_files_kb(pids[0]) + sum(folder_used_kb(path) for path in self.shared)
-        used = files + sum(resident_kb(pid) for pid in stats)
+        resident = {pid: resident_kb(pid) for pid in stats}
+        used = files + sum(resident.values())
         if used > self.budget_kb:  # an upper bound: pages shared after a fork count once per process
             used = files
-            for pid, s in stats.items():
-                cached = self._exact.get(pid)
-                if cached is None or cached[:2] != (s["start"], s["faults"]):
-                    cached = self._exact[pid] = (s["start"], s["faults"], proportional_kb(pid))
-                used += cached[2]
+            for pid in sorted(resident, key=resident.get, reverse=True):
+                used += self.exact_kb(pid, stats[pid], resident[pid])
+                if used > self.budget_kb:
+                    break  # over it already: no need to read the rest
             for pid in set(self._exact) - set(stats):
                 del self._exact[pid]
-        self.peak_kb = max(self.peak_kb, used)
         self._last_kb = used
         if used <= self.budget_kb:
+            self.peak_kb = max(self.peak_kb, used)
             return False
-        self.verdict = ("memory limit",
-                        f"the kernel and its processes used {used // KB} MB of memory (processes, shared memory "
-                        f"and temporary files), over the limit of {self.budget_kb // KB} MB")
-        self.kill(pids)
+        # Over: freeze the sandbox (nothing grows while we count), take the whole figure, then kill.
+        held = self._stop_all()
+        try:
+            stats = {pid: s for pid in descendants(self.root) if (s := stat(pid)) is not None}
+            used = max(used, files + sum(self.exact_kb(pid, s, resident_kb(pid)) for pid, s in stats.items()))
+            self.peak_kb = max(self.peak_kb, used)
+        finally:  # the verdict first: the worker reads it as soon as it sees the kernel dead
+            self.verdict = ("memory limit",
+                            f"the kernel and its processes used {used // KB} MB of memory (processes, shared "
+                            f"memory and temporary files), over the limit of {self.budget_kb // KB} MB")
+            self.kill()
+            for fd in held.values():
+                if fd >= 0:
+                    os.close(fd)
         return True
+
+    def exact_kb(self, pid: int, s: dict, resident: int) -> int:
+        """One process's proportional share of its pages. ``smaps_rollup`` walks every page (about
+        3 ms for 200 MB), so it is read again only when needed: pages it gained since by faulting
+        them in are its own (its share grew by as much as its resident size), so the figure is
+        carried forward; a copy-on-write break faults without growing the resident size, and pages
+        freed may have been shared: either one means a new reading."""
+        cached = self._exact.get(pid)
+        if cached is not None and cached[0] == s["start"]:
+            _, faults, was_resident, share = cached
+            grown = resident - was_resident
+            if grown >= 0 and s["faults"] - faults <= grown // 4 + 256:  # 4 kB pages, plus 1 MB of slack
+                return share + grown
+        share = proportional_kb(pid)
+        self._exact[pid] = (s["start"], s["faults"], resident, share)
+        return share
 
     def sandbox_files_kb(self, init: int) -> int:
         """What the sandbox's own tmpfs folders hold, seen through its init's root. Only once
@@ -237,8 +264,9 @@ class Watchdog(threading.Thread):
         for pid, s in stats.items():
             before = self._seen.get(pid)
             if before is None or before[0] != s["start"]:
-                before = (s["start"], 0.0, s["reaped"])  # new: all its own time is new, reaped time was counted
-                used += s["own"]  # (a new process's reaped time belongs to processes we saw, or none)
+                # New since the last look: all its own time is new; what it reaped belonged to processes
+                # we saw (counted already) or to ones that lived less than a look.
+                used += s["own"]
             else:
                 used += s["own"] - before[1]
                 reaped_growth += max(0.0, s["reaped"] - before[2])
@@ -265,17 +293,8 @@ class Watchdog(threading.Thread):
 
     def pause(self, seconds: float) -> None:
         """SIGSTOP every process of the sandbox for ``seconds``, then SIGCONT them."""
-        held: dict[int, int] = {}
+        held = self._stop_all()
         try:
-            for _ in range(5):  # a process forked while we were stopping the others
-                fresh = [pid for pid in descendants(self.root) if pid not in held]
-                if not fresh:
-                    break
-                for pid in fresh:
-                    fd = self._pidfd(pid)
-                    if fd is not None:
-                        held[pid] = fd
-                        self._send(fd, pid, signal.SIGSTOP)
             began = time.monotonic()
             self._halt.wait(seconds)
             paused = time.monotonic() - began
@@ -285,7 +304,22 @@ class Watchdog(threading.Thread):
         finally:
             for pid, fd in held.items():
                 self._send(fd, pid, signal.SIGCONT)
-                os.close(fd)
+                if fd >= 0:
+                    os.close(fd)
+
+    def _stop_all(self) -> dict[int, int]:
+        """SIGSTOP every process of the sandbox; {pid: its pidfd (-1 without pidfds)}."""
+        held: dict[int, int] = {}
+        for _ in range(5):  # a process forked while we were stopping the others
+            fresh = [pid for pid in descendants(self.root) if pid not in held]
+            if not fresh:
+                break
+            for pid in fresh:
+                fd = self._pidfd(pid)
+                if fd is not None:
+                    held[pid] = fd
+                    self._send(fd, pid, signal.SIGSTOP)
+        return held
 
     # ------------------------------------------------------------------ signals
     def _pidfd(self, pid: int) -> int | None:
@@ -314,7 +348,7 @@ class Watchdog(threading.Thread):
         except OSError:
             pass
 
-    def kill(self, pids=None) -> None:
+    def kill(self) -> None:
         """SIGKILL the whole sandbox: its init first (the pid namespace dies with it), then the rest."""
         for _ in range(3):
             pids = descendants(self.root)
