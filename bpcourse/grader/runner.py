@@ -167,7 +167,7 @@ class SubmissionResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)  # the learner's stderr (reported, never penalised)
     notes: list[str] = field(default_factory=list)  # about the grading itself, e.g. isolation that fell back
-    # What the sandbox's watchdog saw, per kernel started: (times stopped, seconds stopped, peak MB).
+    # What the sandbox's watchdog saw, per kernel started: [times stopped, seconds stopped, peak MB, demoted].
     throttled: list = field(default_factory=list)
 
     @property

@@ -20,9 +20,11 @@ watchdog
 - **CPU** (``cpulimit``'s method): adds up the CPU time its processes used (their own and that
   of the children they reaped) and keeps a debt against ``cpus`` cores of wall time. A sandbox
   more than 0.1 s in debt is stopped (SIGSTOP, which a process cannot catch or ignore) for as
-  long as its share needs to pay the debt back, then continued; from its first stop on its
-  processes also run at nice 19 (an unprivileged process cannot lower its nice value again), so
-  while it runs it yields to the kernels beside it. A kernel that stays within its share (an
+  long as its share needs to pay the debt back, then continued. From its first stop on, or once
+  it keeps more processes wanting a CPU than its share plus 1.5 (averaged over half a second: a
+  swarm on a machine too busy to give it even its share), its threads run as SCHED_IDLE at nice
+  19 (an unprivileged process cannot undo either with ``RLIMIT_NICE`` 0), so while it runs it
+  yields to every other task, the kernels beside it included. A kernel that stays within its share (an
   honest kernel runs one thread of computation) is never stopped.
 
 Signals go through pidfds opened and checked against the process's start time, so a pid that
@@ -78,7 +80,8 @@ def stat(pid: int) -> dict | None:
     fields = raw[raw.rfind(b")") + 2:].split()  # after the command name, which may hold spaces
     # fields[0] is field 3 (state) of proc(5): minflt 10, majflt 12, utime 14 .. cstime 17, nice 19, starttime 22
     return {"own": (int(fields[11]) + int(fields[12])) / TICK, "reaped": (int(fields[13]) + int(fields[14])) / TICK,
-            "faults": int(fields[7]) + int(fields[9]), "start": int(fields[19]), "nice": int(fields[16])}
+            "faults": int(fields[7]) + int(fields[9]), "start": int(fields[19]), "nice": int(fields[16]),
+            "running": fields[0] == b"R"}
 
 
 def resident_kb(pid: int) -> int:
@@ -142,6 +145,8 @@ class Watchdog(threading.Thread):
         self._debt = 0.0
         self._measured: float | None = None
         self._hog = False
+        self._runnable = 0.0  # processes wanting a CPU, averaged over about half a second
+        self._demoted: set[int] = set()  # threads already made SCHED_IDLE
 
     # ------------------------------------------------------------------ thread
     def stop(self) -> None:
@@ -279,17 +284,43 @@ class Watchdog(threading.Thread):
         used += reaped_growth - credit
         self._seen = current
         self._debt = max(0.0, self._debt + used - self.cpus * wall)
+        # Demand, not only use: a sandbox that keeps more processes wanting a CPU than its share allows
+        # (a swarm on a machine too busy to give it even its share) is demoted as well.
+        self._runnable = 0.9 * self._runnable + 0.1 * sum(s["running"] for s in stats.values())
+        if self._runnable > self.cpus + 1.5:
+            self._hog = True
         if self._hog:
-            for pid, s in stats.items():
-                if s["nice"] < 19:
-                    try:
-                        os.setpriority(os.PRIO_PROCESS, pid, 19)
-                    except OSError:
-                        pass
+            self.demote(stats)
         if self._debt > self.slack_s:
             self._hog = True
             self.pause(min(self._debt / self.cpus, 1.0))
             self._measured = time.monotonic()  # the pause was credited in pause(): not twice
+
+    @property
+    def demoted(self) -> bool:
+        return self._hog
+
+    def demote(self, stats: dict) -> None:
+        """Every thread of a sandbox that went over its share runs as SCHED_IDLE at nice 19 from then
+        on: while it runs, any other task on the machine goes first. With RLIMIT_NICE 0 (set by the
+        launcher) it cannot switch back; new threads and processes inherit it."""
+        for pid in stats:
+            try:
+                tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+            except OSError:
+                continue
+            for tid in tids:
+                if tid in self._demoted:
+                    continue
+                self._demoted.add(tid)
+                try:
+                    os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+                except (OSError, AttributeError):
+                    pass
+                try:
+                    os.setpriority(os.PRIO_PROCESS, tid, 19)
+                except OSError:
+                    pass
 
     def pause(self, seconds: float) -> None:
         """SIGSTOP every process of the sandbox for ``seconds``, then SIGCONT them."""

@@ -213,7 +213,7 @@ class Worker:
         self.watchdog = None  # memory and CPU limits where there is no cgroup (watchdog.py)
         self.kernel_starts = 0
         self.start_seconds: list[float] = []  # each kernel's start-up, for the benchmark
-        self.throttled: list[tuple] = []  # per kernel with a watchdog: (stops, seconds stopped, peak MB)
+        self.throttled: list[tuple] = []  # per kernel with a watchdog: (stops, seconds stopped, peak MB, demoted)
         self.workdir = Path(tempfile.mkdtemp(prefix="bpgrade-"))
         self.uid = self.gid = None
         if self.user == "unique":
@@ -361,7 +361,7 @@ class Worker:
         if self.watchdog is not None:
             self.watchdog.stop()  # before the kill below: it never holds a stopped sandbox past this
             self.throttled.append((self.watchdog.stops, round(self.watchdog.stopped_s, 3),
-                                   round(self.watchdog.peak_kb / 1024, 1)))
+                                   round(self.watchdog.peak_kb / 1024, 1), self.watchdog.demoted))
             self.watchdog = None
         if self.client is not None:
             try:

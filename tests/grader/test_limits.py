@@ -321,13 +321,14 @@ def test_watchdog_holds_a_swarm_to_its_share_and_never_stops_a_quiet_tree():
         before, began = _cpu_seconds(kids), time.monotonic()
         time.sleep(4)
         share = (_cpu_seconds(kids) - before) / (time.monotonic() - began)
+        policies = {os.sched_getscheduler(pid) for pid in kids}
     finally:
         dog.stop()
         os.killpg(swarm.pid, 9)
         swarm.wait()
     # 6 busy processes would take both cores; stopped at most 1 s at a time, they keep about 0.1 core.
     assert dog.stops > 0 and share < 0.15, (dog.stops, share)
-    # Each stopped process got nice 19 (and cannot lower it back).
+    assert policies == {os.SCHED_IDLE}, policies  # from its first stop on, it yields to every other task
     quiet = _tree("import time\nfor _ in range(20):\n    sum(range(20000))\n    time.sleep(0.05)")
     dog = watchdog.Watchdog(quiet.pid, memory_mb=None, cpus=0.5)
     dog.start()
@@ -359,3 +360,30 @@ def test_cgroup_v2_tree_gets_limits_and_reports_oom(tmp_path, monkeypatch):
     assert cg.oom_kills() == 0
     (d / "memory.events").write_text("low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n")
     assert cg.oom_kills() == 1 and "300 MB" in cg.memory_message()
+
+
+def test_a_demoted_process_cannot_undo_it():
+    """With RLIMIT_NICE 0 (the launcher's), SCHED_IDLE at nice 19 is for good."""
+    import resource
+
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if os.geteuid() == 0:  # as the kernel runs: no CAP_SYS_NICE
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            resource.setrlimit(resource.RLIMIT_NICE, (0, 0))
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            os.setpriority(os.PRIO_PROCESS, 0, 19)
+            for undo in (lambda: os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0)),
+                         lambda: os.setpriority(os.PRIO_PROCESS, 0, 0)):
+                try:
+                    undo()
+                    os._exit(1)
+                except PermissionError:
+                    pass
+            os._exit(0)
+        finally:
+            os._exit(2)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
