@@ -86,7 +86,7 @@ def batch(src: Path, honest: int, swarm_seconds: float | None) -> tuple[list[flo
         took = time.monotonic() - started
         honest_results = [r for r in results if r.student.startswith("honest")]
         touched = [r.student for r in honest_results if any(t[0] or t[3] for t in r.throttled)]
-        assert not touched, f"the throttle stopped or demoted an honest kernel: {touched}"
+        assert not touched, f"the throttle stopped or reniced an honest kernel: {touched}"
         assert all(r.total == r.max_points for r in honest_results), [(r.student, r.total, r.status)
                                                                        for r in honest_results]
         return [r.seconds for r in honest_results], took

@@ -54,8 +54,9 @@ def main() -> None:
         (resource.RLIMIT_FSIZE, limits.get("fsize_mb") and limits["fsize_mb"] * mb),
         (resource.RLIMIT_NOFILE, limits.get("nofile")),
         (resource.RLIMIT_NPROC, limits.get("nproc")),
-        # No raising its priority back: a sandbox over its CPU share is reniced to 19 (watchdog.py).
-        (resource.RLIMIT_NICE, 0),
+        # Nice values 0..19, and no higher priority: the worker's watchdog renices a swarm and may
+        # restore it to 0 (the target's limit decides); the sandbox itself cannot (seccomp).
+        (resource.RLIMIT_NICE, 20),
     ]
     for which, value in table:
         if value is not None:

@@ -20,11 +20,13 @@ watchdog
 - **CPU** (``cpulimit``'s method): adds up the CPU time its processes used (their own and that
   of the children they reaped) and keeps a debt against ``cpus`` cores of wall time. A sandbox
   more than 0.1 s in debt is stopped (SIGSTOP, which a process cannot catch or ignore) for as
-  long as its share needs to pay the debt back, then continued. From its first stop on, or once
-  it keeps more processes wanting a CPU than its share plus 1.5 (averaged over half a second: a
-  swarm on a machine too busy to give it even its share), its threads run as SCHED_IDLE at nice
-  19 (an unprivileged process cannot undo either with ``RLIMIT_NICE`` 0), so while it runs it
-  yields to every other task, the kernels beside it included. A kernel that stays within its share (an
+  long as its share needs to pay the debt back, then continued. And since on a machine too busy
+  to give it even its share a swarm of k runnable processes would still take k shares from the
+  kernels beside it, a sandbox that keeps at least 3 processes runnable for a second (k on
+  average) gets nice log(k)/log(1.25) (19 for 64) on every thread, so that together they weigh
+  about as much as one process; back to 0 when its demand ends, where the user's ``RLIMIT_NICE``
+  allows it. The sandbox cannot change its own priority (the seccomp filter refuses
+  ``setpriority`` and the ``sched_set*`` calls). A kernel that stays within its share (an
   honest kernel runs one thread of computation) is never stopped.
 
 Signals go through pidfds opened and checked against the process's start time, so a pid that
@@ -33,6 +35,7 @@ process tree (the worker itself included) is ever stopped or killed.
 """
 from __future__ import annotations
 
+import math
 import os
 import signal
 import threading
@@ -144,9 +147,9 @@ class Watchdog(threading.Thread):
         self._vanished_s = 0.0  # CPU of processes gone since; their parent's "reaped" time will include it
         self._debt = 0.0
         self._measured: float | None = None
-        self._hog = False
-        self._runnable = 0.0  # processes wanting a CPU, averaged over about half a second
-        self._demoted: set[int] = set()  # threads already made SCHED_IDLE
+        self._niced: dict[int, int] = {}  # thread -> the nice value we gave it
+        self._nice = self._max_nice = 0
+        self._demand: list[int] = []  # runnable processes at each look of the last second
 
     # ------------------------------------------------------------------ thread
     def stop(self) -> None:
@@ -284,43 +287,51 @@ class Watchdog(threading.Thread):
         used += reaped_growth - credit
         self._seen = current
         self._debt = max(0.0, self._debt + used - self.cpus * wall)
-        # Demand, not only use: a sandbox that keeps more processes wanting a CPU than its share allows
-        # (a swarm on a machine too busy to give it even its share) is demoted as well.
-        self._runnable = 0.9 * self._runnable + 0.1 * sum(s["running"] for s in stats.values())
-        if self._runnable > self.cpus + 1.5:
-            self._hog = True
-        if self._hog:
-            self.demote(stats)
+        # Demand, not only use: k processes wanting a CPU should weigh as one (a swarm on a machine too
+        # busy to give it even its share would otherwise take k shares from the kernels beside it).
+        # Judged over the last second, so that a short burst of forks is left alone.
+        self._demand.append(sum(s["running"] for s in stats.values()))
+        del self._demand[:-max(1, round(1.0 / self.interval))]
+        busy = [n for n in self._demand if n >= self.cpus + 2]
+        if len(self._demand) * 0.9 <= len(busy) and len(self._demand) >= round(1.0 / self.interval):
+            k = sum(self._demand) / len(self._demand) / self.cpus
+            self.renice(stats, max(self._nice, min(19, round(math.log(k) / math.log(1.25)))))
+        elif self._nice and not busy:
+            self.renice(stats, 0)  # its demand ended; where the user's RLIMIT_NICE allows it
+        elif self._nice:
+            self.renice(stats, self._nice)  # threads and processes started since
         if self._debt > self.slack_s:
-            self._hog = True
             self.pause(min(self._debt / self.cpus, 1.0))
             self._measured = time.monotonic()  # the pause was credited in pause(): not twice
 
     @property
-    def demoted(self) -> bool:
-        return self._hog
+    def demoted(self) -> int:
+        """The highest nice value it gave the sandbox (0: never)."""
+        return self._max_nice
 
-    def demote(self, stats: dict) -> None:
-        """Every thread of a sandbox that went over its share runs as SCHED_IDLE at nice 19 from then
-        on: while it runs, any other task on the machine goes first. With RLIMIT_NICE 0 (set by the
-        launcher) it cannot switch back; new threads and processes inherit it."""
+    def renice(self, stats: dict, nice: int) -> None:
+        """Give every thread of the sandbox this nice value: CFS weighs a thread about 1.25 times
+        less per step, so k runnable processes at nice log(k)/log(1.25) weigh about as much as one.
+        The sandbox cannot change it (seccomp refuses setpriority and the sched_set* calls). Giving
+        it back needs the thread's RLIMIT_NICE at 20 (the launcher asks for it; a hard limit of 0,
+        the usual default, keeps it where it is)."""
+        self._max_nice = max(self._max_nice, nice)
+        restored = True
         for pid in stats:
             try:
                 tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
             except OSError:
                 continue
             for tid in tids:
-                if tid in self._demoted:
+                if self._niced.get(tid) == nice:
                     continue
-                self._demoted.add(tid)
                 try:
-                    os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
-                except (OSError, AttributeError):
-                    pass
-                try:
-                    os.setpriority(os.PRIO_PROCESS, tid, 19)
+                    os.setpriority(os.PRIO_PROCESS, tid, nice)
+                    self._niced[tid] = nice
                 except OSError:
-                    pass
+                    restored = False
+        if nice or restored:
+            self._nice = nice
 
     def pause(self, seconds: float) -> None:
         """SIGSTOP every process of the sandbox for ``seconds``, then SIGCONT them."""

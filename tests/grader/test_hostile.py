@@ -262,7 +262,7 @@ def test_honest_forks_are_not_taken_for_a_balloon(attacked):
 
 
 def test_swarm_is_throttled_honest_kernels_never(attacked):
-    """Without a cgroup (nobody), the watchdog stopped or demoted the swarm's sandbox and never
+    """Without a cgroup (nobody), the watchdog stopped or reniced the swarm's sandbox and never
     touched an honest one; as root the cgroup does it and the watchdog only watches for OOM kills."""
     mode, out = attacked
     swarm = out["results"]["a_swarm"]["throttled"]
@@ -270,9 +270,11 @@ def test_swarm_is_throttled_honest_kernels_never(attacked):
         assert all(stops == 0 and not demoted for stops, _, _, demoted in swarm), swarm
         return
     assert any(stops > 0 or demoted for stops, _, _, demoted in swarm), swarm
-    for name in (*HONEST, "honest_forks"):
+    for name in HONEST:
         kernels = out["results"][name]["throttled"]
         assert kernels and all(stops == 0 and not demoted for stops, _, _, demoted in kernels), (name, kernels)
+    # 12 forks at once are more than one core's share: they may be reniced to weigh as one, never stopped.
+    assert all(stops == 0 for stops, _, _, _ in out["results"]["honest_forks"]["throttled"])
 
 
 @as_root

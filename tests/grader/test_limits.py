@@ -1,6 +1,7 @@
 """Resource limits on the kernel (CPU seconds, file size, processes) and the worker-command prefix."""
 from __future__ import annotations
 
+import math
 import os
 import stat
 import sys
@@ -174,6 +175,9 @@ FILTERED_CALLS = {
     "setns": lambda libc, nr: libc.setns(-1, 0),
     "io_uring_setup": lambda libc, nr: libc.syscall(nr["io_uring_setup"], 0, None),
     "process_vm_readv": lambda libc, nr: libc.syscall(nr["process_vm_readv"], -1, None, 0, None, 0, 0),
+    "setpriority": lambda libc, nr: libc.setpriority(99, 0, 0),  # no such "which": EINVAL
+    "sched_setscheduler": lambda libc, nr: libc.sched_setscheduler(0, 99, None),
+    "sched_setattr": lambda libc, nr: libc.syscall(nr["sched_setattr"], 0, None, 0),
 }
 
 
@@ -321,14 +325,12 @@ def test_watchdog_holds_a_swarm_to_its_share_and_never_stops_a_quiet_tree():
         before, began = _cpu_seconds(kids), time.monotonic()
         time.sleep(4)
         share = (_cpu_seconds(kids) - before) / (time.monotonic() - began)
-        policies = {os.sched_getscheduler(pid) for pid in kids}
     finally:
         dog.stop()
         os.killpg(swarm.pid, 9)
         swarm.wait()
     # 6 busy processes would take both cores; stopped at most 1 s at a time, they keep about 0.1 core.
     assert dog.stops > 0 and share < 0.15, (dog.stops, share)
-    assert policies == {os.SCHED_IDLE}, policies  # from its first stop on, it yields to every other task
     quiet = _tree("import time\nfor _ in range(20):\n    sum(range(20000))\n    time.sleep(0.05)")
     dog = watchdog.Watchdog(quiet.pid, memory_mb=None, cpus=0.5)
     dog.start()
@@ -362,28 +364,96 @@ def test_cgroup_v2_tree_gets_limits_and_reports_oom(tmp_path, monkeypatch):
     assert cg.oom_kills() == 1 and "300 MB" in cg.memory_message()
 
 
-def test_a_demoted_process_cannot_undo_it():
-    """With RLIMIT_NICE 0 (the launcher's), SCHED_IDLE at nice 19 is for good."""
+def test_a_reniced_kernel_cannot_undo_it_the_worker_can():
+    """The launcher's RLIMIT_NICE 20 lets the worker (same user, outside the filter) give a nice
+    value back; the filter keeps the sandbox from raising its own priority."""
+    import ctypes
     import resource
 
+    from bpcourse.grader import seccomp
+
+    # Giving a nice value back needs the target's RLIMIT_NICE at 20; where the hard limit is lower
+    # (0 on the build machine, where even root lacks CAP_SYS_RESOURCE) a renice is for good.
+    restorable = resource.getrlimit(resource.RLIMIT_NICE)[1] in (resource.RLIM_INFINITY,) or \
+        resource.getrlimit(resource.RLIMIT_NICE)[1] >= 20
+    ready, go = os.pipe(), os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
+            os.close(ready[0])
+            os.close(go[1])
+            hard = resource.getrlimit(resource.RLIMIT_NICE)[1]  # the launcher asks for 20, within the hard limit
+            resource.setrlimit(resource.RLIMIT_NICE, (min(20, hard), hard))
             if os.geteuid() == 0:  # as the kernel runs: no CAP_SYS_NICE
                 os.setgroups([])
                 os.setgid(65534)
                 os.setuid(65534)
-            resource.setrlimit(resource.RLIMIT_NICE, (0, 0))
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-            os.setpriority(os.PRIO_PROCESS, 0, 19)
-            for undo in (lambda: os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0)),
-                         lambda: os.setpriority(os.PRIO_PROCESS, 0, 0)):
+            libc = ctypes.CDLL(None, use_errno=True)
+            buf = ctypes.create_string_buffer(seccomp.pack(seccomp.program()))
+
+            class SockFprog(ctypes.Structure):
+                _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+            fprog = SockFprog(len(buf.raw) // 8, ctypes.addressof(buf))
+            assert libc.prctl(38, 1, 0, 0, 0) == 0 and libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0
+            os.write(ready[1], b"x")
+            os.read(go[0], 1)  # the "worker" set nice 19 meanwhile
+            if os.getpriority(os.PRIO_PROCESS, 0) != 19:
+                os._exit(3)
+            for undo in (lambda: os.setpriority(os.PRIO_PROCESS, 0, 0),
+                         lambda: os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))):
                 try:
                     undo()
                     os._exit(1)
                 except PermissionError:
                     pass
-            os._exit(0)
+            os.write(ready[1], b"y")
+            os.read(go[0], 1)
+            os._exit(0 if os.getpriority(os.PRIO_PROCESS, 0) == (0 if restorable else 19) else 4)
         finally:
             os._exit(2)
+    os.close(ready[1])
+    os.close(go[0])
+    assert os.read(ready[0], 1) == b"x", os.waitpid(pid, 0)
+    os.setpriority(os.PRIO_PROCESS, pid, 19)
+    os.write(go[1], b"x")
+    assert os.read(ready[0], 1) == b"y", os.waitpid(pid, 0)
+    if not restorable:
+        pass
+    elif os.geteuid() == 0:  # the worker of the unprivileged level is the kernel's user, not root
+        who = os.fork()
+        if who == 0:
+            try:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+                os.setpriority(os.PRIO_PROCESS, pid, 0)
+                os._exit(0)
+            finally:
+                os._exit(5)
+        assert os.waitstatus_to_exitcode(os.waitpid(who, 0)[1]) == 0, "the worker could not restore nice 0"
+    else:
+        os.setpriority(os.PRIO_PROCESS, pid, 0)
+    os.write(go[1], b"x")
     assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+def test_watchdog_renices_a_swarm_so_it_weighs_as_one_process():
+    """6 busy processes for more than a second: nice log(6)/log(1.25) = 8 on each (about 1/6 of the
+    weight of a process at nice 0), which they cannot undo in the sandbox (the filter)."""
+    import time
+
+    from bpcourse.grader import watchdog
+
+    swarm = _tree("import os, time\nfor _ in range(6):\n    if os.fork() == 0:\n        while True:\n"
+                  "            pass\ntime.sleep(60)")
+    dog = watchdog.Watchdog(swarm.pid, memory_mb=None, cpus=1.0)
+    dog.start()
+    try:
+        time.sleep(3)
+        nices = {os.getpriority(os.PRIO_PROCESS, pid) for pid in watchdog.descendants(swarm.pid)}
+    finally:
+        dog.stop()
+        os.killpg(swarm.pid, 9)
+        swarm.wait()
+    assert 6 <= dog.demoted <= 9 and nices == {dog.demoted}, (dog.demoted, nices)
