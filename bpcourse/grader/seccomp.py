@@ -8,8 +8,10 @@ the system calls a learner's kernel has no honest use for fail with EPERM:
   and System V shared memory (``shmget``, ``shmat``, ``shmctl``);
 - new sessions (``setsid``): each kernel is one scheduler autogroup (bwrap ``--new-session``),
   and a process that could start a session of its own would be a group of its own;
-- its own scheduling priority (``setpriority``, ``sched_setscheduler``, ``sched_setparam``,
-  ``sched_setattr``): the worker's watchdog lowers a swarm's priority, and only it may raise it;
+- its own nice value (``setpriority``, and ``sched_setattr``, which can set one): the worker's
+  watchdog lowers a swarm's priority, and only it may raise it. ``sched_setscheduler`` stays
+  allowed: zmq's threads set SCHED_OTHER on themselves, which keeps the nice value, and a
+  real-time policy needs an ``RLIMIT_RTPRIO`` the kernel does not have;
 - ways out of or around the sandbox: ``mount`` and the new mount API, ``pivot_root``, ``chroot``,
   ``unshare``, ``setns``, ``clone`` with a namespace flag (nested user namespaces), ``ptrace``,
   ``process_vm_readv/writev``, ``bpf``, ``perf_event_open``, ``userfaultfd``, the kernel keyring
@@ -47,21 +49,20 @@ BLOCKED = ("memfd_create", "memfd_secret", "shmget", "shmat", "shmctl", "setsid"
            "process_vm_writev", "mount", "umount2", "pivot_root", "chroot", "unshare", "setns",
            "io_uring_setup", "io_uring_enter", "io_uring_register", "open_tree", "move_mount", "fsopen",
            "fsconfig", "fsmount", "fspick", "mount_setattr", "open_by_handle_at", "setpriority",
-           "sched_setparam", "sched_setscheduler", "sched_setattr")
+           "sched_setattr")
 
 # From the kernel's syscall tables (asm/unistd_64.h; asm-generic/unistd.h for aarch64).
 SYSCALLS = {
     "x86_64": {"shmget": 29, "shmat": 30, "shmctl": 31, "clone": 56, "ptrace": 101, "setsid": 112,
-               "setpriority": 141, "sched_setparam": 142, "sched_setscheduler": 144, "pivot_root": 155, "chroot": 161, "mount": 165, "umount2": 166, "add_key": 248,
-               "request_key": 249, "keyctl": 250, "unshare": 272, "perf_event_open": 298,
+               "setpriority": 141, "pivot_root": 155, "chroot": 161, "mount": 165, "umount2": 166,
+               "add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "perf_event_open": 298,
                "open_by_handle_at": 304, "setns": 308, "process_vm_readv": 310, "process_vm_writev": 311,
                "sched_setattr": 314, "memfd_create": 319, "bpf": 321, "userfaultfd": 323},
     "aarch64": {"umount2": 39, "mount": 40, "pivot_root": 41, "chroot": 51, "unshare": 97, "ptrace": 117,
-                "sched_setparam": 118, "sched_setscheduler": 119, "setpriority": 140, "setsid": 157, "shmget": 194, "shmctl": 195, "shmat": 196, "add_key": 217, "request_key": 218,
-                "keyctl": 219, "clone": 220, "perf_event_open": 241, "open_by_handle_at": 265, "setns": 268,
-                "sched_setattr": 274,
-                "process_vm_readv": 270, "process_vm_writev": 271, "memfd_create": 279, "bpf": 280,
-                "userfaultfd": 282},
+                "setpriority": 140, "setsid": 157, "shmget": 194, "shmctl": 195, "shmat": 196, "add_key": 217,
+                "request_key": 218, "keyctl": 219, "clone": 220, "perf_event_open": 241, "open_by_handle_at": 265,
+                "setns": 268, "process_vm_readv": 270, "process_vm_writev": 271, "sched_setattr": 274,
+                "memfd_create": 279, "bpf": 280, "userfaultfd": 282},
 }
 COMMON = {"io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
           "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "clone3": 435,

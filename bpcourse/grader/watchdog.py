@@ -25,8 +25,8 @@ watchdog
   kernels beside it, a sandbox that keeps at least 3 processes runnable for a second (k on
   average) gets nice log(k)/log(1.25) (19 for 64) on every thread, so that together they weigh
   about as much as one process; back to 0 when its demand ends, where the user's ``RLIMIT_NICE``
-  allows it. The sandbox cannot change its own priority (the seccomp filter refuses
-  ``setpriority`` and the ``sched_set*`` calls). A kernel that stays within its share (an
+  allows it. The sandbox cannot change its own nice value (the seccomp filter refuses
+  ``setpriority`` and ``sched_setattr``). A kernel that stays within its share (an
   honest kernel runs one thread of computation) is never stopped.
 
 Signals go through pidfds opened and checked against the process's start time, so a pid that
@@ -312,7 +312,7 @@ class Watchdog(threading.Thread):
     def renice(self, stats: dict, nice: int) -> None:
         """Give every thread of the sandbox this nice value: CFS weighs a thread about 1.25 times
         less per step, so k runnable processes at nice log(k)/log(1.25) weigh about as much as one.
-        The sandbox cannot change it (seccomp refuses setpriority and the sched_set* calls). Giving
+        The sandbox cannot change it (seccomp refuses setpriority and sched_setattr). Giving
         it back needs the thread's RLIMIT_NICE at 20 (the launcher asks for it; a hard limit of 0,
         the usual default, keeps it where it is)."""
         self._max_nice = max(self._max_nice, nice)
