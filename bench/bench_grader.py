@@ -22,6 +22,7 @@ from bpcourse.grader.notebook import grade_id, is_answer, questions
 from bpcourse.grader.runner import Assignment, Config, grade_submission
 
 ROOT = Path(__file__).resolve().parents[1]
+MIX = ["solution"] * 10 + ["exercise"] * 10 + ["first"] * 10 + ["syntax"] * 5 + ["crash"] * 5  # see variant()
 
 
 def variant(sol, kind: str):
@@ -40,6 +41,14 @@ def variant(sol, kind: str):
     return nb
 
 
+def write_mixed_submissions(sol, n: int, folder: Path) -> None:
+    """n submissions made from sol in folder (s00_solution.ipynb, ...), cycling through MIX."""
+    kinds = (MIX * (n // len(MIX) + 1))[:n]
+    folder.mkdir()
+    for i, kind in enumerate(kinds):
+        nbformat.write(variant(sol, kind), str(folder / f"s{i:02d}_{kind}.ipynb"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--notebook", default="03_matrix_calculus_backprop")
@@ -48,14 +57,10 @@ def main() -> None:
     args = ap.parse_args()
     src = ROOT / "solutions" / f"{args.notebook}.ipynb"
     sol = nbformat.read(str(src), as_version=4)
-    kinds = (["solution"] * 10 + ["exercise"] * 10 + ["first"] * 10 + ["syntax"] * 5 + ["crash"] * 5)
-    kinds = (kinds * (args.n // len(kinds) + 1))[: args.n]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         subs = tmp / "subs"
-        subs.mkdir()
-        for i, kind in enumerate(kinds):
-            nbformat.write(variant(sol, kind), str(subs / f"s{i:02d}_{kind}.ipynb"))
+        write_mixed_submissions(sol, args.n, subs)
         # One near-empty notebook alone: the floor set by worker + kernel start-up.
         bare = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")],
                                         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",

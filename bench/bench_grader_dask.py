@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from bench_grader import ROOT, variant
+from bench_grader import ROOT, write_mixed_submissions
 from bpcourse.grader.batch import grade_batch
 from bpcourse.grader.cluster import DaskEngine
 from bpcourse.grader.runner import Config
@@ -37,8 +37,6 @@ def main() -> None:
     args = ap.parse_args()
     src = ROOT / "solutions" / f"{args.notebook}.ipynb"
     sol = nbformat.read(str(src), as_version=4)
-    kinds = (["solution"] * 10 + ["exercise"] * 10 + ["first"] * 10 + ["syntax"] * 5 + ["crash"] * 5)
-    kinds = (kinds * (args.n // len(kinds) + 1))[: args.n]
     print(f"{args.notebook}: {args.n} submissions; {os.cpu_count()} cores; load average "
           f"{os.getloadavg()[0]:.1f} at start")
 
@@ -61,9 +59,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         subs = tmp / "subs"
-        subs.mkdir()
-        for i, kind in enumerate(kinds):
-            nbformat.write(variant(sol, kind), str(subs / f"s{i:02d}_{kind}.ipynb"))
+        write_mixed_submissions(sol, args.n, subs)
         for name, jobs in (("pool, 2 workers", 2), ("dask, 2 workers", 2), ("dask, 1 worker", 1)):
             engine = DaskEngine(jobs) if name.startswith("dask") else "threads"  # started outside the timing
             try:

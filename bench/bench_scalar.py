@@ -54,11 +54,16 @@ def demo_step(Value: type, model, X: np.ndarray, y: np.ndarray, lr: float, times
     for p in model.parameters():
         p.data -= lr * p.grad
     t3 = clock()
+    record_phases(times, t0, t1, t2, t3)
+    return count_nodes(total_loss)
+
+
+def record_phases(times, t0: float, t1: float, t2: float, t3: float) -> None:
+    """One step's four clock readings as phases: forward t0..t1, backward t1..t2, update t2..t3."""
     times["forward"].append(t1 - t0)
     times["backward"].append(t2 - t1)
     times["update"].append(t3 - t2)
     times["step"].append(t3 - t0)
-    return count_nodes(total_loss)
 
 
 def count_nodes(root) -> int:
@@ -108,10 +113,7 @@ def learner_step(Value: type, layers, X: np.ndarray, y: np.ndarray, lr: float, t
     for p in params:
         p.data -= lr * p.grad
     t3 = clock()
-    times["forward"].append(t1 - t0)
-    times["backward"].append(t2 - t1)
-    times["update"].append(t3 - t2)
-    times["step"].append(t3 - t0)
+    record_phases(times, t0, t1, t2, t3)
     return count_nodes(loss)
 
 

@@ -177,38 +177,17 @@ class _LegacyTensorType(type):
         return f"<class 'torch.{cls.__name__}'>"
 
 
-class FloatTensor(metaclass=_LegacyTensorType):
-    dtype = dtypes.float32
+def _legacy_type(name: str, dtype: dtypes.dtype) -> type:
+    return _LegacyTensorType(name, (), {"dtype": dtype, "__module__": __name__})
 
 
-class DoubleTensor(metaclass=_LegacyTensorType):
-    dtype = dtypes.float64
-
-
-class HalfTensor(metaclass=_LegacyTensorType):
-    dtype = dtypes.float16
-
-
-class LongTensor(metaclass=_LegacyTensorType):
-    dtype = dtypes.int64
-
-
-class IntTensor(metaclass=_LegacyTensorType):
-    dtype = dtypes.int32
-
-
-class ShortTensor(metaclass=_LegacyTensorType):
-    dtype = dtypes.int16
-
-
-class CharTensor(metaclass=_LegacyTensorType):
-    dtype = dtypes.int8
-
-
-class ByteTensor(metaclass=_LegacyTensorType):
-    dtype = dtypes.uint8
-
-
-class BoolTensor(metaclass=_LegacyTensorType):
-    dtype = dtypes.bool
+FloatTensor = _legacy_type("FloatTensor", dtypes.float32)
+DoubleTensor = _legacy_type("DoubleTensor", dtypes.float64)
+HalfTensor = _legacy_type("HalfTensor", dtypes.float16)
+LongTensor = _legacy_type("LongTensor", dtypes.int64)
+IntTensor = _legacy_type("IntTensor", dtypes.int32)
+ShortTensor = _legacy_type("ShortTensor", dtypes.int16)
+CharTensor = _legacy_type("CharTensor", dtypes.int8)
+ByteTensor = _legacy_type("ByteTensor", dtypes.uint8)
+BoolTensor = _legacy_type("BoolTensor", dtypes.bool)
 

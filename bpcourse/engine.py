@@ -41,8 +41,19 @@ def _inputs_of(node: Any) -> Any:
     nodes = []
     for x, need in zip(node.inputs, node.needs_input_grad):
         if need:
-            nodes.append(x.grad_fn or x)
+            nodes.append(_made_by(x, node))
     return nodes
+
+
+def _made_by(x: Any, ctx: Context) -> Any:
+    """The node that made the value of x that ctx used (x itself for a leaf): x.grad_fn, unless x
+    was changed in place after ctx used it (its grad_fn is then newer than ctx, see
+    ``Tensor._rebase``): then the node of the value x had before the change."""
+    node = x.grad_fn
+    while node is not None and node.seq > ctx.seq and node.rebased_from is not None:
+        x = node.rebased_from
+        node = x.grad_fn
+    return x if node is None else node
 
 
 def backward(roots: list, seeds: list, wrap: Callable, retain_graph: bool = False, create_graph: bool = False,
@@ -127,7 +138,7 @@ def backward(roots: list, seeds: list, wrap: Callable, retain_graph: bool = Fals
                     for x, need, gx in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
                         if gx is None or not need:
                             continue
-                        node = x.grad_fn or x
+                        node = _made_by(x, ctx)
                         if needed is not None and node not in needed:
                             continue
                         prev = grads.get(node)
@@ -167,10 +178,12 @@ def _ops_latest_first(roots: list) -> list | None:
             continue
         seen.add(ctx)
         ops.append(ctx)
+        seq = ctx.seq
         for x, need in zip(ctx.inputs, ctx.needs_input_grad):
             if need:
-                if x.grad_fn is not None:
-                    stack.append(x.grad_fn)
+                node = x.grad_fn
+                if node is not None:
+                    stack.append(node if node.seq < seq else _made_by(x, ctx))  # (x changed in place since)
                 elif x._hooks:
                     return None
     ops.sort(key=_SEQ, reverse=True)
@@ -204,10 +217,15 @@ def _backward_default(ops: list, roots: list, seeds: list, wrap: Callable, retai
         if not retain_graph:
             ctx.saved = None  # free the saved values; a second backward would need them
         gx = None
+        seq = ctx.seq
         for x, need, gx in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
             if gx is None or not need:
                 continue
-            node = x.grad_fn or x
+            node = x.grad_fn
+            if node is None:
+                node = x
+            elif node.seq > seq:  # x was changed in place after ctx used it
+                node = _made_by(x, ctx)
             prev = grads.get(node)
             grads[node] = gx if prev is None else prev + gx  # used twice: gradients add
         del input_grads, gx, g  # hold no gradient beyond its entry in grads (see _accumulate)
@@ -269,6 +287,9 @@ def _saved_as_tensors(ctx: Context, wrap: Callable) -> tuple:
     arrays = [getattr(x, "array", x) for x in ctx.inputs]
     result = []
     for k, v in enumerate(ctx.saved):
+        if v is None:  # not saved: no gradient that needs it was asked for (ops/elementwise.py Mul)
+            result.append(None)
+            continue
         if k < len(arrays) and v is arrays[k]:
             result.append(ctx.inputs[k])
             continue

@@ -18,9 +18,12 @@ inputs and the saved values. Its class carries torch's name for the node (``AddB
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any, Callable
 
 import numpy as np
+
+from bpcourse import dtypes
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -49,11 +52,12 @@ class Context:
     # Defaults as class attributes (a node sets only what differs): apply makes one node per op,
     # so an __init__ would cost every op of every forward pass.
     saved: tuple | None = ()
-    versions: tuple | None = None  # the inputs' _version when values were saved
+    versions: tuple | None = None  # (counter, version, k, i) for each saved tensor: see check_versions
     seq = 0  # order of creation: backward runs the latest node first
     hooks: dict | None = None  # register_hook on the output tensor (a non-leaf)
     retained: Any = None  # weak reference to the output, if it called retain_grad()
     saved_as_tensors: tuple | None = None  # set by backward while it records a graph
+    rebased_from: Any = None  # an in-place op's node: the value before the change (Tensor._rebase)
 
     def save_for_backward(self, *values: Any) -> None:
         self.saved = values
@@ -122,15 +126,46 @@ class ArrayFunction:
 
 
 def check_versions(ctx: Context) -> None:
-    """Refuse to run backward if an input was changed in place after forward saved it."""
-    for i, (x, v) in enumerate(zip(ctx.inputs, ctx.versions)):
-        if v is not None and x._version != v:  # (None: not a tensor)
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: input {i} of {ctx.name()} (shape {tuple(x.array.shape)}) is at "
-                f"version {x._version}; expected version {v} instead. Hint: change it after "
-                "backward(), or compute a new tensor instead (x = x + 1 rather than x += 1)."
-            )
+    """Refuse to run backward if a value forward saved was changed in place since (its version
+    counter moved): the derivative would silently use the new numbers. Torch's message and rule."""
+    saved = ctx.saved
+    if saved is None:
+        return  # freed by an earlier backward: reading it raises the "second time" error instead
+    for counter, expected, k, i in ctx.versions:
+        if counter.value != expected:
+            raise RuntimeError(_modified_message(ctx, counter.value, expected, k, i))
+        if i >= 0 and type(saved[k]) is np.ndarray and saved[k] is not ctx.inputs[i].array:
+            # x.data = new numbers since: torch's saved input reads them (no error, version unchanged)
+            ctx.saved = saved = tuple(ctx.inputs[i].array if j == k else v for j, v in enumerate(saved))
+
+
+# Ops whose output is a view of the input: a view changed in place no longer has their
+# gradient (torch makes it an AsStrided node), so the message names AsStrided, as torch's does.
+VIEW_NODES = frozenset({"SelectBackward0", "SliceBackward0", "ViewBackward0", "TBackward0", "TransposeBackward0",
+                         "PermuteBackward0", "ExpandBackward0", "UnsqueezeBackward0", "SqueezeBackward0",
+                         "SqueezeBackward1", "AsStridedBackward0"})
+
+
+def _modified_message(ctx: Context, version: int, expected: int, k: int, i: int) -> str:
+    """torch's text: [torch.FloatTensor [3]], which is output 0 of Exp, is at version 1; ..."""
+    array = ctx.saved[k]
+    array = getattr(array, "array", array)
+    if i < 0:  # the op's own output (torch names the node that saved it)
+        node = ctx.name()
+    else:  # an input: the node that now produces it (after an in-place op, that op's node)
+        grad_fn = ctx.inputs[i].grad_fn
+        node = None if grad_fn is None else "AsStrided" if grad_fn.name() in VIEW_NODES else grad_fn.name()
+    if node == "CopySlices":
+        node = "torch::autograd::CopySlices"  # (torch's C++ name for it)
+    made_by = "" if node is None else f", which is output 0 of {re.sub('Backward0?', '', node, count=1)},"  # Max1 for MaxBackward1
+    kind = dtypes.LEGACY_NAMES.get(np.dtype(array.dtype), array.dtype)
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[torch.{kind} {list(np.shape(array))}]{made_by} is at version {version}; expected version "
+        f"{expected} instead. Hint: {ctx.name()} saved this value for backward and it was changed in place "
+        "since (x += 1, x[0] = 5, x.zero_(), or through x.detach() or a view of x); change it after "
+        "backward(), or compute a new tensor instead (x = x + 1 rather than x += 1)."
+    )
 
 
 def shape_message(op: str, values: list) -> str:

@@ -25,9 +25,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from bpcourse import dtypes, engine, random
+from bpcourse import dtypes, engine
 from bpcourse.function import ArrayFunction, Context, RemovableHandle, ShapeError, node_class, shape_message
 from bpcourse.grad_mode import _grad_mode
+from bpcourse.inplace import LEAF_INPLACE, InPlaceMethods, view_of, watch_saved  # noqa: F401 (LEAF_INPLACE: nn)
 from bpcourse.ops.elementwise import (
     Abs, Add, Cast, Ceil, Clamp, Clone, Cos, Div, Exp, Floor, Log, Maximum, Minimum, Mul, Neg, Pow, PowTensor,
     Reciprocal, Relu, Round, RPow, RSub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, Where,
@@ -39,7 +40,6 @@ from bpcourse.ops.softmax import LogSoftmax, Softmax
 from bpcourse.printing import tensor_repr
 from bpcourse.tensor_base import MaxResult, TensorBase, dim_and_keepdim, shape_arg
 
-LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 CREATE_GRAPH_CYCLE = (
     "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
     "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
@@ -60,18 +60,16 @@ def apply(fn: type, *args: Any) -> "Tensor":
     recording: only its own node goes into the graph).
     """
     ctx = _FIXED_NODE_TYPES.get(fn, Context)()  # the node, of torch's class if known already
-    arrays, needs, versions, record = [], [], [], False
-    for a in args:  # one pass: the arrays for forward, which inputs need a gradient, their versions
+    arrays, needs, record = [], [], False
+    for a in args:  # one pass: the arrays for forward, which inputs need a gradient
         if isinstance(a, Tensor):
             arrays.append(a.array)
             needs.append(a._requires_grad)
-            versions.append(a._version)
             if a._requires_grad:
                 record = True
         else:
             arrays.append(a)
             needs.append(False)
-            versions.append(None)
     ctx.needs_input_grad = tuple(needs)
     if fn.on_tensors:
         arrays = args
@@ -84,12 +82,14 @@ def apply(fn: type, *args: Any) -> "Tensor":
         out = fn.as_output(out, args)
     else:
         try:
-            out = fn.forward(ctx, *arrays)
+            result = fn.forward(ctx, *arrays)
         except ValueError as exc:
             if "broadcast" in str(exc) or "shape" in str(exc):
                 raise ShapeError(shape_message(fn.__name__.lower(), arrays)) from None
             raise
-        out = _wrap(out if type(out) is np.ndarray else np.asarray(out))
+        out = _wrap(result if type(result) is np.ndarray else np.asarray(result))
+        if ctx.saved and result is not out.array:  # a 0-d result (a numpy scalar) saved for backward
+            ctx.saved = tuple(out.array if v is result else v for v in ctx.saved)
     if record and _grad_mode.enabled and out.array.dtype.kind == "f":  # integers carry no gradient
         if type(ctx) is Context:  # named now: ops whose name depends on their arguments, or new ops
             ctx.__class__ = node_class(fn.node_name(*arrays))
@@ -98,8 +98,8 @@ def apply(fn: type, *args: Any) -> "Tensor":
         ctx.fn = fn
         ctx.inputs = args
         ctx.seq = next(_creation_order)
-        if ctx.saved:  # remember the inputs' versions: backward checks nobody changed them
-            ctx.versions = tuple(versions)
+        if ctx.saved:  # remember the versions of what was saved: backward checks nobody changed it
+            ctx.versions = watch_saved(ctx.saved, args, arrays, out)
         out.grad_fn = ctx
         out._requires_grad = True
     return out
@@ -114,7 +114,7 @@ def _wrap(array: np.ndarray) -> "Tensor":
     t.grad_fn = None
     t.label = ""
     t._retains_grad = False
-    t._version = 0
+    t._version_counter = None  # made on the first in-place change or share (inplace.VersionCounter)
     t._hooks = None
     return t
 
@@ -146,7 +146,7 @@ def where(condition: "Tensor", x: Any, y: Any) -> "Tensor":
 
 
 # ----------------------------------------------------------------------------- Tensor
-class Tensor(TensorBase):
+class Tensor(TensorBase, InPlaceMethods):
     """An n-dimensional array with autograd, with torch's names.
 
     ``Tensor([1.0])`` (like ``torch.Tensor``) always makes float32; prefer ``tensor(data)``,
@@ -167,7 +167,7 @@ class Tensor(TensorBase):
         self.grad_fn = None
         self.label = ""
         self._retains_grad = False
-        self._version = 0
+        self._version_counter = None
         self._hooks = None
 
     # --- autograd attributes ------------------------------------------------------------
@@ -262,7 +262,11 @@ class Tensor(TensorBase):
         self.array = value.array if isinstance(value, Tensor) else np.asarray(value)
 
     def detach(self) -> "Tensor":
-        return _wrap(self.array)
+        """The same numbers without history. Unlike ``.data`` it shares the version counter, so
+        changing it in place is noticed by a backward that saved this tensor (as in torch)."""
+        t = _wrap(self.array)
+        t._version_counter = self._shared_version_counter()
+        return t
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None
@@ -389,15 +393,6 @@ class Tensor(TensorBase):
 
     clip = clamp
 
-    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
-        """In place, outside the graph (``with torch.no_grad(): w.clamp_(0, 1)``)."""
-        if _grad_mode.enabled and (self._requires_grad or self.grad_fn is not None):
-            raise RuntimeError("clamp_: in-place clamp of a tensor that requires grad is not supported by "
-                               "bpcourse; use x = x.clamp(...) or wrap it in torch.no_grad()")
-        np.clip(self.array, min, max, out=self.array)
-        self._version += 1
-        return self
-
     # --- composites, built from the ops above ---------------------------------------------
     def square(self) -> "Tensor":
         return self * self
@@ -510,19 +505,20 @@ class Tensor(TensorBase):
         return apply(MatMul, self, vec)
 
     # --- shapes (ops/shape.py) -------------------------------------------------------------------
+    # A view shares this tensor's numbers and version counter (inplace.view_of), as torch's views do.
     def reshape(self, *shape: Any) -> "Tensor":
-        return apply(View, self, shape_arg(shape))
+        return view_of(self, apply(View, self, shape_arg(shape)))  # a copy if the numbers must move
 
     def view(self, *shape: Any) -> "Tensor":
-        return apply(View, self, shape_arg(shape))
+        return view_of(self, apply(View, self, shape_arg(shape)))
 
     def view_as(self, other: "Tensor") -> "Tensor":
-        return apply(View, self, other.array.shape)
+        return view_of(self, apply(View, self, other.array.shape))
 
     reshape_as = view_as
 
     def expand_as(self, other: "Tensor") -> "Tensor":
-        return apply(Expand, self, other.array.shape)
+        return view_of(self, apply(Expand, self, other.array.shape))
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
         s = self.array.shape
@@ -532,12 +528,12 @@ class Tensor(TensorBase):
         start = start_dim % len(s)
         if start >= end:
             return self  # nothing to flatten: torch returns the tensor itself
-        return apply(View, self, s[:start] + (-1,) + s[end + 1:])
+        return view_of(self, apply(View, self, s[:start] + (-1,) + s[end + 1:]))
 
     def unsqueeze(self, dim: int) -> "Tensor":
         s = list(self.array.shape)
         s.insert(dim % (len(s) + 1), 1)
-        return apply(Unsqueeze, self, tuple(s))
+        return view_of(self, apply(Unsqueeze, self, tuple(s)))
 
     def squeeze(self, dim: Any = None) -> "Tensor":
         s = self.array.shape
@@ -546,107 +542,32 @@ class Tensor(TensorBase):
         else:
             d = dim % len(s) if s else 0
             new = s if not s or s[d] != 1 else s[:d] + s[d + 1:]
-        return apply(Squeeze if dim is None else SqueezeDim, self, new)
+        return view_of(self, apply(Squeeze if dim is None else SqueezeDim, self, new))
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
-        return apply(Transpose, self, dim0, dim1)
+        return view_of(self, apply(Transpose, self, dim0, dim1))
 
     def t(self) -> "Tensor":
-        return apply(T, self)
+        return view_of(self, apply(T, self))
 
     def permute(self, *dims: Any) -> "Tensor":
-        return apply(Permute, self, shape_arg(dims))
+        return view_of(self, apply(Permute, self, shape_arg(dims)))
 
     @property
     def T(self) -> "Tensor":  # noqa: N802 - torch's name
-        return apply(Permute, self, tuple(range(self.array.ndim - 1, -1, -1)))
+        return view_of(self, apply(Permute, self, tuple(range(self.array.ndim - 1, -1, -1))))
 
     def expand(self, *shape: Any) -> "Tensor":
         shape = shape_arg(shape)
         old = (None,) * (len(shape) - self.array.ndim) + tuple(self.array.shape)  # aligned from the right
         shape = tuple(m if n == -1 else n for n, m in zip(shape, old))
-        return apply(Expand, self, shape)
+        return view_of(self, apply(Expand, self, shape))
 
     def flip(self, *dims: Any) -> "Tensor":
         return apply(Flip, self, shape_arg(dims))
 
     def __getitem__(self, index: Any) -> "Tensor":
-        return apply(Index, self, _index_arg(index))
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        if _grad_mode.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
-            if self.grad_fn is None and self._requires_grad:
-                raise RuntimeError(LEAF_INPLACE)
-            raise NotImplementedError(
-                "bpcourse: assigning into a tensor that is part of a graph is not supported; "
-                "build the new tensor out of place (torch.cat / torch.where) or use no_grad()"
-            )
-        self.array[_index_arg(index)] = value.array if isinstance(value, Tensor) else value
-        self._version += 1
-
-    # --- in-place updates: w -= lr * w.grad -------------------------------------------------------
-    def _inplace(self, op: type, ufunc: Any, other: Any) -> "Tensor":
-        other = self._operand(other)
-        if _grad_mode.enabled:
-            if self.grad_fn is None and self._requires_grad:
-                raise RuntimeError(LEAF_INPLACE)
-            if self._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
-                # Recorded: the old value becomes the input of a new node, and this object
-                # now stands for the result (torch "rebases" the history the same way).
-                old = _wrap(self.array)
-                old._requires_grad, old.grad_fn, old.label = self._requires_grad, self.grad_fn, self.label
-                new = apply(op, old, other)
-                self.array, self.grad_fn, self._requires_grad = new.array, new.grad_fn, True
-                return self
-        ufunc(self.array, other.array if isinstance(other, Tensor) else other, out=self.array)
-        self._version += 1
-        return self
-
-    def __iadd__(self, other: Any) -> "Tensor":
-        return self._inplace(Add, np.add, other)
-
-    def __isub__(self, other: Any) -> "Tensor":
-        return self._inplace(Sub, np.subtract, other)
-
-    def __imul__(self, other: Any) -> "Tensor":
-        return self._inplace(Mul, np.multiply, other)
-
-    def __itruediv__(self, other: Any) -> "Tensor":
-        return self._inplace(Div, np.divide, other)
-
-    add_ = __iadd__
-    sub_ = __isub__
-    mul_ = __imul__
-    div_ = __itruediv__
-
-    def zero_(self) -> "Tensor":
-        if _grad_mode.enabled and self.grad_fn is None and self._requires_grad:
-            raise RuntimeError(LEAF_INPLACE)
-        self.array.fill(0)
-        self._version += 1
-        return self
-
-    def fill_(self, value: Any) -> "Tensor":
-        if _grad_mode.enabled and self.grad_fn is None and self._requires_grad:
-            raise RuntimeError(LEAF_INPLACE)
-        self.array.fill(value)
-        self._version += 1
-        return self
-
-    def copy_(self, src: Any) -> "Tensor":
-        if _grad_mode.enabled and self.grad_fn is None and self._requires_grad:
-            raise RuntimeError(LEAF_INPLACE)
-        self.array[...] = src.array if isinstance(src, Tensor) else src
-        self._version += 1
-        return self
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> "Tensor":
-        """Fill with normal random numbers (in place: the version counter moves, as for any write)."""
-        return self.copy_(random.generator().normal(mean, std, self.array.shape))
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
-        """Fill with uniform random numbers in [a, b): torch's numbers for the same manual_seed."""
-        return self.copy_(random.uniform(self.array.shape, a, b, self.array.dtype))
+        return view_of(self, apply(Index, self, _index_arg(index)))  # x[0], x[1:]: views; x[[0, 2]]: a copy
 
     # --- printing ---------------------------------------------------------------------------------
     def __repr__(self) -> str:

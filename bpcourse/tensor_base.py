@@ -26,9 +26,9 @@ class _TorchNamedType(type):
 class TensorBase(metaclass=_TorchNamedType):
     """The numbers of a tensor (``.array``) and everything that only reads or converts them."""
 
-    # _version counts in-place changes, so that backward can refuse values changed after saving
-    __slots__ = ("array", "_requires_grad", "grad", "grad_fn", "label", "_retains_grad", "_version", "_hooks",
-                 "__weakref__")
+    # _version_counter: counts in-place changes, shared with views (inplace.py; None until needed)
+    __slots__ = ("array", "_requires_grad", "grad", "grad_fn", "label", "_retains_grad", "_version_counter",
+                 "_hooks", "__weakref__")
 
     def _from_array(self, array: np.ndarray) -> Any:
         raise NotImplementedError  # Tensor: a new tensor around array

@@ -13,7 +13,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 
-def floor_pins(text: str) -> dict[str, str]:
+def read_pins(text: str) -> dict[str, str]:
+    """The ``name==version`` lines of a pin file (requirements-floor.txt, requirements-lock.txt), comments dropped."""
     pins = {}
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
@@ -38,11 +39,11 @@ def drift(pins: dict[str, str]) -> list[str]:
 
 
 def main(path: str) -> int:
-    problems = drift(floor_pins(Path(path).read_text()))
+    problems = drift(read_pins(Path(path).read_text()))
     for problem in problems:
         print(f"floor environment: {problem}", file=sys.stderr)
     if not problems:
-        print(f"floor environment: all {len(floor_pins(Path(path).read_text()))} floors installed exactly")
+        print(f"floor environment: all {len(read_pins(Path(path).read_text()))} floors installed exactly")
     return 1 if problems else 0
 
 

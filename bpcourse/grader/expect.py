@@ -48,6 +48,13 @@ def array_close(name: str, got, want, rtol: float = 1e-6, atol: float = 1e-8) ->
                              f"expected {float(want[i]):.6g}")
 
 
+def one_per_case(result, cases: list, message: str) -> list:
+    """result as a list holding one entry per case the probe ran; otherwise ``message`` is the failure."""
+    if not isinstance(result, list) or len(result) != len(cases):
+        raise AssertionError(message)
+    return result
+
+
 def record(name: str, result, keys: set) -> dict:
     """result as a dict holding at least these keys (what a probe sends back)."""
     if not isinstance(result, dict) or not keys <= set(result):

@@ -8,7 +8,7 @@ from bpcourse.grad_mode import is_grad_enabled
 from bpcourse.ops.linalg import Linear
 from bpcourse.ops.loss import REDUCTIONS, BinaryCrossEntropy, MseLoss, NllLoss
 from bpcourse.ops.softmax import LogSoftmax, Softmax
-from bpcourse.ops.elementwise import LeakyRelu
+from bpcourse.ops.elementwise import LeakyRelu, LeakyReluInPlace
 from bpcourse.creation import from_numpy
 from bpcourse.random import _rng
 from bpcourse.tensor import LEAF_INPLACE, Tensor, _torch_named, apply
@@ -43,12 +43,8 @@ def _in_place(x: Tensor, op: Callable[[Tensor], Tensor]) -> Tensor:
     if x.grad_fn is None:
         raise RuntimeError(LEAF_INPLACE + " (inplace=True on a weight or an input that requires grad: "
                                           "use inplace=False)")
-    old = from_numpy(x.array)
-    old._requires_grad, old.grad_fn = True, x.grad_fn
-    y = op(old)
-    x.array, x.grad_fn = y.array, y.grad_fn
-    x._version += 1
-    return x
+    old = x._old_value()
+    return x._rebase(op(old), old)  # numbers overwritten where they are, version moved (bpcourse/inplace.py)
 
 
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
@@ -58,7 +54,7 @@ def relu(x: Tensor, inplace: bool = False) -> Tensor:
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """y = x for x > 0, negative_slope * x otherwise"""
     if inplace:
-        return _in_place(x, lambda t: leaky_relu(t, negative_slope))
+        return _in_place(x, lambda t: apply(LeakyReluInPlace, t, negative_slope))
     return apply(LeakyRelu, x, negative_slope)
 
 

@@ -55,7 +55,7 @@ class Parameter(Tensor):
         self.grad_fn = None
         self.label = ""
         self._retains_grad = False
-        self._version = 0
+        self._version_counter = None  # made on the first in-place change (bpcourse/inplace.py)
         self._hooks = None
         self.requires_grad = requires_grad
 

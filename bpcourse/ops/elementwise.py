@@ -24,7 +24,10 @@
     maximum y = max(a, b)  da = g where a > b, db = g where b > a (ties: half each)
 
 Binary ops broadcast their operands; ``unbroadcast`` sums the gradients back to each
-operand's shape. Masks (``x > 0``) are constants of the derivative, so they are computed from
+operand's shape. Each op saves only what its derivative reads (torch's choices): mul saves b
+only if a needs a gradient, and a only if b does; exp, sqrt, sigmoid, tanh, relu and reciprocal
+save their output; log, pow, abs, sin, cos and clamp their input; add, sub and neg nothing. A
+saved value changed in place before backward makes backward raise (``check_versions``). Masks (``x > 0``) are constants of the derivative, so they are computed from
 ``value(x)``; everything else in a backward formula also works on Tensors (``ops/maths.py``).
 """
 from __future__ import annotations
@@ -81,15 +84,20 @@ class Mul(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad
+        # save only what the derivative reads, as torch does: da needs b, db needs a (so w * 2
+        # saves just the 2, and w may change in place afterwards)
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.shapes = (a.shape, b.shape)
         return a * b
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
         a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
-        return (unbroadcast(g * b, a.shape) if need_a else None,
-                unbroadcast(g * a, b.shape) if need_b else None)
+        return (unbroadcast(g * b, sa) if need_a else None,
+                unbroadcast(g * a, sb) if need_b else None)
 
 
 class Div(ArrayFunction):
@@ -97,7 +105,9 @@ class Div(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(a, b)
+        # da = g / b needs b; db = -g a / b^2 needs both: a is saved only if b needs a gradient
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        ctx.shapes = (a.shape, b.shape)
         y = a / b
         if y.dtype == np.float64 and a.dtype.kind in "iub" and b.dtype.kind in "iub":
             y = y.astype(np.float32)  # int / int gives the default float dtype, as in torch
@@ -106,9 +116,10 @@ class Div(ArrayFunction):
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
         a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
-        return (unbroadcast(g / b, a.shape) if need_a else None,
-                unbroadcast(-g * a / (b * b), b.shape) if need_b else None)
+        return (unbroadcast(g / b, sa) if need_a else None,
+                unbroadcast(-g * a / (b * b), sb) if need_b else None)
 
 
 class PowTensor(ArrayFunction):
@@ -119,7 +130,8 @@ class PowTensor(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         y = a ** b
-        ctx.save_for_backward(a, b, y)
+        ctx.save_for_backward(a, b, y if ctx.needs_input_grad[1] else None)  # only db reads y
+        ctx.shapes = (a.shape, b.shape)
         return y
 
     @staticmethod
@@ -127,12 +139,12 @@ class PowTensor(ArrayFunction):
         a, b, y = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         # torch's formula: 0 where b == 0 (so a ** 0 has derivative 0 even at a = 0)
-        ga = unbroadcast(run(Where, value(b) == 0, 0, g * b * a ** (b - 1)), a.shape) if need_a else None
+        ga = unbroadcast(run(Where, value(b) == 0, 0, g * b * a ** (b - 1)), ctx.shapes[0]) if need_a else None
         gb = None
         if need_b:  # log(a) only where a > 0; the gradient is 0 elsewhere
             positive = value(a) > 0
             with np.errstate(divide="ignore", invalid="ignore"):
-                gb = unbroadcast(run(Where, positive, g * y * log(run(Where, positive, a, 1)), 0), b.shape)
+                gb = unbroadcast(run(Where, positive, g * y * log(run(Where, positive, a, 1)), 0), ctx.shapes[1])
         return ga, gb
 
 
@@ -383,6 +395,27 @@ class LeakyRelu(ArrayFunction):
         (x,) = ctx.saved_tensors
         slope = np.where(value(x) > 0, 1, np.asarray(ctx.s, dtype=value(x).dtype)).astype(value(x).dtype)
         return g * slope, None
+
+
+class LeakyReluInPlace(LeakyRelu):
+    """leaky_relu(x, s, inplace=True): x is overwritten, so y is saved (y > 0 exactly where x > 0)"""
+
+    torch_name = "LeakyReluBackward1"
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, s: float) -> np.ndarray:
+        y = np.where(x > 0, x, x * np.asarray(s, dtype=x.dtype))
+        ctx.save_for_backward(y)
+        ctx.s = s
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> tuple:
+        if ctx.s < 0:  # then y > 0 where x < 0 too: y cannot tell the two sides apart
+            raise RuntimeError("In-place leakyReLu backward calculation is triggered with a negative slope which is "
+                               "not supported. This is caused by calling in-place forward function with a negative "
+                               "slope, please call out-of-place version instead.")
+        return LeakyRelu.backward(ctx, g)
 
 
 class Sign(ArrayFunction):

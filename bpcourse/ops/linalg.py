@@ -5,6 +5,7 @@
 
 1-D operands are treated as a row (on the left) or a column (on the right) and the extra
 axis removed again, as numpy and torch do; batched operands broadcast their leading axes.
+As in torch, A is saved only if B needs a gradient and B only if A does (X and W likewise).
 """
 from __future__ import annotations
 
@@ -57,28 +58,33 @@ class MatMul(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         _check_matmul(a, b)
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)  # dA reads B, dB reads A
+        ctx.shapes = (a.shape, b.shape)
         return a @ b
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
         a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
-        if a.ndim == 2 and b.ndim == 2:  # the common case, no reshaping
+        if len(sa) == 2 and len(sb) == 2:  # the common case, no reshaping
             return (g @ b.T if need_a else None), (a.T @ g if need_b else None)
         # 1-D operands: A as a row (1, n), B as a column (n, 1); G gets the axes back
-        a2 = a.reshape(1, -1) if a.ndim == 1 else a
-        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        sa2 = (1, sa[0]) if len(sa) == 1 else sa
+        sb2 = (sb[0], 1) if len(sb) == 1 else sb
         g2 = g
-        if b.ndim == 1:
+        if len(sb) == 1:
             g2 = expand_dims(g2, -1)
-        if a.ndim == 1:
+        if len(sa) == 1:
             g2 = expand_dims(g2, -2)
         ga = gb = None
         if need_a:
-            ga = unbroadcast(g2 @ swapaxes(b2, -1, -2), tuple(a2.shape)).reshape(tuple(a.shape))
+            b2 = b.reshape(sb2)
+            ga = unbroadcast(g2 @ swapaxes(b2, -1, -2), sa2).reshape(sa)
         if need_b:
-            gb = unbroadcast(swapaxes(a2, -1, -2) @ g2, tuple(b2.shape)).reshape(tuple(b.shape))
+            a2 = a.reshape(sa2)
+            gb = unbroadcast(swapaxes(a2, -1, -2) @ g2, sb2).reshape(sb)
         return ga, gb
 
 
@@ -102,7 +108,8 @@ class Linear(ArrayFunction):
                 f"weight.shape={w.shape} ({x.shape[-1]} != {w.shape[-1]}); "
                 f"mat1 and mat2 shapes cannot be multiplied"
             )
-        ctx.save_for_backward(x, w)
+        need_x, need_w, _ = ctx.needs_input_grad
+        ctx.save_for_backward(x if need_w else None, w if need_x else None)  # dX reads W, dW reads X
         y = x @ w.T
         if b is not None:
             y += b  # y is a fresh array: adding in place saves one temporary

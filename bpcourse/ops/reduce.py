@@ -2,7 +2,7 @@
 
     sum   y = sum_i x_i        dx_i = g
     mean  y = sum_i x_i / n    dx_i = g / n
-    max   y = max_i x_i        dx_i = g at the maximum, 0 elsewhere
+    max   y = max_i x_i        dx_i = g at the maximum, 0 elsewhere (saves x and y; along a dim, the index)
     min   y = min_i x_i        dx_i = g at the minimum, 0 elsewhere
     norm  y = sqrt(sum_i x_i^2)  dx_i = g * x_i / y
     cumsum y_i = sum_{j<=i} x_j  dx_j = sum_{i>=j} g_i  (a cumsum of g from the other end)
@@ -99,20 +99,24 @@ class Max(ArrayFunction):
             raise RuntimeError(f"{cls.torch_stem.lower()}(): Expected reduction dim to be specified for "
                                f"input.numel() == 0")
         y = cls.pick(x, axis=axis, keepdims=keepdim)
-        ctx.save_for_backward(x, y)
-        ctx.args = (axis, keepdim)
+        if axis is None:  # the gradient is shared between tied maxima: backward needs x and y
+            ctx.save_for_backward(x, y)
+        else:  # only the (first) maximum gets it: like torch, keep its index, not x
+            ctx.save_for_backward(np.expand_dims(cls.arg_pick(x, axis=axis), axis))
+        ctx.args = (x.shape, axis, keepdim)
         return y
 
     @classmethod
     def backward(cls, ctx: Context, g: Any) -> tuple:
-        x, y = (value(v) for v in ctx.saved_tensors)
-        axis, keepdim = ctx.args
+        shape, axis, keepdim = ctx.args
         if axis is None:  # torch shares the gradient evenly between tied maxima
+            x, y = (value(v) for v in ctx.saved_tensors)
             mask = x == y
-            return g * mask / mask.sum(), None, None
-        picked = np.zeros(x.shape, dtype=bool)  # only the first maximum along the axis
-        np.put_along_axis(picked, np.expand_dims(cls.arg_pick(x, axis=axis), axis), True, axis=axis)
-        return run(Where, picked, _spread(g, x.shape, axis, keepdim), 0), None, None
+            with np.errstate(invalid="ignore", divide="ignore"):  # x changed through .data: nan, as torch
+                return g * mask / mask.sum(), None, None
+        picked = np.zeros(shape, dtype=bool)
+        np.put_along_axis(picked, value(ctx.saved_tensors[0]), True, axis=axis)
+        return run(Where, picked, _spread(g, shape, axis, keepdim), 0), None, None
 
 
 class Min(Max):

@@ -134,9 +134,10 @@ class Index(ArrayFunction):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python to convert "
                              "a 0-dim tensor to a number")
         try:
-            return x[index]
+            y = x[index]
         except IndexError as exc:
             raise IndexError(f"index: {exc} (x.shape={x.shape})") from None
+        return y if isinstance(y, np.ndarray) else x[(*items, ...)]  # x[0] of a vector: a 0-d view, as in torch
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:

@@ -2,6 +2,7 @@
 
     with running_lab(tmp_path) as lab:          # a free localhost port, a fresh token
         lab.api("/api/sessions")                 # the REST API, authenticated
+        lab.run_in_kernel(kernel["id"], "print(1)")  # stdout of code run in a kernel
         page.goto(lab.url("notebooks/01_linear_model_gradient_descent.ipynb"))
 
 Everything that could make a run differ from the next is switched off or made temporary: news
@@ -22,6 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +79,33 @@ class Lab:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def run_in_kernel(self, kernel_id: str, code: str, timeout: float = 60) -> str:
+        """Execute ``code`` in a running kernel over JupyterLab's websocket; its stdout (errors raise)."""
+        import websocket  # websocket-client, a jupyter_server dependency
+        ws = websocket.create_connection(
+            f"ws://127.0.0.1:{self.port}/api/kernels/{kernel_id}/channels?token={self.token}", timeout=timeout)
+        msg_id, out = uuid.uuid4().hex, ""
+        ws.send(json.dumps({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
+                                       "session": uuid.uuid4().hex, "version": "5.3"},
+                            "parent_header": {}, "metadata": {}, "channel": "shell",
+                            "content": {"code": code, "silent": False, "store_history": False,
+                                        "user_expressions": {}, "allow_stdin": False}}))
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                msg = json.loads(ws.recv())
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                if msg["msg_type"] == "stream":
+                    out += msg["content"]["text"]
+                if msg["msg_type"] == "error":
+                    raise AssertionError("\n".join(msg["content"]["traceback"])[-2000:])
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    return out
+        finally:
+            ws.close()
+        raise AssertionError(f"no reply from the kernel within {timeout} s")
 
     def kernel_of(self, notebook: str) -> dict | None:
         """The kernel model of ``notebook``'s session (``execution_state``, ``connections``)."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import time
-import uuid
 
 import pytest
 
@@ -50,34 +49,6 @@ def lab_zh(tmp_path_factory) -> Lab:
     with running_lab(tmp_path_factory.mktemp("lab-zh"),
                      extra=(f"--LabApp.app_settings_dir={ROOT / 'tools' / 'lab-zh'}",)) as lab:
         yield lab
-
-
-def run_in_kernel(lab: Lab, kernel_id: str, code: str, timeout: float = 60) -> str:
-    """Execute ``code`` in a running kernel over JupyterLab's websocket; its stdout (errors raise)."""
-    import websocket  # websocket-client, a jupyter_server dependency
-    ws = websocket.create_connection(f"ws://127.0.0.1:{lab.port}/api/kernels/{kernel_id}/channels?token={lab.token}",
-                                     timeout=timeout)
-    msg_id, out = uuid.uuid4().hex, ""
-    ws.send(json.dumps({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
-                                   "session": uuid.uuid4().hex, "version": "5.3"},
-                        "parent_header": {}, "metadata": {}, "channel": "shell",
-                        "content": {"code": code, "silent": False, "store_history": False,
-                                    "user_expressions": {}, "allow_stdin": False}}))
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            msg = json.loads(ws.recv())
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "stream":
-                out += msg["content"]["text"]
-            if msg["msg_type"] == "error":
-                raise AssertionError("\n".join(msg["content"]["traceback"])[-2000:])
-            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                return out
-    finally:
-        ws.close()
-    raise AssertionError(f"no reply from the kernel within {timeout} s")
 
 
 def test_chinese_notebook_in_the_chinese_jupyterlab(lab_zh, browser):
@@ -128,7 +99,7 @@ def test_chinese_notebook_in_the_chinese_jupyterlab(lab_zh, browser):
         assert ink_fraction(before_png) > MIN_INK and ink_fraction(after_png) > MIN_INK
         assert ink_fraction(rendered) > MIN_INK, "the figure renders blank in the page"
 
-        report = json.loads(run_in_kernel(lab_zh, kernel["id"], GLYPH_CHECK).strip().splitlines()[-1])
+        report = json.loads(lab_zh.run_in_kernel(kernel["id"], GLYPH_CHECK).strip().splitlines()[-1])
         assert report["explorers"] >= 1 and report["font"], report
         assert any(re.search(r"[\u4e00-\u9fff]", t) for t in report["texts"]), report
         assert any("发散" in t for t in report["texts"]), report     # the figure shows the new state

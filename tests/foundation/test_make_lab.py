@@ -1,68 +1,20 @@
 """`make lab` serves JupyterLab on the project's own kernel and opens the first notebook."""
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from lab import stop  # noqa: E402  (the browser tests' JupyterLab launcher)
+from lab import Lab, free_port, stop  # noqa: E402  (the browser tests' JupyterLab launcher)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_NOTEBOOK = "notebooks/00_start_here.ipynb"
-
-
-def run_in_kernel(port: int, token: str, kernel_id: str, code: str, timeout: float = 90) -> str:
-    """Execute code in a running kernel over JupyterLab's websocket; return its stdout."""
-    import uuid
-
-    import websocket  # websocket-client, a jupyter_server dependency
-
-    ws = websocket.create_connection(
-        f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?token={token}", timeout=timeout)
-    msg_id = uuid.uuid4().hex
-    ws.send(json.dumps({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
-                                   "session": uuid.uuid4().hex, "version": "5.3"},
-                        "parent_header": {}, "metadata": {}, "channel": "shell",
-                        "content": {"code": code, "silent": False, "store_history": False,
-                                    "user_expressions": {}, "allow_stdin": False}}))
-    out, deadline = "", time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            msg = json.loads(ws.recv())
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "stream":
-                out += msg["content"]["text"]
-            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                return out
-    finally:
-        ws.close()
-    raise AssertionError(f"no reply from the kernel within {timeout} s")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def api(port: int, token: str, path: str, method: str = "GET", body: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read().decode()
-    return json.loads(text) if text else {}
 
 
 @pytest.fixture
@@ -75,41 +27,41 @@ def lab(tmp_path):
     log = open(tmp_path / "lab.log", "w")
     proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"], cwd=ROOT,
                             stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    lab = Lab(port, token, ROOT, tmp_path / "lab.log", proc)
     try:
         deadline = time.monotonic() + 120
         while True:
             try:
-                api(port, token, "/api/status")
+                lab.api("/api/status")
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError("make lab did not serve /api/status:\n"
-                                         + (tmp_path / "lab.log").read_text()[-3000:])
+                                         + lab.log()[-3000:])
                 time.sleep(0.5)
-        yield port, token, tmp_path / "lab.log"
+        yield lab
     finally:
         stop(proc)  # stops make, JupyterLab and the kernels it started (they run in sessions of their own)
         log.close()
 
 
 def test_make_lab_serves_the_first_notebook_on_the_project_kernel(lab):
-    port, token, log = lab
-    model = api(port, token, f"/api/contents/{FIRST_NOTEBOOK}")
+    model = lab.api(f"/api/contents/{FIRST_NOTEBOOK}")
     assert model["type"] == "notebook"
     assert model["content"]["metadata"]["kernelspec"]["name"] == "python3"
-    specs = api(port, token, "/api/kernelspecs")
+    specs = lab.api("/api/kernelspecs")
     assert "python3" in specs["kernelspecs"]
     # The python3 kernel JupyterLab starts is the project's .venv interpreter.
     argv0 = specs["kernelspecs"]["python3"]["spec"]["argv"][0]
     assert Path(argv0).resolve().is_relative_to((ROOT / ".venv").resolve()) or argv0 == "python", argv0
-    session = api(port, token, "/api/sessions", "POST",
-                  {"path": FIRST_NOTEBOOK, "type": "notebook", "kernel": {"name": "python3"}})
+    session = lab.api("/api/sessions", "POST",
+                      {"path": FIRST_NOTEBOOK, "type": "notebook", "kernel": {"name": "python3"}})
     assert session["kernel"]["name"] == "python3"
-    executable = run_in_kernel(port, token, session["kernel"]["id"], "import sys; print(sys.executable)")
+    executable = lab.run_in_kernel(session["kernel"]["id"], "import sys; print(sys.executable)", timeout=90)
     assert Path(executable.strip()).parent.resolve() == (ROOT / ".venv/bin").resolve(), executable
-    api(port, token, f"/api/sessions/{session['id']}", "DELETE")
+    lab.api(f"/api/sessions/{session['id']}", "DELETE")
     # The lab log says it opened the first notebook's folder layout without errors.
-    assert "Traceback" not in log.read_text()
+    assert "Traceback" not in lab.log()
 
 
 def test_setup_is_up_to_date_after_install():

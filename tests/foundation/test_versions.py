@@ -3,6 +3,7 @@ requirements-floor.txt holds the lower bound of every range in pyproject.toml, a
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -12,16 +13,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def read_lock(text: str) -> dict[str, str]:
-    pins = {}
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            name, version = line.split("==")
-            pins[canonicalize_name(name)] = version
-    return pins
+sys.path.insert(0, str(ROOT / "tools"))
+from check_floor import read_pins  # noqa: E402  (the floor venv's own check reads pin files the same way)
 
 
 def read_environment_yml(text: str) -> dict[str, str]:
@@ -52,7 +45,7 @@ def lower_bound(req: Requirement) -> Version | None:
 
 
 def disagreements(env_text: str, lock_text: str) -> list[str]:
-    lock = read_lock(lock_text)
+    lock = read_pins(lock_text)
     env = read_environment_yml(env_text)
     problems = [f"environment.yml pins {name}=={v} but the lock has {lock.get(name)}"
                 for name, v in env.items() if lock.get(name) != v]
@@ -79,7 +72,7 @@ def test_environment_installs_the_course_itself():
 
 def test_torch_is_pinned_exactly():
     # Any other spec pulls a multi-GB CUDA build on the course machines.
-    assert read_lock((ROOT / "requirements-lock.txt").read_text())["torch"] == "2.13.0"
+    assert read_pins((ROOT / "requirements-lock.txt").read_text())["torch"] == "2.13.0"
     assert "torch==2.13.0" in (ROOT / "environment.yml").read_text()
 
 
@@ -107,8 +100,8 @@ FLOOR_IS_THE_LOCK = {"nbgrader"}
 
 
 def floor_problems(floor_text: str, lock_text: str | None = None) -> list[str]:
-    floor = read_lock(floor_text)
-    lock = read_lock(lock_text if lock_text is not None else (ROOT / "requirements-lock.txt").read_text())
+    floor = read_pins(floor_text)
+    lock = read_pins(lock_text if lock_text is not None else (ROOT / "requirements-lock.txt").read_text())
     problems = []
     required = {}
     for req in pyproject_requirements(extras=OPTIONAL_EXTRAS, build=True):
@@ -149,7 +142,7 @@ def test_floor_check_catches_a_raised_or_missing_floor():
 
 
 def test_floor_keeps_torch_at_the_cpu_wheel():
-    assert read_lock((ROOT / "requirements-floor.txt").read_text())["torch"] == "2.13.0"
+    assert read_pins((ROOT / "requirements-floor.txt").read_text())["torch"] == "2.13.0"
 
 
 IMPORT_NAMES = {"sklearn": "scikit-learn"}  # import name -> distribution name, where they differ

@@ -19,7 +19,7 @@ import pytest
 from packaging.utils import canonicalize_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_versions import pyproject_requirements, read_lock  # noqa: E402
+from test_versions import pyproject_requirements, read_pins  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = "01_linear_model_gradient_descent.ipynb"
@@ -136,7 +136,7 @@ def floor_index(wheel, tmp_path_factory) -> Path:
     """A folder with bpcourse's wheel and a stub of every runtime dependency at its floor."""
     folder = tmp_path_factory.mktemp("index")
     shutil.copy(wheel, folder)
-    floor = read_lock((ROOT / "requirements-floor.txt").read_text())
+    floor = read_pins((ROOT / "requirements-floor.txt").read_text())
     for req in pyproject_requirements(extras=()):
         stub_wheel(folder, req.name, floor[canonicalize_name(req.name)])
     return folder

@@ -15,6 +15,7 @@ LAYERS = [
     ["ops/broadcast.py", "ops/maths.py", "ops/elementwise.py", "ops/reduce.py", "ops/shape.py", "ops/linalg.py",
      "ops/softmax.py", "ops/loss.py"],
     ["engine.py", "tensor_base.py"],
+    ["inplace.py"],
     ["tensor.py"],
     ["creation.py", "functional.py", "tensor_graph.py", "autograd/function.py", "autograd/gradients.py"],
     ["autograd/functional.py"],

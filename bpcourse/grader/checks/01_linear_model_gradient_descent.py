@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from bpcourse.grader.api import Check
-from bpcourse.grader.expect import close as _close, number as _number
+from bpcourse.grader.expect import close as _close, number as _number, one_per_case
 
 SEED_X = np.array([1.0, 2.0, 3.0])
 SEED_Y = np.array([2.0, 4.0, 6.0])
@@ -28,6 +28,11 @@ def _data_cases(rng: np.random.Generator, n_cases: int = 4) -> list[dict]:
     return cases
 
 
+def _mse_grad(w: float, x: np.ndarray, y: np.ndarray) -> float:
+    """d/dw mean((w x - y)^2) = mean(2 x (w x - y))"""
+    return float(np.mean(2 * x * (w * x - y)))
+
+
 # ---------------------------------------------------------------- q1: the MSE loss
 def _q1_inputs(rng):
     return {"cases": _data_cases(rng)}
@@ -40,8 +45,7 @@ RESULT = [float(mse_loss(c["w"], _np.array(c["x"]), _np.array(c["y"]))) for c in
 
 
 def _q1_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("mse_loss did not return one number per call")
+    one_per_case(result, inputs["cases"], "mse_loss did not return one number per call")
     for c, got in zip(inputs["cases"], result):
         x, y = np.array(c["x"]), np.array(c["y"])
         want = float(np.mean((c["w"] * x - y) ** 2))
@@ -72,11 +76,10 @@ RESULT = [float(mse_grad(c["w"], _np.array(c["x"]), _np.array(c["y"]))) for c in
 
 
 def _q3_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("mse_grad did not return one number per call")
+    one_per_case(result, inputs["cases"], "mse_grad did not return one number per call")
     for c, got in zip(inputs["cases"], result):
         x, y = np.array(c["x"]), np.array(c["y"])
-        want = float(np.mean(2 * x * (c["w"] * x - y)))
+        want = _mse_grad(c["w"], x, y)
         if abs(want) > 1e-6 and abs(_number("mse_grad", got) + want) < 1e-9 * max(1.0, abs(want)):
             raise AssertionError("mse_grad has the wrong sign: the residual is w*x - y, not y - w*x")
         _close(f"mse_grad(w={c['w']:.3g}, {len(x)} samples)", got, want)
@@ -100,13 +103,12 @@ RESULT = [[float(v) for v in gradient_descent(c["w"], c["lr"], c["epochs"], _np.
 
 
 def _q4_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("gradient_descent did not return one list per call")
+    one_per_case(result, inputs["cases"], "gradient_descent did not return one list per call")
     for c, ws in zip(inputs["cases"], result):
         x, y = np.array(c["x"]), np.array(c["y"])
         want = [c["w"]]
         for _ in range(c["epochs"]):
-            want.append(want[-1] - c["lr"] * float(np.mean(2 * x * (want[-1] * x - y))))
+            want.append(want[-1] - c["lr"] * _mse_grad(want[-1], x, y))
         if len(ws) != len(want):
             raise AssertionError(f"gradient_descent(epochs={c['epochs']}) returned {len(ws)} weights, "
                                  f"expected {len(want)} (w0 and one per step)")
@@ -129,14 +131,13 @@ RESULT = [float(sgd_epoch(c["w"], c["lr"], _np.array(c["x"]), _np.array(c["y"]))
 
 
 def _q5_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("sgd_epoch did not return one number per call")
+    one_per_case(result, inputs["cases"], "sgd_epoch did not return one number per call")
     for c, got in zip(inputs["cases"], result):
         x, y = np.array(c["x"]), np.array(c["y"])
         w = c["w"]
         for xi, yi in zip(x, y):
             w = w - c["lr"] * 2 * xi * (w * xi - yi)
-        batch = c["w"] - c["lr"] * len(x) * float(np.mean(2 * x * (c["w"] * x - y)))
+        batch = c["w"] - c["lr"] * len(x) * _mse_grad(c["w"], x, y)
         if abs(_number("sgd_epoch", got) - batch) < 1e-10 and abs(batch - w) > 1e-8:
             raise AssertionError("sgd_epoch used the gradient at the starting w for every sample; "
                                  "SGD updates w after each sample")
@@ -159,15 +160,14 @@ def _final_error(lr: float, x: np.ndarray, steps: int = 200) -> float:
     y = 2.0 * x
     w = 1.0
     for _ in range(steps):
-        w = w - lr * float(np.mean(2 * x * (w * x - y)))
+        w = w - lr * _mse_grad(w, x, y)
         if not math.isfinite(w) or abs(w) > 1e12:
             return math.inf
     return abs(w - 2.0)
 
 
 def _q6_fn_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["xs"]):
-        raise AssertionError("largest_stable_lr did not return one number per call")
+    one_per_case(result, inputs["xs"], "largest_stable_lr did not return one number per call")
     for x, got in zip(inputs["xs"], result):
         x = np.array(x)
         curvature = 2 * float(np.mean(x ** 2))

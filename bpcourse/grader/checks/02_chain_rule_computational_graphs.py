@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from bpcourse.grader.api import Check
-from bpcourse.grader.expect import array_close as _array_close, central_diff as _diff, close as _close
+from bpcourse.grader.expect import array_close as _array_close, central_diff as _diff, close as _close, one_per_case
 
 
 def _sigmoid(z):
@@ -70,8 +70,7 @@ def _q5_loss(p: dict) -> float:
 
 
 def _q5_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("two_layer_grads did not return one dict per call")
+    one_per_case(result, inputs["cases"], "two_layer_grads did not return one dict per call")
     for c, got in zip(inputs["cases"], result):
         if not isinstance(got, dict):
             raise AssertionError("two_layer_grads should return a dict")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from bpcourse.grader.api import Check
-from bpcourse.grader.expect import array_close as _array_close, close as _close, number as _number
+from bpcourse.grader.expect import array_close as _array_close, close as _close, number as _number, one_per_case
 
 
 def _sigmoid(z):
@@ -27,6 +27,11 @@ def _numerical_grad(f, A: np.ndarray, h: float = 1e-6) -> np.ndarray:
         A[i] = old
         grad[i] = (up - down) / (2 * h)
     return grad
+
+
+def _numerical_grads(L, *args: np.ndarray) -> list[np.ndarray]:
+    """[dL/dargs[0], dL/dargs[1], ...] by central differences, the other arguments held fixed."""
+    return [_numerical_grad(lambda A, i=i: L(*args[:i], A, *args[i + 1:]), arg) for i, arg in enumerate(args)]
 
 
 def _shapes(rng) -> tuple[int, int, int]:
@@ -60,9 +65,8 @@ def _q2_verify(inputs, result):
     dW, db, dx = _tuple3("linear_backward", result)
     W, b, x, g = (np.array(inputs[k]) for k in ("W", "b", "x", "g"))
     L = lambda W_, b_, x_: float(g @ (W_ @ x_ + b_))  # noqa: E731  (a loss whose dL/dy is g)
-    _array_close("dW", dW, _numerical_grad(lambda W_: L(W_, b, x), W), rtol=1e-5, atol=1e-7)
-    _array_close("db", db, _numerical_grad(lambda b_: L(W, b_, x), b), rtol=1e-5, atol=1e-7)
-    _array_close("dx", dx, _numerical_grad(lambda x_: L(W, b, x_), x), rtol=1e-5, atol=1e-7)
+    for name, got, want in zip(("dW", "db", "dx"), (dW, db, dx), _numerical_grads(L, W, b, x)):
+        _array_close(name, got, want, rtol=1e-5, atol=1e-7)
 
 
 # ---------------------------------------------------------------- q4: linear layer, a batch
@@ -89,9 +93,8 @@ def _q4_verify(inputs, result):
         db_shape = None
     if db_shape == G.shape:
         raise AssertionError(f"dB has shape {G.shape}: sum the bias gradient over the batch, expected {b.shape}")
-    _array_close("dW", dW, _numerical_grad(lambda W_: L(W_, b, X), W), rtol=1e-5, atol=1e-7)
-    _array_close("dB", dB, _numerical_grad(lambda b_: L(W, b_, X), b), rtol=1e-5, atol=1e-7)
-    _array_close("dX", dX, _numerical_grad(lambda X_: L(W, b, X_), X), rtol=1e-5, atol=1e-7)
+    for name, got, want in zip(("dW", "dB", "dX"), (dW, dB, dX), _numerical_grads(L, W, b, X)):
+        _array_close(name, got, want, rtol=1e-5, atol=1e-7)
 
 
 # ---------------------------------------------------------------- q3: ||W x - t||^2, fixed data
@@ -109,8 +112,9 @@ def _q3_verify(inputs, result):
     if not isinstance(result, dict) or set(result) != {"W", "x"}:
         raise AssertionError("could not read dL_dW3 and dL_dx3")
     L = lambda W_, x_: float(np.sum((W_ @ x_ - T3) ** 2))  # noqa: E731
-    _array_close("dL_dW3", result["W"], _numerical_grad(lambda W_: L(W_, X3), W3), rtol=1e-5, atol=1e-6)
-    _array_close("dL_dx3", result["x"], _numerical_grad(lambda x_: L(W3, x_), X3), rtol=1e-5, atol=1e-6)
+    want_W, want_x = _numerical_grads(L, W3, X3)
+    _array_close("dL_dW3", result["W"], want_W, rtol=1e-5, atol=1e-6)
+    _array_close("dL_dx3", result["x"], want_x, rtol=1e-5, atol=1e-6)
 
 
 # ---------------------------------------------------------------- q6: two-layer sigmoid MLP
@@ -196,8 +200,7 @@ def _ce_loss(Z: np.ndarray, y: np.ndarray) -> float:
 
 
 def _q5_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("softmax_ce did not return one (loss, dZ) per call")
+    one_per_case(result, inputs["cases"], "softmax_ce did not return one (loss, dZ) per call")
     for c, got in zip(inputs["cases"], result):
         if not isinstance(got, dict) or not {"loss", "dZ"} <= set(got):
             raise AssertionError("could not read softmax_ce's (loss, dZ)")

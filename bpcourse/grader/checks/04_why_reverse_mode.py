@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from bpcourse.grader.api import Check
-from bpcourse.grader.expect import array, array_close as _array_close, number as _number, record as _dict
+from bpcourse.grader.expect import array, array_close as _array_close, number as _number, one_per_case, record as _dict
 
 
 def _jacobian(f, x, h=1e-6):
@@ -54,8 +54,7 @@ RESULT = [{k: v for k, v in dict(pass_counts(n, m)).items()} for n, m in INPUTS[
 
 
 def _q2_fn_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("pass_counts did not return one dict per call")
+    one_per_case(result, inputs["cases"], "pass_counts did not return one dict per call")
     for (n, m), got in zip(inputs["cases"], result):
         got = _dict(f"pass_counts({n}, {m})", got, {"central_differences", "forward_mode", "reverse_mode"})
         want = {"central_differences": 2 * n, "forward_mode": n, "reverse_mode": m}
@@ -101,8 +100,7 @@ RESULT = {"small": _small, "big_shape": list(_g.shape), "big_dot": float(_g @ _u
 
 def _q3_verify(inputs, result):
     r = _dict("normalize_vjp's results", result, {"small", "big_shape", "big_dot"})
-    if not isinstance(r["small"], list) or len(r["small"]) != len(inputs["cases"]):
-        raise AssertionError("normalize_vjp did not return one array per call")
+    one_per_case(r["small"], inputs["cases"], "normalize_vjp did not return one array per call")
     for c, got in zip(inputs["cases"], r["small"]):
         x, v = np.array(c["x"]), np.array(c["v"])
         want = v @ _jacobian(lambda t: t / np.linalg.norm(t), x)
@@ -144,16 +142,14 @@ def _best(n: int) -> int:
 
 def _q4_fn_verify(inputs, result):
     r = _dict("checkpoint_cost and best_segment", result, {"cost", "best"})
-    if not isinstance(r["cost"], list) or len(r["cost"]) != len(inputs["cases"]):
-        raise AssertionError("checkpoint_cost did not return one pair per call")
+    one_per_case(r["cost"], inputs["cases"], "checkpoint_cost did not return one pair per call")
     for (n, k), got in zip(inputs["cases"], r["cost"]):
         want = _reference_cost(n, k)
         if not isinstance(got, list) or len(got) != 2:
             raise AssertionError(f"checkpoint_cost({n}, {k}) should return (peak, extra)")
         if (_int("peak", got[0]), _int("extra", got[1])) != want:
             raise AssertionError(f"checkpoint_cost({n}, {k}) = {tuple(got)}, expected {want}")
-    if not isinstance(r["best"], list) or len(r["best"]) != len(inputs["ns"]):
-        raise AssertionError("best_segment did not return one number per call")
+    one_per_case(r["best"], inputs["ns"], "best_segment did not return one number per call")
     for n, got in zip(inputs["ns"], r["best"]):
         if _int(f"best_segment({n})", got) != _best(n):
             raise AssertionError(f"best_segment({n}) = {got}, expected {_best(n)}")
@@ -193,8 +189,7 @@ for _c in INPUTS["cases"]:
 
 
 def _q5_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("jvp/vjp did not return one result per case")
+    one_per_case(result, inputs["cases"], "jvp/vjp did not return one result per case")
     for c, got in zip(inputs["cases"], result):
         got = _dict("jvp and vjp", got, {"jvp", "vjp"})
         A, B, x = np.array(c["A"]), np.array(c["B"]), np.array(c["x"])

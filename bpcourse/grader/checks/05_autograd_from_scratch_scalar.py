@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from bpcourse.grader.api import Check
-from bpcourse.grader.expect import central_diff as _diff, close as _close
+from bpcourse.grader.expect import central_diff as _diff, close as _close, one_per_case
 
 
 # ---------------------------------------------------------------- graph specs
@@ -107,8 +107,7 @@ def _softplus(x: float) -> float:
 
 
 def _q4_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["xs"]):
-        raise AssertionError("softplus did not give one result per input")
+    one_per_case(result, inputs["xs"], "softplus did not give one result per input")
     s, k = inputs["scale"], inputs["outer"]
     for x, got in zip(inputs["xs"], result):
         if not isinstance(got, dict):
@@ -157,8 +156,7 @@ def _check_order(labels, spec: dict) -> None:
 
 
 def _q3_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["specs"]):
-        raise AssertionError("topo_order did not give one order per graph")
+    one_per_case(result, inputs["specs"], "topo_order did not give one order per graph")
     for spec, labels in zip(inputs["specs"], result):
         _check_order(labels, spec)
 
@@ -216,8 +214,7 @@ for _spec in INPUTS["specs"]:
 
 
 def _q5_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["specs"]):
-        raise AssertionError("tangent did not run on every graph")
+    one_per_case(result, inputs["specs"], "tangent did not run on every graph")
     for spec, got in zip(inputs["specs"], result):
         if not isinstance(got, dict) or not isinstance(got.get("dots"), list) or len(got["dots"]) != len(spec["leaves"]):
             raise AssertionError("could not read tangent's derivatives")

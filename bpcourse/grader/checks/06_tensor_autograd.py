@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from bpcourse.grader.api import Check
-from bpcourse.grader.expect import array_close as _array_close, close as _close, record as _dict
+from bpcourse.grader.expect import array_close as _array_close, close as _close, one_per_case, record as _dict
 
 
 # ---------------------------------------------------------------- q5: Hypot Function
@@ -63,8 +63,7 @@ RESULT = [_np.asarray(max_backward(_np.array(_c["x"]), _np.array(_c["g"]), _c["a
 
 
 def _q2_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("max_backward did not give one result per call")
+    one_per_case(result, inputs["cases"], "max_backward did not give one result per call")
     for c, got in zip(inputs["cases"], result):
         x, g, axis = np.array(c["x"]), np.array(c["g"]), c["axis"]
         want = np.zeros_like(x)
@@ -198,8 +197,7 @@ for _c in INPUTS["cases"]:
 
 
 def _q6_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("MatMul did not give one result per case")
+    one_per_case(result, inputs["cases"], "MatMul did not give one result per case")
     for c, got in zip(inputs["cases"], result):
         got = _dict("MatMul's output and gradients", got, {"out", "in_graph", "ga_shape", "ga", "gb_shape", "gb"})
         a, b, g = np.array(c["a"]), np.array(c["b"]), np.array(c["g"])

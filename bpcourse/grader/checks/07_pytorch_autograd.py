@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 
 from bpcourse.grader.api import Check
-from bpcourse.grader.expect import close, record as _dict
+from bpcourse.grader.expect import close, one_per_case, record as _dict
 
 _close = partial(close, rtol=1e-4, atol=1e-6)  # this notebook's tolerance
 
@@ -23,6 +23,21 @@ def _sgd_inputs(rng) -> dict:
     y = (float(rng.uniform(-2, 3)) * x + rng.normal(0, 0.3, n)).round(3)
     return {"w0": float(rng.uniform(-1, 3)), "lr": float(rng.uniform(0.005, 0.02)),
             "epochs": int(rng.integers(3, 9)), "x": x.tolist(), "y": y.tolist()}
+
+
+def _batch_gd_inputs(rng):
+    """Three cases for full-batch gradient descent (q4, q5), each with a learning rate it is stable at."""
+    cases = []
+    for _ in range(3):
+        c = _sgd_inputs(rng)
+        c["lr"] = float(rng.uniform(0.2, 0.9) / np.mean(np.square(c["x"])))
+        cases.append(c)
+    return {"cases": cases}
+
+
+def _mse_grad(w: float, x: np.ndarray, y: np.ndarray) -> float:
+    """d/dw mean((w x - y)^2) = mean(2 x (w x - y))"""
+    return float(np.mean(2 * x * (w * x - y)))
 
 
 # ---------------------------------------------------------------- q3: micro-batches
@@ -55,13 +70,12 @@ def _micro_batches(c: dict) -> float:
     for _ in range(c["epochs"]):
         for start in range(0, len(x), k):
             xb, yb = x[start:start + k], y[start:start + k]
-            w -= c["lr"] * float(np.mean(2 * xb * (xb * w - yb)))
+            w -= c["lr"] * _mse_grad(w, xb, yb)
     return w
 
 
 def _q3_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("train_micro_batches did not return a weight for every call")
+    one_per_case(result, inputs["cases"], "train_micro_batches did not return a weight for every call")
     for c, got in zip(inputs["cases"], result):
         want = _micro_batches(c)
         if c["k"] > 1:
@@ -73,15 +87,6 @@ def _q3_verify(inputs, result):
 
 
 # ---------------------------------------------------------------- q4: a loss log without graphs
-def _q4_inputs(rng):
-    cases = []
-    for _ in range(3):
-        c = _sgd_inputs(rng)
-        c["lr"] = float(rng.uniform(0.2, 0.9) / np.mean(np.square(c["x"])))  # stable for batch GD
-        cases.append(c)
-    return {"cases": cases}
-
-
 _Q4_PROBE = """
 import torch as _torch
 RESULT = []
@@ -97,13 +102,12 @@ def _batch_losses(c: dict) -> list[float]:
     w, x, y, out = c["w0"], np.array(c["x"]), np.array(c["y"]), []
     for _ in range(c["epochs"]):
         out.append(float(np.mean((w * x - y) ** 2)))
-        w -= c["lr"] * float(np.mean(2 * x * (w * x - y)))
+        w -= c["lr"] * _mse_grad(w, x, y)
     return out
 
 
 def _q4_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("loss_log did not return a log for every call")
+    one_per_case(result, inputs["cases"], "loss_log did not return a log for every call")
     for c, got in zip(inputs["cases"], result):
         got = _dict("loss_log's result", got, {"is_tensor", "no_graph", "values"})
         if got["is_tensor"] is not True:
@@ -118,15 +122,6 @@ def _q4_verify(inputs, result):
 
 
 # ---------------------------------------------------------------- q5: update through w
-def _q5_inputs(rng):
-    cases = []
-    for _ in range(3):
-        c = _sgd_inputs(rng)
-        c["lr"] = float(rng.uniform(0.2, 0.9) / np.mean(np.square(c["x"])))  # stable for batch GD
-        cases.append(c)
-    return {"cases": cases}
-
-
 _Q5_PROBE = """
 import torch as _torch
 RESULT = []
@@ -140,8 +135,7 @@ for _c in INPUTS["cases"]:
 
 
 def _q5_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("gd did not return w for every call")
+    one_per_case(result, inputs["cases"], "gd did not return w for every call")
     for c, got in zip(inputs["cases"], result):
         got = _dict("gd's result", got, {"is_tensor", "is_leaf", "requires_grad", "w"})
         if got["is_tensor"] is not True:
@@ -153,7 +147,7 @@ def _q5_verify(inputs, result):
             raise AssertionError("the returned w no longer requires grad")
         x, y, w = np.array(c["x"]), np.array(c["y"]), c["w0"]
         for _ in range(c["epochs"]):
-            w -= c["lr"] * float(np.mean(2 * x * (w * x - y)))
+            w -= c["lr"] * _mse_grad(w, x, y)
         _close(f"w after {c['epochs']} steps with lr={c['lr']:.3g}", got["w"], w)
 
 
@@ -258,8 +252,7 @@ def _q7_verify(inputs, result):
         d1, d2 = _FUNCTIONS[name]
         close(f"f'(w0) for f = {name} at w0 = {w0:.3g}", got[0], float(d1(w0)), rtol=1e-9, atol=1e-12)
         close(f"f''(w0) for f = {name} at w0 = {w0:.3g}", got[1], float(d2(w0)), rtol=1e-9, atol=1e-12)
-    if not isinstance(r["newton"], list) or len(r["newton"]) != len(inputs["cases"]):
-        raise AssertionError("newton_step did not return a weight for every call")
+    one_per_case(r["newton"], inputs["cases"], "newton_step did not return a weight for every call")
     for c, got in zip(inputs["cases"], r["newton"]):
         x, y = np.array(c["x"]), np.array(c["y"])
         w_star = float(np.sum(x * y) / np.sum(x * x))  # the parabola's minimum: one Newton step lands there
@@ -267,8 +260,8 @@ def _q7_verify(inputs, result):
 
 CHECKS = [
     Check(grade_id="q3_micro_batches", inputs=_q3_inputs, probe=_Q3_PROBE, verify=_q3_verify),
-    Check(grade_id="q4_log", inputs=_q4_inputs, probe=_Q4_PROBE, verify=_q4_verify),
-    Check(grade_id="q5_update", inputs=_q5_inputs, probe=_Q5_PROBE, verify=_q5_verify),
+    Check(grade_id="q4_log", inputs=_batch_gd_inputs, probe=_Q4_PROBE, verify=_q4_verify),
+    Check(grade_id="q5_update", inputs=_batch_gd_inputs, probe=_Q5_PROBE, verify=_q5_verify),
     Check(grade_id="q6_custom", inputs=_q6_inputs, probe=_Q6_PROBE, verify=_q6_verify),
     Check(grade_id="q1_accumulate", inputs=lambda rng: {}, probe=_Q1_PROBE, verify=_q1_verify),
     Check(grade_id="q2_predict", probe=_Q2_PROBE, verify=_q2_verify),

@@ -11,7 +11,8 @@ from functools import partial
 import numpy as np
 
 from bpcourse.grader.api import Check
-from bpcourse.grader.expect import array as _array, array_close as _array_close, close, number as _number, record as _dict
+from bpcourse.grader.expect import (array as _array, array_close as _array_close, close, number as _number,
+                                    one_per_case, record as _dict)
 
 _close = partial(close, rtol=1e-6, atol=1e-9)  # this notebook's tolerance
 
@@ -32,8 +33,7 @@ RESULT = [float(accuracy(_np.array(_c["logits"]), _np.array(_c["labels"]))) for 
 
 
 def _q1_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("accuracy did not return one number per call")
+    one_per_case(result, inputs["cases"], "accuracy did not return one number per call")
     for c, got in zip(inputs["cases"], result):
         logits, labels = np.array(c["logits"]), np.array(c["labels"])
         correct = sum(1 for row, t in zip(logits, labels) if max(range(len(row)), key=lambda j: row[j]) == t)
@@ -62,8 +62,7 @@ RESULT = [_np.asarray(confusion_matrix(_np.array(_c["pred"]), _np.array(_c["labe
 
 
 def _q2_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["cases"]):
-        raise AssertionError("confusion_matrix did not return one matrix per call")
+    one_per_case(result, inputs["cases"], "confusion_matrix did not return one matrix per call")
     for c, got in zip(inputs["cases"], result):
         k = c["n_classes"]
         want = np.zeros((k, k))
@@ -166,8 +165,7 @@ def _reference_lr(X: np.ndarray) -> float:
 
 
 def _q5_fn_verify(inputs, result):
-    if not isinstance(result, list) or len(result) != len(inputs["Xs"]):
-        raise AssertionError("largest_stable_lr did not return one number per call")
+    one_per_case(result, inputs["Xs"], "largest_stable_lr did not return one number per call")
     for X, got in zip(inputs["Xs"], result):
         X = np.array(X)
         _close(f"largest_stable_lr for X of shape {X.shape}", got, _reference_lr(X), rtol=1e-6)
