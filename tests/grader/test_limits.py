@@ -151,6 +151,13 @@ def test_doctor_says_when_the_grader_has_no_sandbox(monkeypatch, tmp_path):
     monkeypatch.delenv("BPCOURSE_BWRAP")
     rows = {name: (found, advice) for name, found, advice in sandbox.doctor_rows()}
     assert rows["grader sandbox"][1] is None, rows  # bubblewrap works on this machine (CI installs it)
+    assert "seccomp filter" in rows["grader sandbox"][0], rows
+    limits = rows["grader limits"][0]  # how memory and CPU are bounded here, said plainly
+    if os.geteuid() == 0 and sandbox.cgroup_mode():
+        assert limits.startswith("cgroup: memory"), limits
+    else:
+        assert "watchdog" in limits and "throttle at 1 core" in limits, limits
+        assert ("autogroup" in limits) == sandbox.autogroups_active()[0], limits
 
 
 # ------------------------------------------------------------------------------------------------
