@@ -384,15 +384,16 @@ def _seccomp():
     return module
 
 
-def autogroups_active() -> tuple[bool, str]:
+def autogroups_active(flag: Path = Path("/proc/sys/kernel/sched_autogroup_enabled"),
+                      own: Path = Path("/proc/self/cgroup")) -> tuple[bool, str]:
     """Does the scheduler give each session (so each kernel, started by bubblewrap's
     ``--new-session``, with ``setsid`` refused inside) a fair share of its own? Only when
     autogroups are enabled and our tasks sit in the root cpu cgroup (else the cgroup decides).
     A cgroup namespace can hide a non-root cgroup as "/": the throttle runs in every case."""
     try:
-        if Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() != "1":
+        if flag.read_text().strip() != "1":
             return False, "kernel.sched_autogroup_enabled is 0"
-        lines = [line.split(":", 2) for line in Path("/proc/self/cgroup").read_text().splitlines()]
+        lines = [line.split(":", 2) for line in own.read_text().splitlines()]
     except OSError as exc:
         return False, f"cannot read the scheduler settings ({exc.strerror})"
     for _, controllers, path in lines:

@@ -470,3 +470,24 @@ def test_watchdog_renices_a_swarm_so_it_weighs_as_one_process():
         os.killpg(swarm.pid, 9)
         swarm.wait()
     assert 6 <= dog.demoted <= 9 and nices == {dog.demoted}, (dog.demoted, nices)
+
+
+@pytest.mark.parametrize("enabled, cgroups, subtree, expected", [
+    ("1", "4:memory:/x\n1:cpu,cpuacct:/\n0::/", "", (True, "")),
+    ("0", "1:cpu,cpuacct:/\n0::/", "", (False, "kernel.sched_autogroup_enabled is 0")),
+    ("1", "1:cpu,cpuacct:/user.slice\n0::/", "", (False, "this process's cpu cgroup is /user.slice")),
+    ("1", "0::/user.slice/user-1000.slice/session-3.scope", "cpu memory pids",
+     (False, "this process's cgroup /user.slice/user-1000.slice/session-3.scope has the cpu controller")),
+    ("1", "0::/user.slice/session-3.scope", "memory pids", (True, "")),  # no cpu controller: one root group
+])
+def test_autogroups_detected_only_in_the_root_cpu_cgroup(tmp_path, monkeypatch, enabled, cgroups, subtree, expected):
+    """`bpcourse doctor` says autogroups act only where they do; the throttle runs either way."""
+    from bpcourse.grader import sandbox
+
+    (tmp_path / "flag").write_text(enabled + "\n")
+    (tmp_path / "cgroup").write_text(cgroups + "\n")
+    root = tmp_path / "fs"
+    root.mkdir()
+    (root / "cgroup.subtree_control").write_text(subtree + "\n")
+    monkeypatch.setattr(sandbox, "CGROUP_ROOT", root)
+    assert sandbox.autogroups_active(tmp_path / "flag", tmp_path / "cgroup") == expected
