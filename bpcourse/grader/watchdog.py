@@ -3,8 +3,8 @@
 Without root there is no memory or cpu cgroup, and ``RLIMIT_AS`` bounds one process's address
 space only. The worker sits outside the sandbox and sees all of its processes: they are the
 descendants of the bubblewrap process it started (orphans are adopted by the sandbox's own init,
-which is one of them). Every ``interval`` (50 ms; 10 ms once the sandbox holds more than half its memory budget) the
-watchdog
+which is one of them). Every ``interval`` (50 ms; 10 ms once the sandbox holds more than half its
+memory budget) the watchdog
 
 - **memory**: sums the anonymous and shared-memory pages of every process of the sandbox
   (``RssAnon + RssShmem`` of ``/proc/PID/status``) plus what its tmpfs folders hold (``/tmp``,
@@ -12,8 +12,8 @@ watchdog
   shares with the worker). Forked processes count the pages they share with their parent once
   each, so when that sum passes the budget the exact figure is computed (proportional set size,
   ``Pss_Anon + Pss_Shmem`` of ``smaps_rollup``, carried forward per process while it only grows
-  by faulting in pages of its own, see ``exact_kb``). Over
-  the budget, the whole sandbox is killed (SIGKILL to every process and its init) and the
+  by faulting in pages of its own, see ``exact_kb``). Over the budget, the sandbox is stopped,
+  counted whole (the figure reported), and killed (SIGKILL to every process and its init); the
   worker reports ``memory limit``.
 - with a memory cgroup (root), only its count of OOM kills is watched: the first one ends the
   whole sandbox with the same ``memory limit``, not only the process the kernel's OOM killer chose.
@@ -26,12 +26,12 @@ watchdog
   average) gets nice log(k)/log(1.25) (19 for 64) on every thread, so that together they weigh
   about as much as one process; back to 0 when its demand ends, where the user's ``RLIMIT_NICE``
   allows it. The sandbox cannot change its own nice value (the seccomp filter refuses
-  ``setpriority`` and ``sched_setattr``). A kernel that stays within its share (an
-  honest kernel runs one thread of computation) is never stopped.
+  ``setpriority`` and ``sched_setattr``). A kernel that stays within its share (an honest kernel
+  runs one thread of computation) is never stopped or reniced.
 
 Signals go through pidfds opened and checked against the process's start time, so a pid that
 was reused by another process in the meantime is never signalled; nothing outside the sandbox's
-process tree (the worker itself included) is ever stopped or killed.
+process tree (the worker itself included) is ever stopped, reniced or killed.
 """
 from __future__ import annotations
 
