@@ -61,11 +61,31 @@ def children(pid: int) -> list[int]:
     return found
 
 
+# /proc/PID/task/TID/children needs CONFIG_PROC_CHILDREN; without it, the parent of every process.
+HAVE_CHILDREN = os.path.exists(f"/proc/self/task/{os.getpid()}/children")
+
+
+def children_by_scan() -> dict[int, list[int]]:
+    """{parent pid: its children} from every /proc/PID/stat (where the children files are missing)."""
+    found: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as f:
+                    raw = f.read()
+            except OSError:
+                continue
+            found.setdefault(int(raw[raw.rfind(b")") + 2:].split()[1]), []).append(int(name))
+    return found
+
+
 def descendants(root: int) -> list[int]:
     """Every process below ``root`` (not ``root`` itself), parents before children."""
+    tree = None if HAVE_CHILDREN else children_by_scan()
     out, todo, seen = [], [root], {root}
     while todo:
-        for child in children(todo.pop()):
+        parent = todo.pop()
+        for child in children(parent) if tree is None else tree.get(parent, []):
             if child not in seen:
                 seen.add(child)
                 out.append(child)

@@ -491,3 +491,21 @@ def test_autogroups_detected_only_in_the_root_cpu_cgroup(tmp_path, monkeypatch, 
     (root / "cgroup.subtree_control").write_text(subtree + "\n")
     monkeypatch.setattr(sandbox, "CGROUP_ROOT", root)
     assert sandbox.autogroups_active(tmp_path / "flag", tmp_path / "cgroup") == expected
+
+
+def test_watchdog_finds_the_sandbox_without_children_files(monkeypatch):
+    """Kernels built without CONFIG_PROC_CHILDREN: the process tree comes from every process's parent."""
+    import time
+
+    from bpcourse.grader import watchdog
+
+    tree = _tree("import os, time\nif os.fork() == 0:\n    if os.fork() == 0:\n        time.sleep(30)\n"
+                 "    time.sleep(30)\ntime.sleep(30)")
+    try:
+        time.sleep(1)
+        with_files = watchdog.descendants(tree.pid)
+        monkeypatch.setattr(watchdog, "HAVE_CHILDREN", False)
+        assert len(with_files) == 2 and watchdog.descendants(tree.pid) == with_files
+    finally:
+        os.killpg(tree.pid, 9)
+        tree.wait()
