@@ -34,9 +34,9 @@ from bpcourse.creation import (
 from bpcourse.functional import (  # noqa: A004 - torch's names, on purpose
     abs, add, all, allclose, any, argmax, argmin, cat, ceil, clamp, clip, concat, cos, cuda,
     cumsum, device, div, dot, eq, equal, exp, flatten, flip, floor, ge, get_default_dtype, gt,
-    inference_mode, isnan, le, log, log1p, log_softmax, lt, matmul, max, maximum, mean, min,
+    inference_mode, isfinite, isinf, isnan, le, log, log1p, log_softmax, lt, matmul, max, maximum, mean, min,
     minimum, mm, mul, mv, ne, neg, norm, numel, permute, pow, relu, reshape, round,
-    set_default_dtype, set_printoptions, sigmoid, sign, sin, softmax, sqrt, square, squeeze, stack,
+    set_default_dtype, sigmoid, sign, sin, softmax, sqrt, square, squeeze, stack,
     std, sub, sum, t, tanh, transpose, unsqueeze, var, where,
 )
 from bpcourse import autograd, nn, optim, utils
@@ -44,6 +44,7 @@ from bpcourse.gradcheck import gradcheck
 from bpcourse.compare import compare_with_torch
 from bpcourse.tensor_graph import topological_order
 from bpcourse.serialization import load, save
+from bpcourse.printing import set_printoptions
 from bpcourse.i18n import set_language
 
 __all__ = [
@@ -54,7 +55,7 @@ __all__ = [
     "dtype", "empty", "empty_like", "enable_grad", "eq", "equal", "exp", "eye", "flatten", "flip",
     "float", "float16", "float32", "float64", "floor", "from_numpy", "full", "full_like", "ge",
     "get_default_dtype", "gt", "half", "inference_mode", "int", "int16", "int32", "int64", "int8",
-    "is_grad_enabled", "is_tensor", "isnan", "le", "linspace", "load", "log", "log1p",
+    "is_grad_enabled", "is_tensor", "isfinite", "isinf", "isnan", "le", "linspace", "load", "log", "log1p",
     "log_softmax", "long", "lt", "manual_seed", "matmul", "max", "maximum", "mean", "min",
     "minimum", "mm", "mul", "mv", "ne", "neg", "nn", "no_grad", "norm", "normal", "numel", "ones",
     "ones_like", "optim", "permute", "pow", "rand", "rand_like", "randint", "randn", "randn_like",

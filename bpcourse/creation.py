@@ -104,8 +104,21 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requir
     return t
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None) -> Tensor:
-    return _wrap(np.linspace(start, end, steps).astype(dtypes.as_numpy_dtype(dtype) if dtype is not None else dtypes.F32))
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced numbers from start to end, computed as torch does: the first half
+    start + i * step, the second half end - (steps - 1 - i) * step, each rounded once (a fused
+    multiply-add), so the middle of linspace(-1, 1, 7) is -2.9802e-08, as in torch, not 0."""
+    dt = dtypes.as_numpy_dtype(dtype) if dtype is not None else dtypes.F32
+    if steps < 2 or dt not in (dtypes.F32, np.dtype(np.float64)):  # (float16, integers: numpy's way)
+        return _leaf(np.linspace(start, end, steps).astype(dt), requires_grad)
+    s, e = dt.type(start), dt.type(end)
+    step = dt.type(dt.type(e - s) / dt.type(steps - 1))
+    wide = np.float64 if dt == dtypes.F32 else np.longdouble  # exact products, one rounding at the end
+    i = np.arange(steps, dtype=wide)
+    half = steps // 2
+    first = wide(s) + wide(step) * i[:half]
+    second = wide(e) - wide(step) * (steps - 1 - i[half:])
+    return _leaf(np.concatenate([first, second]).astype(dt), requires_grad)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

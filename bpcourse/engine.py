@@ -25,7 +25,7 @@ import numpy as np
 from bpcourse.function import Context, check_versions
 from bpcourse.grad_mode import _grad_mode, no_grad
 from bpcourse.graph import topological_order
-from bpcourse.ops.elementwise import Copy
+from bpcourse.ops.elementwise import Clone, Copy
 from bpcourse.ops.maths import run
 
 
@@ -336,13 +336,19 @@ def _accumulate(t: Any, g: Any, wrap: Callable, create_graph: bool) -> None:
     (torch's AccumulateGrad "steals" the buffer the same way), otherwise a copy, because g may
     be shared: ``a + b`` hands the same array to a and b."""
     if create_graph:  # keep the graph: t.grad is a tensor computed from the inputs
-        t.grad = run(Copy, g) if t.grad is None else t.grad + g
+        if t.grad is None:  # (torch: a leaf's .grad is a CopyBackwards, a retained one's a clone)
+            t.grad = run(Copy if t.grad_fn is None else Clone, g)
+        else:
+            t.grad = t.grad + g
         return
     if type(g) is not np.ndarray:
         g = getattr(g, "array", g)
     if t.grad is not None:
-        if t.grad.grad_fn is not None:  # left by an earlier create_graph backward
-            t.grad = t.grad + wrap(g)
+        if t.grad.grad_fn is not None:  # left by an earlier create_graph backward; as in torch,
+            if t.grad_fn is None:  # a leaf's .grad takes the sum in place (its node stays)
+                t.grad.array = t.grad.array + g
+            else:  # a retained .grad becomes the sum, without a graph
+                t.grad = wrap(t.grad.array + g)
         else:
             t.grad.array += g
         return

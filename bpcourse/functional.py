@@ -232,6 +232,14 @@ def isnan(x: Tensor) -> Tensor:
     return x.isnan()
 
 
+def isinf(x: Tensor) -> Tensor:
+    return x.isinf()
+
+
+def isfinite(x: Tensor) -> Tensor:
+    return x.isfinite()
+
+
 clip = clamp
 
 
@@ -266,9 +274,6 @@ def set_default_dtype(d: dtype) -> None:
                                   f"pass dtype= to the tensors that need {d}")
 
 
-def set_printoptions(*args: Any, **kwargs: Any) -> None:
-    raise NotImplementedError("set_printoptions: bpcourse prints with torch's default options only "
-                              "(precision=4); format numbers yourself, e.g. f'{x.item():.6f}'")
 
 
 

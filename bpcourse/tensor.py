@@ -185,8 +185,8 @@ class Tensor(TensorBase, InPlaceMethods):
             )
         if value and self.array.dtype.kind != "f":
             raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients "
-                f"(this one is {self.dtype})"
+                "Only Tensors of floating point and complex dtype can require gradients "
+                f"(this one is {self.dtype}; make it with a float, e.g. torch.tensor([1.0, 2.0]), or call .float())"
             )
         self._requires_grad = bool(value)
 
@@ -331,10 +331,12 @@ class Tensor(TensorBase, InPlaceMethods):
     def __pow__(self, exponent: Any) -> "Tensor":
         if isinstance(exponent, Tensor):
             return _binary(PowTensor, self, exponent)
+        if self.array.dtype.kind != "f":  # torch: int ** 0.5 is float32 (numpy's: float64)
+            return _binary(Pow, self, self._operand(exponent))
         return apply(Pow, self, exponent)
 
     def __rpow__(self, base: Any) -> "Tensor":
-        return apply(RPow, self._operand(base), self)
+        return _binary(RPow, self._operand(base), self)  # 2.5 ** int_tensor is float32 in torch
 
     def __matmul__(self, other: Any) -> "Tensor":
         return apply(MatMul, self, other)

@@ -217,6 +217,12 @@ class TensorBase(metaclass=_TorchNamedType):
     def isnan(self) -> "TensorBase":
         return self._from_array(np.isnan(self.array))
 
+    def isinf(self) -> "TensorBase":
+        return self._from_array(np.isinf(self.array))
+
+    def isfinite(self) -> "TensorBase":
+        return self._from_array(np.isfinite(self.array))
+
     def equal(self, other: "TensorBase") -> bool:
         return self.array.shape == other.array.shape and bool((self.array == other.array).all())
 

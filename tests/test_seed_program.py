@@ -143,11 +143,21 @@ def test_output_comparison_sees_differences() -> None:
     assert output_differences("1.0000e-02", "1.0000e-01")
 
 
-# Programs whose every printed digit agrees with torch (not just to float32 tolerance).
+# Programs whose every printed digit agrees with torch (not just to float32 tolerance). The others
+# differ in last digits only: a float32 matrix product rounded in another order than torch's BLAS
+# (lr_step_schedulers, gradient_penalty_mlp: Linear's weight gradient G.T @ X),
+# or a float64 matrix-vector product printed with all 17 digits (newton_and_hvp,
+# autograd_functional_products).
 BIT_EXACT = [
     "lecture2_linear_model.py", "lecture3_gradient_descent.py", "lecture4_backprop_two_weights.py",
     "lecture5_linear_regression.py", "d2l_autograd.py", "d2l_autograd_more.py", "d2l_linear_algebra.py",
     "d2l_linear_regression_scratch.py", "module_api.py", "tensor_basics.py", "tensor_more.py",
+    "grad_of_grad_basics.py", "tensor_hooks.py", "module_forward_hooks.py", "detach_and_grad_modes.py",
+    "backward_gradient_accumulation.py", "edge_cases_numbers.py", "errors_learners_meet.py",
+    "classifier_with_scheduler.py", "lr_cosine_lambda_plateau.py", "lecture4_quadratic_second_order.py",
+    "custom_function_double_backward.py", "printing_tensors.py", "autograd_api_corners.py",
+    "module_backward_hooks.py", "lr_scheduler_corners.py", "hooks_detach_and_edge_cases.py",
+    "autograd_higher_order.py", "lecture9_softmax.py",
 ]
 
 
@@ -158,3 +168,23 @@ def test_lecture_programs_print_torchs_exact_digits(name: str, tmp_path: Path) -
     ours, theirs = run_both((LECTURES / name).read_text(encoding="utf-8"), tmp_path)
     ours, theirs = re.sub(_ADDRESS, "0x?", ours), re.sub(_ADDRESS, "0x?", theirs)  # <... object at 0x..>
     assert ours == theirs, "\n".join(output_differences(ours, theirs)[:5]) or "only digits differ"
+
+
+# torch programs that use something outside the course's scope: torch runs them; bpcourse stops at
+# the first such name with an error that names it (its first line says ``# needs: <name>``), not
+# with a crash somewhere inside bpcourse.
+OUT_OF_SCOPE = LECTURES / "out_of_scope"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in OUT_OF_SCOPE.glob("*.py")))
+def test_out_of_scope_programs_say_what_bpcourse_lacks(name: str, tmp_path: Path) -> None:
+    source = (OUT_OF_SCOPE / name).read_text(encoding="utf-8")
+    needs = re.match(r"# needs: (\S+)", source).group(1)
+    ours = start_program(source, "bpcourse", tmp_path)
+    theirs = start_program(source, "torch", tmp_path)
+    _, err = ours.communicate(timeout=300)
+    finish(theirs, "torch")  # a valid torch program
+    assert ours.returncode != 0, f"{name}: bpcourse ran a program that needs {needs}"
+    last = err.strip().splitlines()[-1]
+    assert re.match(r"(NotImplementedError|AttributeError): ", last), f"{name}: {last}"
+    assert needs in last and "bpcourse" in last, f"{name}: the error should name {needs}: {last}"

@@ -10,7 +10,16 @@ is in ``bpcourse/engine.py``.
     >>> (d2y,) = grad(dy, x)                            # 6 x = 18
 """
 from bpcourse.autograd import functional
+from bpcourse.autograd.checks import GradcheckError, gradcheck, gradgradcheck
 from bpcourse.autograd.function import Function
 from bpcourse.autograd.gradients import Variable, backward, grad
 
-__all__ = ["Function", "Variable", "backward", "grad", "functional"]
+__all__ = ["Function", "GradcheckError", "Variable", "backward", "grad", "functional", "gradcheck", "gradgradcheck"]
+
+
+def __getattr__(name: str):  # noqa: ANN201
+    """A torch.autograd name bpcourse does not have (forward_ad, profiler, graph, ...): say so."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise AttributeError(f"not implemented in bpcourse: torch.autograd.{name}; bpcourse.autograd has "
+                         f"{', '.join(__all__)}; run this part with real torch")

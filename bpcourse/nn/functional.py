@@ -113,10 +113,19 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
              reduction: str = "mean", weight: Any = None) -> Tensor:
     """mean (or sum) of (input - target)^2; with ``weight``, sum(w (x - t)^2) / sum(w) (or the sum)."""
     r = legacy_reduction(size_average, reduce, reduction)
+    _warn_if_broadcast(input, target)
     if weight is None:
         return apply(MseLoss, input, target, r)
     _same_size_weight(weight, input)
     return _weighted_reduce(apply(MseLoss, input, target, "none") * weight, weight, r)
+
+
+def _warn_if_broadcast(input: Tensor, target: Any) -> None:  # noqa: A002
+    """torch's warning: a (N, 1) prediction against a (N,) target broadcasts to (N, N) quietly."""
+    if isinstance(target, Tensor) and input.array.shape != target.array.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+                      "This will likely lead to incorrect results due to broadcasting. Please ensure they have "
+                      "the same size.", UserWarning, stacklevel=3)
 
 
 def _weighted_reduce(losses: Tensor, weight: Tensor, reduction: str) -> Tensor:
@@ -147,6 +156,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
             reduction: str = "mean", weight: Any = None) -> Tensor:
     """mean (or sum) of |input - target|; with ``weight``, sum(w |x - t|) / sum(w) (or the sum)."""
     r = legacy_reduction(size_average, reduce, reduction)
+    _warn_if_broadcast(input, target)
     d = (input - target).abs()
     if weight is None:
         return _reduce(d, r)
@@ -221,7 +231,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Any = None, size_average: An
     t, any_ignored = _check_targets(target, n_classes, ignore_index)
     if weight is None and not any_ignored:
         return apply(NllLoss, input, target, r)      # the usual case: one node, torch's grad_fn name
-    return _masked_nll(input, target, weight, ignore_index, r)
+    return _torch_named(_masked_nll(input, target, weight, ignore_index, r), "NllLossBackward0")
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size_average: Any = None,  # noqa: A002

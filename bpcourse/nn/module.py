@@ -6,11 +6,16 @@ deeply nested. ``model(x)`` calls ``model.forward(x)``.
 """
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections import OrderedDict
 from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
+from bpcourse.function import RemovableHandle
+from bpcourse.grad_mode import is_grad_enabled
 from bpcourse.tensor import Tensor, tensor_repr
 
 
@@ -65,6 +70,74 @@ class Parameter(Tensor):
     __str__ = __repr__  # print(p) too (Tensor binds __str__ to its own __repr__)
 
 
+def _first_frame_outside_bpcourse() -> int:
+    """The stacklevel of the learner's line (``loss.backward()``), for a warning raised deep inside."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class _BackwardHooks:
+    """One call of a module with full backward hooks: hooks on its outputs collect grad_output,
+    an identity node on its input yields grad_input (as torch's BackwardHookFunction does), and
+    the module's hooks run when grad_input is known (or, if no input requires grad, when the
+    outputs' gradients are)."""
+
+    def __init__(self, module: "Module", args: tuple) -> None:
+        self.module = module
+        tensors = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        needing = [k for k, i in enumerate(tensors) if args[i].requires_grad]
+        if len(needing) > 1:
+            raise NotImplementedError(
+                f"not implemented in bpcourse: full backward hooks on a module called with {len(needing)} inputs "
+                f"that require grad ({type(module).__name__}); register_hook on each input tensor instead")
+        self.n_inputs, self.position = len(tensors), (needing[0] if needing else None)
+        self.grad_output: list = []
+        self.waiting: set = set()
+        args = list(args)
+        if needing:
+            i = tensors[needing[0]]
+            args[i] = args[i].view_as(args[i])
+            args[i].register_hook(self._on_input)
+        self.inputs = tuple(args)
+
+    def watch(self, output: Any) -> None:
+        outputs = [o for o in (output if isinstance(output, tuple) else (output,)) if isinstance(o, Tensor)]
+        self.grad_output = [None] * len(outputs)
+        for j, o in enumerate(outputs):
+            if o.requires_grad:
+                self.waiting.add(j)
+                o.register_hook(lambda g, j=j: self._on_output(j, g))
+
+    def _on_output(self, j: int, g: Any) -> None:
+        self.grad_output[j] = g
+        self.waiting.discard(j)
+        if self.position is None and not self.waiting:
+            warnings.warn("Full backward hook is firing when gradients are computed with respect to module outputs "
+                          "since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/"
+                          "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.",
+                          UserWarning, stacklevel=_first_frame_outside_bpcourse())
+            self._run([None] * self.n_inputs)
+
+    def _on_input(self, g: Any) -> Any:
+        return self._run([g if k == self.position else None for k in range(self.n_inputs)])[self.position]
+
+    def _run(self, grad_input: list) -> list:
+        for hook in list(self.module._backward_hooks.values()):
+            changed = hook(self.module, tuple(grad_input), tuple(self.grad_output))
+            if changed is not None:
+                if not isinstance(changed, (tuple, list)) or len(changed) != len(grad_input):
+                    raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got "
+                                       f"{len(changed) if isinstance(changed, (tuple, list)) else 1}, but expected "
+                                       f"{len(grad_input)}")
+                grad_input = list(changed)
+        return grad_input
+
+
 class Module:
     """Base class of every layer and model (subclass it and write ``forward``)."""
 
@@ -72,6 +145,9 @@ class Module:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
 
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, (Parameter, Module)) and "_parameters" not in self.__dict__:
@@ -106,7 +182,64 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        hooked = self.__dict__
+        if not (hooked.get("_forward_pre_hooks") or hooked.get("_forward_hooks") or hooked.get("_backward_hooks")):
+            return self.forward(*args, **kwargs)
+        for hook in list(self._forward_pre_hooks.values()):
+            changed = hook(self, args)  # may replace the positional inputs
+            if changed is not None:
+                args = changed if isinstance(changed, tuple) else (changed,)
+        backward = _BackwardHooks(self, args) if self._backward_hooks and is_grad_enabled() else None
+        if backward is not None:
+            args = backward.inputs
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            changed = hook(self, args, output)  # may replace the output
+            if changed is not None:
+                output = changed
+        if backward is not None:
+            backward.watch(output)
+        return output
+
+    # --- hooks: torch's forward hooks and full backward hooks -----------------------------------
+    def register_forward_pre_hook(self, hook: Any, *, prepend: bool = False, with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before ``forward``; a returned value replaces ``args``."""
+        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs, "register_forward_pre_hook")
+
+    def register_forward_hook(self, hook: Any, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after ``forward``; a returned value replaces the output.
+        ``handle = layer.register_forward_hook(fn)``; ``handle.remove()`` takes it off again."""
+        if always_call:
+            raise NotImplementedError("not implemented in bpcourse: register_forward_hook(always_call=True); "
+                                      "call the hook yourself in a try/finally around model(x)")
+        return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs, "register_forward_hook")
+
+    @staticmethod
+    def _add_hook(hooks: OrderedDict, hook: Any, prepend: bool, with_kwargs: bool, name: str) -> RemovableHandle:
+        if with_kwargs:
+            raise NotImplementedError(f"not implemented in bpcourse: {name}(with_kwargs=True); the hook gets the "
+                                      f"positional inputs only, so pass inputs positionally")
+        handle = RemovableHandle(hooks, hook)
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook: Any, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` once the gradients w.r.t. the module's
+        tensor inputs are known; a returned tuple replaces grad_input. bpcourse handles modules
+        with at most one input that requires grad (every layer it has)."""
+        return self._add_hook(self._backward_hooks, hook, prepend, False, "register_full_backward_hook")
+
+    def register_backward_hook(self, hook: Any) -> RemovableHandle:
+        raise NotImplementedError(
+            "not implemented in bpcourse: Module.register_backward_hook (deprecated in torch too); use a forward "
+            "hook that calls output.register_hook(fn) to see the gradient of a layer's output")
+
+    def register_full_backward_pre_hook(self, hook: Any, prepend: bool = False) -> RemovableHandle:
+        raise NotImplementedError(
+            "not implemented in bpcourse: Module.register_full_backward_pre_hook; use a forward hook that calls "
+            "output.register_hook(fn), which may return a replacement gradient")
 
     # --- walking the tree ---------------------------------------------------------------------
     def named_modules(self, prefix: str = "") -> Iterator[tuple]:
@@ -125,6 +258,9 @@ class Module:
 
     def children(self) -> Iterator["Module"]:
         return iter(self._modules.values())
+
+    def named_children(self) -> Iterator[tuple]:
+        return iter(self._modules.items())
 
     def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple]:
         seen = set()

@@ -38,7 +38,7 @@ import numpy as np
 
 from bpcourse.function import ArrayFunction, Context
 from bpcourse.ops.broadcast import unbroadcast
-from bpcourse.ops.maths import cast, cos, log, run, sin, value
+from bpcourse.ops.maths import cast, cos, exp, log, masked, run, sin, tanh, value
 
 # ----- Binary ops -----------------------------------------------------------------------
 
@@ -190,8 +190,8 @@ class Maximum(ArrayFunction):
         dtype = value(g).dtype
         a_won = (cls.pick(a, b) == a).astype(dtype) - (a == b).astype(dtype) / 2
         b_won = (cls.pick(a, b) == b).astype(dtype) - (a == b).astype(dtype) / 2
-        return (unbroadcast(g * a_won, a.shape) if need_a else None,
-                unbroadcast(g * b_won, b.shape) if need_b else None)
+        return (unbroadcast(masked(g, a_won), a.shape) if need_a else None,
+                unbroadcast(masked(g, b_won), b.shape) if need_b else None)
 
 
 class Minimum(Maximum):
@@ -255,7 +255,7 @@ class Exp(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = np.exp(x)
+        y = exp(x)
         ctx.save_for_backward(y)  # save the output: exp' = exp
         return y
 
@@ -271,7 +271,7 @@ class Log(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.log(x)
+        return log(x)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -314,7 +314,7 @@ class Sin(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.sin(x)
+        return sin(x)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -328,7 +328,7 @@ class Cos(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.cos(x)
+        return cos(x)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -341,7 +341,7 @@ class Sigmoid(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = 1 / (1 + np.exp(-x))
+        y = 1 / (1 + exp(-x))
         ctx.save_for_backward(y)  # save y, not x: sigmoid' = (1 - y) y needs only the output
         return y
 
@@ -356,7 +356,7 @@ class Tanh(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = np.tanh(x)
+        y = tanh(x)
         ctx.save_for_backward(y)  # save y, not x: tanh' = 1 - y^2 needs only the output
         return y
 
@@ -378,7 +378,7 @@ class Relu(ArrayFunction):
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
-        return g * (value(y) > 0)
+        return masked(g, value(y) > 0)
 
 
 class LeakyRelu(ArrayFunction):
@@ -472,7 +472,7 @@ class Clamp(ArrayFunction):
             keep &= x >= lo
         if hi is not None:
             keep &= x <= hi
-        return g * keep, None, None
+        return masked(g, keep), None, None
 
 
 # ----- Copies -----------------------------------------------------------------------------

@@ -125,7 +125,7 @@ class NllLossBackward(ArrayFunction):
                 reduction: str) -> np.ndarray:
         ctx.args = (rows, t, reduction)
         glogp = np.zeros(shape, dtype=g.dtype)
-        glogp[rows, t] = -_scale(g, rows.size, reduction)
+        glogp[rows, t] = 0 - _scale(g, rows.size, reduction)  # 0 - g, not -g: an ignored row's 0 stays +0
         return glogp
 
     @staticmethod

@@ -15,7 +15,7 @@ import numpy as np
 
 from bpcourse.function import ArrayFunction, Context
 from bpcourse.ops.elementwise import Where
-from bpcourse.ops.maths import broadcast_to, cumsum, expand_dims, flip, run, value
+from bpcourse.ops.maths import broadcast_to, cumsum, expand_dims, flip, masked, run, value
 
 
 def _axes(dim: Any, ndim: int) -> Any:
@@ -113,7 +113,7 @@ class Max(ArrayFunction):
             x, y = (value(v) for v in ctx.saved_tensors)
             mask = x == y
             with np.errstate(invalid="ignore", divide="ignore"):  # x changed through .data: nan, as torch
-                return g * mask / mask.sum(), None, None
+                return masked(g, mask) / mask.sum(), None, None
         picked = np.zeros(shape, dtype=bool)
         np.put_along_axis(picked, value(ctx.saved_tensors[0]), True, axis=axis)
         return run(Where, picked, _spread(g, shape, axis, keepdim), 0), None, None

@@ -296,8 +296,7 @@ class Adam(Optimizer):
             g = add_scaled(g, wd, p)
         t = count_step(state)
         m, v = state["exp_avg"].array, state["exp_avg_sq"].array
-        m *= b1
-        m += (1 - b1) * g
+        m[...] = add_scaled(m, 1 - b1, g - m)  # torch's m.lerp_(g, 1 - b1): m + (1 - b1)(g - m), rounded once
         v *= b2
         v += (1 - b2) * g * g
         if group["amsgrad"]:

@@ -146,7 +146,7 @@ def test_numpy_refuses_a_tensor_that_requires_grad() -> None:
 
 
 def test_requires_grad_flag_rules() -> None:
-    with pytest.raises(RuntimeError, match="only Tensors of floating point"):
+    with pytest.raises(RuntimeError, match="Only Tensors of floating point"):
         bpcourse.tensor([1, 2]).requires_grad = True
     y = bpcourse.tensor([1.0], requires_grad=True) * 2
     with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf variables"):

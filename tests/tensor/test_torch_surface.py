@@ -158,11 +158,11 @@ def test_missing_names_say_what_is_missing(get, words: str) -> None:
     (lambda m: m.mm(m.ones(2, 2), m.ones(2)), "mm: .*matrix"),
     (lambda m: m.dot(m.ones(2, 2), m.ones(2)), "dot: 1D tensors expected"),
     (lambda m: m.ones(2).norm(p=3), "norm: p=3"),
-    (lambda m: m.set_printoptions(precision=2), "set_printoptions"),
+    (lambda m: m.set_printoptions(profile="long"), "set_printoptions: profile must be one of"),
     (lambda m: m.ones(2).max(m.ones(2)), "torch.maximum"),
 ])
 def test_unsupported_uses_fail_clearly(call, words: str) -> None:
-    with pytest.raises((RuntimeError, NotImplementedError, IndexError, TypeError), match=words):
+    with pytest.raises((RuntimeError, NotImplementedError, IndexError, TypeError, ValueError), match=words):
         call(bpcourse)
 
 
