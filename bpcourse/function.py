@@ -52,7 +52,7 @@ class Context:
     # Defaults as class attributes (a node sets only what differs): apply makes one node per op,
     # so an __init__ would cost every op of every forward pass.
     saved: tuple | None = ()
-    versions: tuple | None = None  # (counter, version, k, i) for each saved tensor: see check_versions
+    versions: tuple | None = None  # (counter or None, version, k, i) for each saved tensor: see check_versions
     seq = 0  # order of creation: backward runs the latest node first
     hooks: dict | None = None  # register_hook on the output tensor (a non-leaf)
     retained: Any = None  # weak reference to the output, if it called retain_grad()
@@ -132,6 +132,10 @@ def check_versions(ctx: Context) -> None:
     if saved is None:
         return  # freed by an earlier backward: reading it raises the "second time" error instead
     for counter, expected, k, i in ctx.versions:
+        if counter is None:  # an input that had no counter when saved (inplace.watch_saved)
+            counter = ctx.inputs[i]._version_counter
+            if counter is None:
+                continue  # still none: never changed in place
         if counter.value != expected:
             raise RuntimeError(_modified_message(ctx, counter.value, expected, k, i))
         if i >= 0 and type(saved[k]) is np.ndarray and saved[k] is not ctx.inputs[i].array:

@@ -57,14 +57,19 @@ def watch_saved(saved: tuple, args: tuple, arrays: list, out: Any) -> tuple | No
     derivative reads), ``(its version counter, its version now, position in saved, position in
     args or -1 for the output)``. Values computed inside forward cannot be changed from outside,
     and an input the op did not save may change freely, as in torch. ``arrays[i]`` is what
-    forward saw of ``args[i]`` (the array of a Tensor; a Function you write sees the Tensor)."""
-    watched = []
+    forward saw of ``args[i]`` (the array of a Tensor; a Function you write sees the Tensor).
+
+    This runs for every recorded op that saves, so an input without a counter yet (at version
+    0, the common case) gets ``None`` instead of a new counter: ``check_versions`` finds its
+    counter then, through ``ctx.inputs[i]`` (a tensor keeps its counter once it has one)."""
+    watched = None
+    n = len(arrays)
     k = -1
     for v in saved:
         k += 1
         if v is None:
             continue
-        if k < len(arrays) and v is arrays[k]:  # ops mostly save their inputs in order: mul saves (a, b)
+        if k < n and v is arrays[k]:  # ops mostly save their inputs in order: mul saves (a, b)
             tensor, i = args[k], k
         elif v is out.array or v is out:
             tensor, i = out, -1
@@ -78,10 +83,14 @@ def watch_saved(saved: tuple, args: tuple, arrays: list, out: Any) -> tuple | No
         if tensor is v and (type(v) is np.ndarray or not isinstance(v, TensorBase)):
             continue  # an array or number passed as it is, not a tensor
         counter = tensor._version_counter
-        if counter is None:  # (inlined _shared_version_counter: this runs for every op that saves)
-            counter = tensor._version_counter = VersionCounter()
-        watched.append((counter, counter.value, k, i))
-    return tuple(watched) if watched else None
+        if counter is None and i < 0:  # the output: ctx cannot hold out itself (out.grad_fn is ctx: a cycle)
+            counter = out._version_counter = VersionCounter()
+        entry = (counter, 0 if counter is None else counter.value, k, i)
+        if watched is None:
+            watched = [entry]
+        else:
+            watched.append(entry)
+    return None if watched is None else tuple(watched)
 
 
 def view_of(base: Any, out: Any) -> Any:

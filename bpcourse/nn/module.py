@@ -141,6 +141,8 @@ class _BackwardHooks:
 class Module:
     """Base class of every layer and model (subclass it and write ``forward``)."""
 
+    _hooked = False  # True once a hook was registered (set by _add_hook): __call__ checks the hooks then
+
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
@@ -182,8 +184,7 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        hooked = self.__dict__
-        if not (hooked.get("_forward_pre_hooks") or hooked.get("_forward_hooks") or hooked.get("_backward_hooks")):
+        if not self._hooked:  # the common case: one attribute read, not three dict lookups per call
             return self.forward(*args, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):
             changed = hook(self, args)  # may replace the positional inputs
@@ -215,12 +216,12 @@ class Module:
                                       "call the hook yourself in a try/finally around model(x)")
         return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs, "register_forward_hook")
 
-    @staticmethod
-    def _add_hook(hooks: OrderedDict, hook: Any, prepend: bool, with_kwargs: bool, name: str) -> RemovableHandle:
+    def _add_hook(self, hooks: OrderedDict, hook: Any, prepend: bool, with_kwargs: bool, name: str) -> RemovableHandle:
         if with_kwargs:
             raise NotImplementedError(f"not implemented in bpcourse: {name}(with_kwargs=True); the hook gets the "
                                       f"positional inputs only, so pass inputs positionally")
         handle = RemovableHandle(hooks, hook)
+        object.__setattr__(self, "_hooked", True)
         if prepend:
             hooks.move_to_end(handle.id, last=False)
         return handle
