@@ -85,12 +85,9 @@ def watch_saved(saved: tuple, args: tuple, arrays: list, out: Any) -> tuple | No
         counter = tensor._version_counter
         if counter is None and i < 0:  # the output: ctx cannot hold out itself (out.grad_fn is ctx: a cycle)
             counter = out._version_counter = VersionCounter()
-        entry = (counter, 0 if counter is None else counter.value, k, i)
-        if watched is None:
-            watched = [entry]
-        else:
-            watched.append(entry)
-    return None if watched is None else tuple(watched)
+        entry = ((counter, 0 if counter is None else counter.value, k, i),)
+        watched = entry if watched is None else watched + entry  # (one or two entries: a tuple is cheapest)
+    return watched
 
 
 def view_of(base: Any, out: Any) -> Any:

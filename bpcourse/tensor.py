@@ -70,8 +70,9 @@ def apply(fn: type, *args: Any) -> "Tensor":
         else:
             arrays.append(a)
             needs.append(False)
-    ctx.needs_input_grad = tuple(needs)
+    ctx.needs_input_grad = needs  # (a tuple, as torch's, for a Function you write: below)
     if fn.on_tensors:
+        ctx.needs_input_grad = tuple(needs)
         arrays = args
         prev = _grad_mode.enabled
         _grad_mode.enabled = False
@@ -87,9 +88,12 @@ def apply(fn: type, *args: Any) -> "Tensor":
             if "broadcast" in str(exc) or "shape" in str(exc):
                 raise ShapeError(shape_message(fn.__name__.lower(), arrays)) from None
             raise
-        out = _wrap(result if type(result) is np.ndarray else np.asarray(result))
-        if ctx.saved and result is not out.array:  # a 0-d result (a numpy scalar) saved for backward
-            ctx.saved = tuple(out.array if v is result else v for v in ctx.saved)
+        if type(result) is not np.ndarray:  # a 0-d result (a numpy scalar), saved for backward perhaps
+            array = np.asarray(result)
+            if ctx.saved:
+                ctx.saved = tuple(array if v is result else v for v in ctx.saved)
+            result = array
+        out = _wrap(result)
     if record and _grad_mode.enabled and out.array.dtype.kind == "f":  # integers carry no gradient
         if type(ctx) is Context:  # named now: ops whose name depends on their arguments, or new ops
             ctx.__class__ = node_class(fn.node_name(*arrays))
@@ -98,8 +102,9 @@ def apply(fn: type, *args: Any) -> "Tensor":
         ctx.fn = fn
         ctx.inputs = args
         ctx.seq = next(_creation_order)
-        if ctx.saved:  # remember the versions of what was saved: backward checks nobody changed it
-            ctx.versions = watch_saved(ctx.saved, args, arrays, out)
+        saved = ctx.saved
+        if saved:  # remember the versions of what was saved: backward checks nobody changed it
+            ctx.versions = watch_saved(saved, args, arrays, out)
         out.grad_fn = ctx
         out._requires_grad = True
     return out

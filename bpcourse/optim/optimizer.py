@@ -179,7 +179,7 @@ class Optimizer:
                     if state is not None:   # None: a stateless update (plain SGD), no entry, as torch
                         states[p] = state
                 update(p.array, g, state, group)  # in place: the Parameter object stays the same
-                p._version += 1
+                p._bump_version()  # torch counts the step as an in-place change of p
         return loss
 
     def new_state(self, p: Tensor, group: dict) -> dict | None:
