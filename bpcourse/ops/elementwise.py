@@ -38,7 +38,7 @@ import numpy as np
 
 from bpcourse.function import ArrayFunction, Context
 from bpcourse.ops.broadcast import unbroadcast
-from bpcourse.ops.maths import cast, cos, exp, log, masked, run, sin, tanh, value
+from bpcourse.ops.maths import cast, cos, divide, exp, log, masked, power, run, sin, sqrt, tanh, value
 
 # ----- Binary ops -----------------------------------------------------------------------
 
@@ -108,7 +108,7 @@ class Div(ArrayFunction):
         # da = g / b needs b; db = -g a / b^2 needs both: a is saved only if b needs a gradient
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         ctx.shapes = (a.shape, b.shape)
-        y = a / b
+        y = divide(a, b)
         if y.dtype == np.float64 and a.dtype.kind in "iub" and b.dtype.kind in "iub":
             y = y.astype(np.float32)  # int / int gives the default float dtype, as in torch
         return y
@@ -129,7 +129,7 @@ class PowTensor(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        y = a ** b
+        y = power(a, b)
         ctx.save_for_backward(a, b, y if ctx.needs_input_grad[1] else None)  # only db reads y
         ctx.shapes = (a.shape, b.shape)
         return y
@@ -220,7 +220,7 @@ class Reciprocal(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = 1 / x
+        y = divide(1, x)
         if y.dtype == np.float64 and x.dtype.kind in "iub":
             y = y.astype(np.float32)
         ctx.save_for_backward(y)
@@ -239,7 +239,7 @@ class Pow(ArrayFunction):
     def forward(ctx: Context, x: np.ndarray, p: float) -> np.ndarray:
         ctx.save_for_backward(x)
         ctx.p = p
-        return x ** p
+        return power(x, p)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
@@ -284,7 +284,7 @@ class Sqrt(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = np.sqrt(x)
+        y = sqrt(x)
         ctx.save_for_backward(y)
         return y
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from bpcourse.function import ArrayFunction, Context, ShapeError
+from bpcourse import graph_edges
+from bpcourse.function import ArrayFunction, Context, ShapeError, node_class
 from bpcourse.ops.broadcast import unbroadcast
 from bpcourse.ops.maths import expand_dims, swapaxes
 
@@ -98,6 +99,19 @@ class Linear(ArrayFunction):
         if x.ndim == 2:
             return "AddmmBackward0" if b is not None else "MmBackward0"
         return "ViewBackward0"
+
+    @staticmethod
+    def torch_inputs(ctx: Context) -> list:
+        """next_functions as torch records linear: addmm(b, x, W.t()), viewed for other than 2-d x."""
+        x, w, b = ctx.inputs
+        inputs = ([] if b is None else [b]) + [x, graph_edges.synthetic_node(node_class("TBackward0"), w)]
+        if x.array.ndim == 2:
+            return inputs
+        mm = object.__new__(node_class("AddmmBackward0" if b is not None else "MmBackward0"))
+        mm.fn, mm.inputs = None, ()
+        mm.__dict__["_torch_inputs"] = inputs
+        mm.fn = Linear  # (its torch_inputs is the cached list above)
+        return [graph_edges.Node(mm)]
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:

@@ -40,10 +40,10 @@ ROUNDED_ONCE_MAX_SIZE = 256
 
 def rounded_once(f: Any, x: np.ndarray) -> np.ndarray:
     """f(x) for a numpy ufunc f, computed in float64 for small float32 arrays (see above)."""
-    if x.dtype == np.float32 and x.size <= ROUNDED_ONCE_MAX_SIZE:
-        with np.errstate(over="ignore"):  # exp(100.0) is inf in float32, silently as in torch
+    with np.errstate(all="ignore"):  # exp(100.0) is inf, log(0.0) -inf, log(-1.0) nan: silently, as in torch
+        if x.dtype == np.float32 and x.size <= ROUNDED_ONCE_MAX_SIZE:
             return f(x.astype(np.float64)).astype(np.float32)
-    return f(x)
+        return f(x)
 
 
 def exp(x: Any) -> Any:
@@ -64,6 +64,24 @@ def cos(x: Any) -> Any:
 
 def tanh(x: Any) -> Any:
     return rounded_once(np.tanh, x) if is_array(x) else x.tanh()
+
+
+def divide(a: Any, b: Any) -> Any:
+    """a / b for the forward of an op: x / 0 is inf (0 / 0 nan) silently, as in torch."""
+    with np.errstate(all="ignore"):
+        return a / b
+
+
+def power(x: Any, p: Any) -> Any:
+    """x ** p for the forward of an op: 0 ** -1 is inf, (-1) ** 0.5 nan, silently, as in torch."""
+    with np.errstate(all="ignore"):
+        return x ** p
+
+
+def sqrt(x: Any) -> Any:
+    """sqrt(x) for the forward of an op: sqrt(-1) is nan, silently, as in torch."""
+    with np.errstate(all="ignore"):
+        return np.sqrt(x)
 
 
 def swapaxes(x: Any, i: int, j: int) -> Any:

@@ -145,9 +145,9 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none:
-                    p.grad = None
-                elif p.grad is not None:
-                    p.grad.array.fill(0)
+                    p._grad = None
+                elif p._grad is not None:
+                    p._grad.array.fill(0)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (the loop all optimisers share).
@@ -161,9 +161,9 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                if p._grad is None:
                     continue
-                g = p.grad.array
+                g = p._grad.array
                 if group.get("maximize", False):
                     g = -g
                 state = self.state.get(p)
