@@ -98,13 +98,17 @@ class Linear(ArrayFunction):
             return "ViewBackward0" if b is not None else "SqueezeBackward4"
         if x.ndim == 2:
             return "AddmmBackward0" if b is not None else "MmBackward0"
-        return "ViewBackward0"
+        return "ViewBackward0" if b is not None else "UnsafeViewBackward0"
 
     @staticmethod
     def torch_inputs(ctx: Context) -> list:
         """next_functions as torch records linear: addmm(b, x, W.t()), viewed for other than 2-d x."""
         x, w, b = ctx.inputs
-        inputs = ([] if b is None else [b]) + [x, graph_edges.synthetic_node(node_class("TBackward0"), w)]
+        flat_x = x  # torch's addmm/mm sees x as a matrix: a view of x, for other than 2-d x
+        if x.array.ndim != 2 and x.requires_grad:
+            flat_x = graph_edges.synthetic_node(
+                node_class("UnsqueezeBackward0" if x.array.ndim == 1 and b is None else "ViewBackward0"), x)
+        inputs = ([] if b is None else [b]) + [flat_x, graph_edges.synthetic_node(node_class("TBackward0"), w)]
         if x.array.ndim == 2:
             return inputs
         mm = object.__new__(node_class("AddmmBackward0" if b is not None else "MmBackward0"))
