@@ -141,10 +141,10 @@ class PowTensor(ArrayFunction):
         # torch's formula: 0 where b == 0 (so a ** 0 has derivative 0 even at a = 0)
         ga = unbroadcast(run(Where, value(b) == 0, 0, g * b * a ** (b - 1)), ctx.shapes[0]) if need_a else None
         gb = None
-        if need_b:  # log(a) only where a > 0; the gradient is 0 elsewhere
-            positive = value(a) > 0
+        if need_b:  # torch's formula: g y log(a), but 0 where a == 0 and b >= 0 (nan for a < 0, as in torch)
+            zero = (value(a) == 0) & (value(b) >= 0)
             with np.errstate(divide="ignore", invalid="ignore"):
-                gb = unbroadcast(run(Where, positive, g * y * log(run(Where, positive, a, 1)), 0), ctx.shapes[1])
+                gb = unbroadcast(run(Where, zero, 0, g * (y * log(run(Where, zero, 1, a)))), ctx.shapes[1])
         return ga, gb
 
 

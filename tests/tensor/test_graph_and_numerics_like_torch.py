@@ -164,6 +164,9 @@ BACKWARD = {
     "exp at 100": (lambda m, x: m.exp(x), [100.0]),
     "x ** 0.5 at 0": (lambda m, x: x ** 0.5, [0.0]),
     "log(exp(x)) overflow": (lambda m, x: m.log(m.exp(x)), [100.0, 1.0]),
+    "x ** x at -1, 0, 2": (lambda m, x: x ** x, [-1.0, 0.0, 2.0]),  # d/db of a ** b: nan for a < 0
+    "x ** (x - 1) at 0": (lambda m, x: x ** (x - 1), [0.0, 1.0]),
+    "0 ** x": (lambda m, x: 0 ** x, [-1.0, 0.0, 2.0]),
 }
 
 
