@@ -13,35 +13,86 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import hashlib
 import io
 import os
+import re
 import sys
 import tempfile
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from bpcourse.grader.runner import Assignment, Config, QuestionResult, SubmissionResult, grade_submission
+from bpcourse.grader.notebook import NotebookError, read_regular_file
+from bpcourse.grader.cluster import ClusterError
+from bpcourse.grader.runner import (Assignment, Config, QuestionResult, SandboxUnavailable, SubmissionResult,
+                                    first_line, grade_submission, resolve_sandbox)
 from bpcourse.i18n import tr
 
 
 def find_submissions(folder: Path, stem: str) -> list[tuple[str, Path | None]]:
-    """(student, notebook path or None if the student's folder has none), sorted by student."""
+    """(student, notebook path or None if the student's folder has none), sorted by student.
+
+    Links are never followed: a student's entry that is a symbolic link (to the source, to a
+    classmate's file or folder, to ``/``) is returned as is and refused when read. Student names
+    are printable (see ``printable``) and unique: ``alice/`` and ``alice.ipynb`` side by side are
+    graded as ``alice`` and ``alice.ipynb``, never as one student whose row the other overwrites.
+    """
     found: list[tuple[str, Path | None]] = []
+    names: set[str] = set()
+
+    def add(name: str, path: Path | None) -> None:
+        unique = name = printable(name, newlines=False)
+        if cell(unique) in names and path is not None:
+            unique = name = printable(path.name if path.parent == Path(folder) else f"{name} ({path.name})", False)
+        n = 1
+        while cell(unique) in names:
+            n += 1
+            unique = f"{name} #{n}"
+        names.add(cell(unique))
+        found.append((unique, path))
+
     for entry in sorted(Path(folder).iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_file() and entry.suffix == ".ipynb":
-            found.append((entry.stem, entry))
+        if entry.is_symlink():
+            if entry.suffix == ".ipynb" or entry.is_dir():
+                add(entry.stem if entry.suffix == ".ipynb" else entry.name, entry)
+        elif entry.is_file() and entry.suffix == ".ipynb":
+            add(entry.stem, entry)
         elif entry.is_dir():
             exact = entry / f"{stem}.ipynb"
-            if exact.is_file():
-                found.append((entry.name, exact))
+            if exact.is_file() or exact.is_symlink():
+                add(entry.name, exact)
                 continue
-            nested = sorted(entry.rglob(f"{stem}.ipynb"))
-            anything = sorted(p for p in entry.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-            found.append((entry.name, (nested or anything or [None])[0]))
+            notebooks = notebooks_below(entry)
+            nested = [p for p in notebooks if p.name == f"{stem}.ipynb"]
+            add(entry.name, (nested or notebooks or [None])[0])
+        elif entry.suffix == ".ipynb":  # a FIFO, a device: refused when read, but the student gets a row
+            add(entry.stem, entry)
     return found
+
+
+def notebooks_below(top: Path, max_depth: int = 8, max_entries: int = 100_000) -> list[Path]:
+    """The ``.ipynb`` files below a student's folder, sorted; links are not followed, checkpoints
+    skipped. Iterative and bounded: an archive of 1,500 nested folders made os.walk (recursive)
+    raise RecursionError and stopped the batch before anyone was graded."""
+    found: list[Path] = []
+    stack, seen = [(Path(top), 0)], 0
+    while stack and seen < max_entries:
+        folder, depth = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    seen += 1
+                    if entry.is_dir(follow_symlinks=False):
+                        if depth < max_depth and entry.name != ".ipynb_checkpoints":
+                            stack.append((Path(entry.path), depth + 1))
+                    elif entry.name.endswith(".ipynb"):
+                        found.append(Path(entry.path))
+        except OSError:
+            continue
+    return sorted(found)
 
 
 def fmt(points: float) -> str:
@@ -67,8 +118,41 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def cell(text: str) -> str:
-    """A CSV field a spreadsheet will not run as a formula (file names and messages come from learners)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A CSV field a spreadsheet will not run as a formula (file names and messages come from learners).
+    One-to-one: a text starting with a quote gets one more, so ``'=x`` and ``=x`` stay two rows."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "'") else text
+
+
+# Characters that would act rather than show: C0/C1 controls (ANSI escapes that recolour or rewrite a
+# terminal, a carriage return that overprints a line or starts a new CSV row in a spreadsheet, NUL),
+# line and paragraph separators, the bidirectional overrides that reorder what is displayed, and
+# lone surrogates (the bytes of a file name that is not UTF-8), which no UTF-8 file can hold.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (os.fsdecode's surrogateescape)
+        code -= 0xDC00
+    return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
+
+
+def printable(text: str, newlines: bool = True) -> str:
+    """``text`` with every character that would act on a terminal or spreadsheet written as an escape
+    (``\\x1b``); tabs are kept, and newlines unless ``newlines`` is False."""
+    text = _UNPRINTABLE.sub(_escape, str(text))
+    return text if newlines else text.replace("\n", "\\n")
+
+
+def printable_result(r: SubmissionResult) -> SubmissionResult:
+    """The result with every text a learner could have written (messages, statuses, warnings) printable,
+    before it reaches the CSV, the feedback files or the instructor's terminal."""
+    return dataclasses.replace(
+        r, student=printable(r.student, newlines=False), status=printable(r.status),
+        questions=[dataclasses.replace(q, status=printable(q.status), message=printable(q.message))
+                   for q in r.questions],
+        warnings=[printable(w) for w in r.warnings], notes=[printable(n) for n in r.notes])
 
 
 def csv_header(assignment: Assignment) -> list[str]:
@@ -138,6 +222,27 @@ class GradesCsv:
         last = len(self.order)  # rows of students no longer in the folder (resumed) go last, by name
         keys = sorted(self.rows, key=lambda k: (self.order.get(k, last), k))
         write_atomic(self.path, _csv_text([self.header, *(self.rows[k] for k in keys)]))
+
+
+def grader_error(student: str, path: Path, assignment: Assignment, exc: Exception) -> SubmissionResult:
+    """A submission whose grading raised in the grader (a result Dask could not send back, say, when a
+    kernel nested it 490 deep): scored 0 as a grader error, named on stderr, and the batch goes on."""
+    message = printable(f"{type(exc).__name__}: {first_line(str(exc))}"[:500], newlines=False)
+    print(f"bpcourse grade: grader error for {printable(student, False)}: {message}", file=sys.stderr, flush=True)
+    qs = [QuestionResult(q.grade_id, 0.0, q.points, "grader error", message) for q in assignment.questions]
+    return SubmissionResult(student, path, f"grader error: {message}", qs)
+
+
+def feedback_path(folder: Path, student: str) -> Path:
+    """``folder/<student>.txt``; a name too long for a file (with the temporary name write_atomic
+    makes of it) is cut, and a digest of the whole name keeps it apart from its neighbours."""
+    name = f"{student}.txt"
+    if len(os.fsencode(name)) > 200:
+        short = student
+        while len(os.fsencode(short)) > 180:
+            short = short[:-1]
+        name = f"{short}~{hashlib.sha256(os.fsencode(student)).hexdigest()[:12]}.txt"
+    return folder / name
 
 
 def feedback_text(r: SubmissionResult) -> str:
@@ -216,6 +321,11 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
     if feedback:
         Path(feedback).mkdir(parents=True, exist_ok=True)
 
+    remote = cluster is not None or (given is not None and given.decides_sandbox)
+    if not remote and config.chosen is None and any(path is not None for _, path in todo):
+        # Decided here, once, before any submission: a refused sandbox or a --kernel-user that is root
+        # stops the batch now, not as each submission's grader error.
+        resolve_sandbox(config)
     threads, dask_engine = jobs, None
     if given is not None:
         dask_engine = given
@@ -241,7 +351,13 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
         if dask_engine is not None:  # in the folder's order, as the pool would (Dask's own is by arrival)
             position = order[student]
             run = lambda job, cfg: dask_engine.run(job, cfg, position)  # noqa: E731
-        return grade_submission(path, assignment, config, student=student, raw=raw[path], run=run)
+        try:
+            return printable_result(grade_submission(path, assignment, config, student=student, raw=raw[path],
+                                                     run=run))
+        except (ClusterError, SandboxUnavailable):
+            raise  # the instructor's setup, not this submission: the batch stops and says why
+        except Exception as exc:  # noqa: BLE001  one submission never stops the batch (see grader_error)
+            return grader_error(student, path, assignment, exc)
 
     order = {student: i for i, (student, _) in enumerate(subs)}
     results: list[SubmissionResult] = []
@@ -256,7 +372,7 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
             grades.add(finished)  # one rewrite for everything that finished meanwhile
             for r in finished:
                 if feedback:
-                    write_atomic(Path(feedback) / f"{r.student}.txt", feedback_text(r).encode("utf-8"))
+                    write_atomic(feedback_path(Path(feedback), r.student), feedback_text(r).encode("utf-8"))
                 report.done(r)
             results += finished
     except BaseException:
@@ -277,15 +393,13 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
 
 def _read(path: Path) -> bytes | None:
     try:
-        if path.stat().st_size > 50 * 2**20:
-            return None  # read_submission reports the size
-        return path.read_bytes()
-    except OSError:
-        return None
+        return read_regular_file(path)
+    except NotebookError:
+        return None  # read_submission reports why (a link, a FIFO, too large, ...)
 
 
 def _digest(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_regular_file(path)).hexdigest()
+    except (OSError, NotebookError):
         return None

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,10 @@ MARKDOWN_STUB = "YOUR ANSWER HERE"
 GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 MAX_ANSWER_CHARS = 2 * 2**20
+# JSON objects and lists outside strings: a real notebook has a handful per cell; 45 MB of "{}," are
+# 16 million, which json.loads turns into 1.2 GB and seconds of the grader's own CPU.
+MAX_JSON_CONTAINERS = 2_000_000
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 
 
 class NotebookError(ValueError):
@@ -97,6 +103,30 @@ def read_source(path: str | Path) -> nbformat.NotebookNode:
     return nbformat.read(str(path), as_version=4)
 
 
+def read_regular_file(path: str | Path, cap: int = MAX_NOTEBOOK_BYTES) -> bytes:
+    """The bytes of ``path`` if it is a regular file (not a link, FIFO or device) of at most ``cap``
+    bytes; else NotebookError. A submission folder may come from an archive or a shared drop box:
+    a link to the source notebook or to a classmate's file would be graded as the learner's, a FIFO
+    would block the grader for ever, and /dev/zero would fill its memory."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        if os.path.islink(path):
+            raise NotebookError(f"{Path(path).name} is a symbolic link; the grader reads only regular files "
+                                "(copy the notebook itself into the batch folder)") from None
+        raise NotebookError(f"cannot open the file: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise NotebookError(f"{Path(path).name} is not a regular file (a FIFO, device or folder)")
+        if info.st_size > cap:
+            raise NotebookError(f"file is {info.st_size / 2**20:.0f} MB, larger than {cap // 2**20} MB")
+        data = f.read(cap + 1)
+    if len(data) > cap:
+        raise NotebookError(f"file is larger than {cap // 2**20} MB")
+    return data
+
+
 def read_submission(path: str | Path, raw: bytes | None = None) -> dict:
     """The learner's file (or its bytes, read earlier) as plain JSON. Raises NotebookError if unusable.
 
@@ -106,12 +136,15 @@ def read_submission(path: str | Path, raw: bytes | None = None) -> dict:
     path = Path(path)
     try:
         if raw is None:
-            size = path.stat().st_size
-            if size > MAX_NOTEBOOK_BYTES:
-                raise NotebookError(f"file is {size / 2**20:.0f} MB, larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
-            raw = path.read_bytes()
+            raw = read_regular_file(path)
         if len(raw) > MAX_NOTEBOOK_BYTES:
             raise NotebookError(f"file is {len(raw) / 2**20:.0f} MB, larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        outside_strings = _JSON_STRING.sub(b"", raw)
+        containers = outside_strings.count(b"{") + outside_strings.count(b"[")
+        del outside_strings
+        if containers > MAX_JSON_CONTAINERS:
+            raise NotebookError(f"the file holds {containers:,} JSON objects and lists, more than "
+                                f"{MAX_JSON_CONTAINERS:,} (a notebook has a few per cell)")
         data = json.loads(raw.decode("utf-8"))
     except NotebookError:
         raise

@@ -81,6 +81,11 @@ PR_SET_CHILD_SUBREAPER = 36
 UNIQUE_UIDS = (3_000_000, 3_900_000)  # far above any real account
 MAX_RESULT_BYTES = 32 * 2**20
 SAFE_KINDS = "biufcU"
+# Results stay in this process (the grader's user, outside the kernel's limits) until the frame is
+# written, so they are bounded as objects, not only as bytes: 8 MB of "[]," is 2.7 million lists,
+# and seven probes of it held 1.6 GB here (6 GB at 32 MB each). A check's RESULT has a handful.
+MAX_RESULT_CONTAINERS = 200_000  # lists and dicts in one probe's JSON
+MAX_JOB_RESULT_BYTES = 40 * 2**20  # all the probes of one run together (the frame carries 64 MB)
 
 PROBE_HARNESS = '''\
 def __bpcourse_probe(_json=__import__("json"), _np=__import__("numpy")):
@@ -431,8 +436,11 @@ class Worker:
         if ran["status"] != "ok":
             return ran
         try:
-            data = json.loads(self.read_private(self.out_dir / f"{token}.json"))
-            return {"status": "ok", "result": self.decode(data, token, {})}
+            raw = self.read_private(self.out_dir / f"{token}.json")
+            self.count_result(len(raw))
+            if raw.count(b"[") + raw.count(b"{") > MAX_RESULT_CONTAINERS:
+                raise ValueError(f"RESULT holds more than {MAX_RESULT_CONTAINERS:,} lists and dicts")
+            return {"status": "ok", "result": self.decode(json.loads(raw), token, {})}
         except Exception as exc:
             return {"status": "error", "ename": "ResultError",
                     "evalue": f"the probe's RESULT could not be read back: {type(exc).__name__}: {exc}"[:500]}
@@ -449,6 +457,13 @@ class Worker:
                 raise ValueError("not a regular file or too large")
             return f.read(MAX_RESULT_BYTES + 1)
 
+    result_bytes = 0  # of this run's probes, see MAX_JOB_RESULT_BYTES
+
+    def count_result(self, size: int) -> None:
+        self.result_bytes += size
+        if self.result_bytes > MAX_JOB_RESULT_BYTES:
+            raise ValueError(f"the probes' results are larger than {MAX_JOB_RESULT_BYTES // 2**20} MB in all")
+
     def decode(self, data, token: str, seen: dict):
         """``seen``: {array file: bytes read} for this probe. The kernel writes the JSON, so it could
         name one .npy thousands of times and make us (the grader's user, no memory limit) decode it
@@ -460,6 +475,7 @@ class Worker:
                 if index in seen:
                     raise ValueError(f"array file {index} is named more than once")
                 raw = self.read_private(self.out_dir / f"{token}.{index}.npy")
+                self.count_result(len(raw))
                 seen[index] = len(raw)
                 if sum(seen.values()) > MAX_RESULT_BYTES:
                     raise ValueError(f"the arrays are larger than {MAX_RESULT_BYTES // 2**20} MB in all")
@@ -479,6 +495,7 @@ class Worker:
         """Execute every code cell once in a fresh kernel. Returns (per-question records, fatal or None)."""
         records: dict[str, dict] = {}
         answer_errors: dict[str, dict] = {}
+        self.result_bytes = 0
         self.start_kernel()
         current = None
         learner_ran = False
