@@ -257,12 +257,8 @@ class Tensor(TensorBase, InPlaceMethods):
         else:
             seed = engine.initial_gradient(self, gradient, "backward", _wrap)
         targets = None if inputs is None else ([inputs] if isinstance(inputs, Tensor) else list(inputs))
-        # torch gives inf and nan without a word (log's g / x at x = 0): numpy's RuntimeWarnings are
-        # silenced for the walk only (one errstate per backward, about a microsecond; the learner's
-        # own numpy settings are back afterwards)
-        with np.errstate(all="ignore"):
-            engine.backward([self], [seed], _wrap, retain_graph=create_graph if retain_graph is None else retain_graph,
-                            create_graph=create_graph, inputs=targets, accumulate=True)
+        engine.backward([self], [seed], _wrap, retain_graph=create_graph if retain_graph is None else retain_graph,
+                        create_graph=create_graph, inputs=targets, accumulate=True)
 
     # --- graph protocol (bpcourse.viz draws any node with .op / .parents / .label) -------
     @property

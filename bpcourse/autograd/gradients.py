@@ -19,10 +19,8 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     roots = _as_list(tensors)
     grads = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(roots)
     seeds = [engine.initial_gradient(r, g, "backward", _wrap) for r, g in zip(roots, grads)]
-    with np.errstate(all="ignore"):  # inf and nan silently, as torch (see Tensor.backward)
-        engine.backward(roots, seeds, _wrap, retain_graph=create_graph if retain_graph is None else retain_graph,
-                        create_graph=create_graph, inputs=None if inputs is None else _as_list(inputs),
-                        accumulate=True)
+    engine.backward(roots, seeds, _wrap, retain_graph=create_graph if retain_graph is None else retain_graph,
+                    create_graph=create_graph, inputs=None if inputs is None else _as_list(inputs), accumulate=True)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -48,10 +46,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         if not isinstance(t, Tensor) or not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     seeds = [engine.initial_gradient(r, g, "grad", _wrap) for r, g in zip(roots, grads)]
-    with np.errstate(all="ignore"):  # inf and nan silently, as torch (see Tensor.backward)
-        found = engine.backward(roots, seeds, _wrap,
-                                retain_graph=create_graph if retain_graph is None else retain_graph,
-                                create_graph=create_graph, inputs=targets, accumulate=False)
+    found = engine.backward(roots, seeds, _wrap, retain_graph=create_graph if retain_graph is None else retain_graph,
+                            create_graph=create_graph, inputs=targets, accumulate=False)
     result = []
     for i, (t, g) in enumerate(zip(targets, found)):
         if g is None:

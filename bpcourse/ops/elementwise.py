@@ -38,7 +38,7 @@ import numpy as np
 
 from bpcourse.function import ArrayFunction, Context
 from bpcourse.ops.broadcast import unbroadcast
-from bpcourse.ops.maths import cast, cos, divide, exp, log, masked, power, run, sin, sqrt, tanh, value
+from bpcourse.ops.maths import cast, cos, exp, log, masked, quiet, run, sin, tanh, value
 
 # ----- Binary ops -----------------------------------------------------------------------
 
@@ -104,16 +104,18 @@ class Div(ArrayFunction):
     """y = a / b"""
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         # da = g / b needs b; db = -g a / b^2 needs both: a is saved only if b needs a gradient
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         ctx.shapes = (a.shape, b.shape)
-        y = divide(a, b)
+        y = a / b
         if y.dtype == np.float64 and a.dtype.kind in "iub" and b.dtype.kind in "iub":
             y = y.astype(np.float32)  # int / int gives the default float dtype, as in torch
         return y
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> tuple:
         a, b = ctx.saved_tensors
         sa, sb = ctx.shapes
@@ -128,13 +130,15 @@ class PowTensor(ArrayFunction):
     torch_name = "PowBackward1"
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        y = power(a, b)
+        y = a ** b
         ctx.save_for_backward(a, b, y if ctx.needs_input_grad[1] else None)  # only db reads y
         ctx.shapes = (a.shape, b.shape)
         return y
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> tuple:
         a, b, y = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
@@ -143,8 +147,7 @@ class PowTensor(ArrayFunction):
         gb = None
         if need_b:  # torch's formula: g y log(a), but 0 where a == 0 and b >= 0 (nan for a < 0, as in torch)
             zero = (value(a) == 0) & (value(b) >= 0)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gb = unbroadcast(run(Where, zero, 0, g * (y * log(run(Where, zero, 1, a)))), ctx.shapes[1])
+            gb = unbroadcast(run(Where, zero, 0, g * (y * log(run(Where, zero, 1, a)))), ctx.shapes[1])
         return ga, gb
 
 
@@ -219,14 +222,16 @@ class Reciprocal(ArrayFunction):
     """y = 1 / x  (``2 / x`` is computed as torch does: reciprocal, then multiply)"""
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = divide(1, x)
+        y = 1 / x
         if y.dtype == np.float64 and x.dtype.kind in "iub":
             y = y.astype(np.float32)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
         return -g * (y * y)
@@ -236,12 +241,14 @@ class Pow(ArrayFunction):
     """y = x ** p for a number p"""
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, x: np.ndarray, p: float) -> np.ndarray:
         ctx.save_for_backward(x)
         ctx.p = p
-        return power(x, p)
+        return x ** p
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> tuple:
         (x,) = ctx.saved_tensors
         p = ctx.p
@@ -260,6 +267,7 @@ class Exp(ArrayFunction):
         return y
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
         return g * y
@@ -274,6 +282,7 @@ class Log(ArrayFunction):
         return log(x)
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> Any:
         (x,) = ctx.saved_tensors
         return g / x
@@ -283,12 +292,14 @@ class Sqrt(ArrayFunction):
     """y = sqrt(x)"""
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = sqrt(x)
+        y = np.sqrt(x)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
         return g / (2 * y)
