@@ -261,6 +261,7 @@ class Exp(ArrayFunction):
     """y = exp(x)"""
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         y = exp(x)
         ctx.save_for_backward(y)  # save the output: exp' = exp
@@ -277,6 +278,7 @@ class Log(ArrayFunction):
     """y = ln(x)"""
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
         return log(x)

@@ -41,10 +41,10 @@ ROUNDED_ONCE_MAX_SIZE = 256
 
 def rounded_once(f: Any, x: np.ndarray) -> np.ndarray:
     """f(x) for a numpy ufunc f, computed in float64 for small float32 arrays (see above)."""
-    with np.errstate(all="ignore"):  # exp(100.0) is inf, log(0.0) -inf, log(-1.0) nan: silently, as in torch
-        if x.dtype == np.float32 and x.size <= ROUNDED_ONCE_MAX_SIZE:
+    if x.dtype == np.float32 and x.size <= ROUNDED_ONCE_MAX_SIZE:
+        with np.errstate(all="ignore"):  # exp(100.0) is inf, log(0.0) -inf: silently, as in torch (and Exp, Log)
             return f(x.astype(np.float64)).astype(np.float32)
-        return f(x)
+    return f(x)
 
 
 def exp(x: Any) -> Any:
