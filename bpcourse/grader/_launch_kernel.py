@@ -54,6 +54,9 @@ def main() -> None:
         (resource.RLIMIT_FSIZE, limits.get("fsize_mb") and limits["fsize_mb"] * mb),
         (resource.RLIMIT_NOFILE, limits.get("nofile")),
         (resource.RLIMIT_NPROC, limits.get("nproc")),
+        # Nice values 0..19, and no higher priority: the worker's watchdog renices a swarm and may
+        # restore it to 0 (the target's limit decides); the sandbox itself cannot (seccomp).
+        (resource.RLIMIT_NICE, 20),
     ]
     for which, value in table:
         if value is not None:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # The files that run on a worker around a learner's kernel: grader and workers must agree on them.
-WORKER_SIDE = ("runner.py", "worker.py", "_launch_kernel.py", "notebook.py")
+WORKER_SIDE = ("runner.py", "worker.py", "_launch_kernel.py", "notebook.py", "sandbox.py", "seccomp.py", "watchdog.py")
 
 
 class ClusterError(RuntimeError):

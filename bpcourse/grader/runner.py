@@ -167,6 +167,8 @@ class SubmissionResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)  # the learner's stderr (reported, never penalised)
     notes: list[str] = field(default_factory=list)  # about the grading itself, e.g. isolation that fell back
+    # What the sandbox's watchdog saw, per kernel started: [times stopped, seconds stopped, peak MB, demoted].
+    throttled: list = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -517,4 +519,5 @@ def grade_submission(path: str | Path, assignment: Assignment, config: Config | 
     qs, status = score(assignment, result)
     warnings = [f"cell {w['cell']}: {first_line(w['text'])}" for w in result.get("warnings", [])]
     notes = list((config.chosen or {}).get("notes", [])) + list(result.get("notes", []))
-    return SubmissionResult(student, path, status, qs, round(time.monotonic() - started, 2), warnings, notes)
+    return SubmissionResult(student, path, status, qs, round(time.monotonic() - started, 2), warnings, notes,
+                            [list(t) for t in result.get("throttled", [])])

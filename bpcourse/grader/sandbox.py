@@ -5,7 +5,10 @@ Three levels, chosen once per batch by a probe kernel that runs nothing of the l
 
 - ``root``: the grader is root. The kernel runs under bubblewrap (user, pid, mount, network, ipc
   and uts namespaces) started as a uid of its own, inside a cgroup with pids/memory/cpu limits.
-- ``user``: the same namespaces without root (unprivileged user namespaces); no cgroup.
+- ``user``: the same namespaces without root (unprivileged user namespaces); no cgroup: the
+  worker's watchdog (``watchdog.py``) bounds the sandbox's memory and CPU instead.
+
+In both sandboxed levels the kernel runs under the seccomp filter of ``seccomp.py``.
 - ``none``: no sandbox; only for a learner's self-check, or a batch with ``--unsafe-no-sandbox``
   (as root the kernel still gets a uid of its own, never the grader's).
 
@@ -130,12 +133,34 @@ def quota_tmpfs(folder: str, size_mb: int, mode: int = 0o711) -> None:
 
 
 # ------------------------------------------------------------------------------ bubblewrap
-def bwrap_argv(bwrap: str, expose: list[str], hide: list[str], shared: str, quota_mb: int) -> list[str]:
-    """The bubblewrap command line (up to its ``--``) for one kernel."""
+def bwrap_has(bwrap: str, option: str) -> bool:
+    """Does this bubblewrap know ``option``? Read from the binary, not by running it: every run of
+    the binary an instructor configured (a wrapper script, say) stays a sandbox start."""
+    key = (bwrap, option)
+    if key not in _bwrap_help:
+        try:
+            with open(bwrap, "rb") as f:
+                _bwrap_help[key] = option.encode() in f.read(16 * 2**20)
+        except OSError:
+            _bwrap_help[key] = False
+    return _bwrap_help[key]
+
+
+_bwrap_help: dict[tuple, bool] = {}
+
+
+def bwrap_argv(bwrap: str, expose: list[str], hide: list[str], shared: str, quota_mb: int,
+               seccomp_fd: int | None = None) -> list[str]:
+    """The bubblewrap command line (up to its ``--``) for one kernel. ``seccomp_fd``: a file
+    descriptor holding the filter of ``seccomp.py`` (inherited by bubblewrap)."""
     size = str(int(quota_mb) * 2**20)
     argv = [bwrap, "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--hostname", "grader", "--ro-bind", "/usr", "/usr"]
+    if bwrap_has(bwrap, "--disable-userns"):  # bubblewrap >= 0.8; the filter refuses them too
+        argv.append("--disable-userns")
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(top):
             argv += ["--symlink", os.readlink(top), top]
@@ -176,6 +201,7 @@ class Cgroup:
     def __init__(self, name: str, memory_mb: int, pids: int, cpus: float):
         self.mode = cgroup_mode()
         self.dirs: list[Path] = []
+        self.memory_mb = memory_mb
         if self.mode is None:
             return
         period = 100_000
@@ -206,6 +232,22 @@ class Cgroup:
             except OSError:
                 if key not in ("memory.swap.max",):
                     raise
+
+    def oom_kills(self) -> int:
+        """How many processes the kernel's memory limit has killed (v1 memory.oom_control, v2 memory.events)."""
+        for d in self.dirs:
+            for name in ("memory.oom_control", "memory.events"):
+                try:
+                    for line in (d / name).read_text().splitlines():
+                        if line.startswith("oom_kill "):
+                            return int(line.split()[1])
+                except (OSError, ValueError):
+                    pass
+        return 0
+
+    def memory_message(self) -> str:
+        return (f"the kernel and its processes used more than the limit of {self.memory_mb} MB of memory "
+                "(processes, shared memory and temporary files)")
 
     @property
     def procs(self) -> list[str]:
@@ -314,5 +356,54 @@ def doctor_rows() -> list[tuple[str, str, str | None]]:
     level = "root: own uid, namespaces" if os.geteuid() == 0 else "user namespaces"
     cg = cgroup_mode() if os.geteuid() == 0 else None
     closed = sorted(set(closed_folders(kernel_paths()).values()))
-    found = level + (f", cgroup {cg}" if cg else "") + (f"; {', '.join(closed)} exposed read-only" if closed else "")
-    return [("grader sandbox", found, None)]
+    filtered = ", seccomp filter" if _seccomp().supported() else ""
+    found = (level + filtered + (f", cgroup {cg}" if cg else "")
+             + (f"; {', '.join(closed)} exposed read-only" if closed else ""))
+    rows = [("grader sandbox", found, None)]
+    if not _seccomp().supported():
+        rows.append(("grader seccomp", f"none for {_seccomp().machine()}",
+                     "memfd_create, System V shared memory and nested namespaces stay open to a kernel: "
+                     "grade on x86_64 or aarch64"))
+    if cg:
+        rows.append(("grader limits", "cgroup: memory, pids, 1 CPU per kernel", None))
+    else:
+        groups, why = autogroups_active()
+        memory = "memory: the worker's watchdog (processes + shared memory + tmpfs, every 50 ms)"
+        cpu = ("CPU: scheduler autogroup per kernel + throttle at 1 core" if groups else
+               f"CPU: throttle at 1 core (SIGSTOP/SIGCONT; no autogroups: {why})")
+        rows.append(("grader limits", f"{memory}; {cpu}", None))
+    return rows
+
+
+def _seccomp():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_bpcourse_seccomp", HERE / "seccomp.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def autogroups_active(flag: Path = Path("/proc/sys/kernel/sched_autogroup_enabled"),
+                      own: Path = Path("/proc/self/cgroup")) -> tuple[bool, str]:
+    """Does the scheduler give each session (so each kernel, started by bubblewrap's
+    ``--new-session``, with ``setsid`` refused inside) a fair share of its own? Only when
+    autogroups are enabled and our tasks sit in the root cpu cgroup (else the cgroup decides).
+    A cgroup namespace can hide a non-root cgroup as "/": the throttle runs in every case."""
+    try:
+        if flag.read_text().strip() != "1":
+            return False, "kernel.sched_autogroup_enabled is 0"
+        lines = [line.split(":", 2) for line in own.read_text().splitlines()]
+    except OSError as exc:
+        return False, f"cannot read the scheduler settings ({exc.strerror})"
+    for _, controllers, path in lines:
+        if "cpu" in controllers.split(","):
+            return (True, "") if path == "/" else (False, f"this process's cpu cgroup is {path}")
+    unified = [path for _, controllers, path in lines if controllers == ""]
+    try:
+        cpu_enabled = "cpu" in (CGROUP_ROOT / "cgroup.subtree_control").read_text().split()
+    except OSError:
+        cpu_enabled = False
+    if unified and cpu_enabled and unified[0] != "/":
+        return False, f"this process's cgroup {unified[0]} has the cpu controller"
+    return True, ""

@@ -11,6 +11,8 @@ The job names the sandbox level the grader's probe chose (``sandbox.py``); the w
 kernel exactly that level or reports a grader error, never less. In a sandboxed level the worker
 first makes a mount namespace of its own (and, without root, a user namespace), where its folder is
 a size-limited tmpfs; then it makes itself not dumpable, so the key cannot be read from its memory.
+Each sandboxed kernel gets the seccomp filter of ``seccomp.py``; where it has no cgroup, a thread
+of the worker (``watchdog.py``) bounds its memory and CPU, and stops or kills only its processes.
 
 Per code cell the worker waits for the kernel with a per-cell timeout and a whole-notebook
 deadline, counts the output (a flood stops the kernel), notices a dead kernel and why. Right after
@@ -65,16 +67,19 @@ def write_ipc_connection(path: Path, ip: str) -> tuple[str, dict]:
     return str(path), info
 
 
-def load_sandbox():
+def load_sibling(name: str):
+    """A stdlib-only module of this folder, by path (the worker runs with ``-I``, outside the package)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("_bpcourse_sandbox", HERE / "sandbox.py")
+    spec = importlib.util.spec_from_file_location(f"_bpcourse_{name}", HERE / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-sandbox = load_sandbox()
+sandbox = load_sibling("sandbox")
+seccomp = load_sibling("seccomp")
+watchdog = load_sibling("watchdog")
 LAUNCHER = HERE / "_launch_kernel.py"
 LINUX = sys.platform.startswith("linux")
 PR_SET_CHILD_SUBREAPER = 36
@@ -210,8 +215,10 @@ class Worker:
         self.kernel: subprocess.Popen | None = None
         self.client = None
         self.cgroup = None
+        self.watchdog = None  # memory and CPU limits where there is no cgroup (watchdog.py)
         self.kernel_starts = 0
         self.start_seconds: list[float] = []  # each kernel's start-up, for the benchmark
+        self.throttled: list[tuple] = []  # per kernel with a watchdog: (stops, seconds stopped, peak MB, demoted)
         self.workdir = Path(tempfile.mkdtemp(prefix="bpgrade-"))
         self.uid = self.gid = None
         if self.user == "unique":
@@ -287,17 +294,35 @@ class Worker:
                                          memory_mb=int(limits.get("memory_mb") or 2048),
                                          pids=int(limits.get("nproc") or 512), cpus=float(self.box.get("cpus", 1.0)))
             cfg["cgroup_procs"] = self.cgroup.procs
+        pass_fds: tuple[int, ...] = ()
         if boxed:
             hide = [p for p in self.job.get("hide", [])]
+            if seccomp.supported():
+                pass_fds = (seccomp.filter_fd(),)
             wrap = sandbox.bwrap_argv(self.box.get("bwrap", sandbox.BWRAP), kernel_import_paths(), hide, str(run),
-                                      int(self.box.get("quota_mb", 256)))
+                                      int(self.box.get("quota_mb", 256)), seccomp_fd=(pass_fds or (None,))[0])
             kernel = [*wrap, "--", *kernel]
         argv = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(cfg), "--", *kernel]
         log_path = self.workdir / f"kernel{self.kernel_starts}.log"
         log = open(log_path, "wb")
-        self.kernel = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=run,
-                                       env=self.kernel_env(home), start_new_session=True, close_fds=True)
-        log.close()
+        try:
+            self.kernel = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=run,
+                                           env=self.kernel_env(home), start_new_session=True, close_fds=True,
+                                           pass_fds=pass_fds)
+        finally:
+            log.close()
+            for fd in pass_fds:
+                os.close(fd)
+        if boxed and self.cgroup is None:
+            # No cgroup (always so without root): the worker bounds the sandbox's memory and CPU itself.
+            self.watchdog = watchdog.Watchdog(
+                self.kernel.pid, memory_mb=limits.get("memory_mb"), cpus=float(self.box.get("cpus", 1.0)),
+                folders=("/tmp", "/var/tmp", "/dev/shm", sandbox.KERNEL_HOME), shared=(str(self.workdir),))
+            self.watchdog.start()
+        elif boxed:  # the cgroup bounds memory and CPU; its first OOM kill ends the whole sandbox
+            self.watchdog = watchdog.Watchdog(self.kernel.pid, memory_mb=None, cpus=None,
+                                              oom=(self.cgroup.oom_kills, self.cgroup.memory_message()))
+            self.watchdog.start()
         heavy_imports()
         from jupyter_client import BlockingKernelClient
 
@@ -338,6 +363,11 @@ class Worker:
         """Kill the kernel's whole process group (its sandbox dies with it), then anything else still
         below the worker, and its cgroup."""
         heavy_imports()
+        if self.watchdog is not None:
+            self.watchdog.stop()  # before the kill below: it never holds a stopped sandbox past this
+            self.throttled.append((self.watchdog.stops, round(self.watchdog.stopped_s, 3),
+                                   round(self.watchdog.peak_kb / 1024, 1), self.watchdog.demoted))
+            self.watchdog = None
         if self.client is not None:
             try:
                 self.client.stop_channels()
@@ -372,6 +402,10 @@ class Worker:
 
     def death(self) -> Fatal:
         code = self.kernel.wait()
+        if self.watchdog is not None and self.watchdog.verdict:
+            return Fatal(*self.watchdog.verdict)
+        if self.cgroup is not None and self.cgroup.oom_kills():
+            return Fatal("memory limit", self.cgroup.memory_message())
         if self.level in ("root", "user") and code > 128:
             code = 128 - code  # bubblewrap exits with 128 + the signal that ended the kernel
         if code < 0:
@@ -557,6 +591,7 @@ class Worker:
             stopped = None
         return {"questions": records, "fatal": fatal_by_question, "stopped": stopped, "warnings": self.warnings,
                 "notes": self.notes, "kernel_starts": self.kernel_starts, "start_seconds": self.start_seconds,
+                "throttled": self.throttled,
                 "seconds": round(time.monotonic() - started, 3)}
 
     def cleanup(self) -> None:

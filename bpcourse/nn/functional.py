@@ -5,7 +5,7 @@ import warnings
 from typing import Any, Callable
 
 from bpcourse.grad_mode import is_grad_enabled
-from bpcourse.ops.linalg import Linear
+from bpcourse.ops.linalg import Addmm, Linear
 from bpcourse.ops.loss import REDUCTIONS, BinaryCrossEntropy, MseLoss, NllLoss
 from bpcourse.ops.softmax import LogSoftmax, Softmax
 from bpcourse.ops.elementwise import LeakyRelu, LeakyReluInPlace
@@ -106,7 +106,8 @@ def log_softmax(x: Tensor, dim: int | None = None) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x @ weight.T + bias"""
-    return apply(Linear, x, weight, bias)
+    usual = bias is not None and isinstance(x, Tensor) and x.array.ndim == 2
+    return apply(Addmm if usual else Linear, x, weight, bias)
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
@@ -196,6 +197,17 @@ def _check_targets(target: Tensor, n_classes: int, ignore_index: int) -> tuple:
     return t, bool(lo <= ignore_index <= hi and (t == ignore_index).any())
 
 
+def _plain_targets(scores: Tensor, target: Any, ignore_index: int) -> bool:
+    """The usual call, checked cheaply: one int64 class index per row of 2-D scores, every index
+    a class (so none is ``ignore_index``, which is then outside the classes, nor out of range).
+    One max over the targets read as unsigned numbers settles it: a negative index is huge there."""
+    x, t = scores.array, getattr(target, "array", None)
+    if t is None or t.dtype != np.int64 or x.ndim != 2 or t.shape != x.shape[:1] or not t.size:
+        return False
+    n_classes = x.shape[1]
+    return bool(t.view(np.uint64).max() < n_classes) and not 0 <= ignore_index < n_classes
+
+
 def _masked_nll(logp: Tensor, target: Tensor, weight: Any, ignore_index: int, reduction: str) -> Tensor:
     """-w[t_i] logp[i, t_i] for each row i whose target is not ``ignore_index`` (0 for the others);
     'mean' divides by the sum of the kept rows' weights (their count without ``weight``), as torch."""
@@ -225,6 +237,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Any = None, size_average: An
              ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> Tensor:
     """mean (or sum) of -logp[i, t_i]: the negative log-probability of each row's class.
     ``weight[c]`` scales class c's rows; rows with target ``ignore_index`` do not count."""
+    if (weight is None and size_average is None and reduce is None and reduction in REDUCTIONS
+            and _plain_targets(input, target, ignore_index)):
+        return apply(NllLoss, input, target, reduction)   # the usual call: nothing to check, weigh or skip
     r = legacy_reduction(size_average, reduce, reduction)
     n_classes = input.array.shape[1] if input.array.ndim == 2 else 0
     _check_weight(weight, n_classes, "nll_loss")
@@ -242,6 +257,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size_averag
     A float target of the input's shape holds class probabilities: L = -sum_c w_c t_c log p_c.
     ``label_smoothing`` e mixes the target with the uniform distribution: (1 - e) t + e / C.
     """
+    if (weight is None and label_smoothing == 0.0 and size_average is None and reduce is None
+            and reduction in REDUCTIONS and _plain_targets(input, target, ignore_index)):
+        # the usual call (class indices, nothing to weigh, skip or smooth): torch's two nodes, nothing else
+        return apply(NllLoss, apply(LogSoftmax, input, 1), target, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     r = legacy_reduction(size_average, reduce, reduction)

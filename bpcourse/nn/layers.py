@@ -50,7 +50,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.relu(x, inplace=self.inplace)
+        return F.relu(x, inplace=True) if self.inplace else x.relu()
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""

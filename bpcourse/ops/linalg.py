@@ -119,7 +119,8 @@ class Linear(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
-        check_same_dtype("linear (mat1 and mat2 must have the same dtype)", x, w)
+        if x.dtype != w.dtype:
+            check_same_dtype("linear (mat1 and mat2 must have the same dtype)", x, w)
         if x.shape[-1] != w.shape[-1]:
             raise ShapeError(
                 f"linear: input features differ from the weight's: x.shape={x.shape}, "
@@ -140,11 +141,21 @@ class Linear(ArrayFunction):
         gx = g @ w if need_x else None
         gw = gb = None
         if need_w:
-            if x.ndim == 1:
+            if x.ndim == 2:  # a batch of rows, the usual case
+                gw = g.T @ x
+            elif x.ndim == 1:
                 gw = g.reshape(-1, 1) @ x.reshape(1, -1)
             else:  # collapse batch axes: dW = sum over all rows of g_row^T x_row
                 g2 = g.reshape(-1, g.shape[-1])
                 gw = g2.T @ x.reshape(-1, x.shape[-1])
         if need_b:
-            gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if g.ndim > 1 else g
+            gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if g.ndim > 1 else g  # (g may be a Tensor: create_graph)
         return gx, gw, gb
+
+
+class Addmm(Linear):
+    """Linear on a batch of rows with a bias, the usual case, which torch records as one addmm: a
+    node whose name is fixed, so apply names it once, where Linear's name is asked at every call."""
+
+    torch_name = "AddmmBackward0"
+    node_name = ArrayFunction.__dict__["node_name"]  # the base class's: torch_name, fixed

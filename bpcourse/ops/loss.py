@@ -110,11 +110,24 @@ class NllLoss(ArrayFunction):
             )
         rows = np.arange(t.shape[0])
         ctx.args = (logp.shape, rows, t, reduction)
-        return _reduce(-logp[rows, t], reduction)
+        picked = logp[rows, t]
+        if reduction == "none":
+            return -picked
+        total = -picked.sum()  # the same bits as (-picked).sum(), one pass fewer
+        return total / picked.size if reduction == "mean" else total
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
+        if type(g) is np.ndarray:  # the usual backward, on arrays: no node to record
+            return nll_loss_grad(g, *ctx.args), None, None
         return run(NllLossBackward, g, *ctx.args), None, None
+
+
+def nll_loss_grad(g: np.ndarray, shape: tuple, rows: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+    """dlogp: zeros, with -g (/ n for 'mean') at [i, t_i]."""
+    glogp = np.zeros(shape, dtype=g.dtype)
+    glogp[rows, t] = 0 - _scale(g, rows.size, reduction)  # 0 - g, not -g: an ignored row's 0 stays +0
+    return glogp
 
 
 class NllLossBackward(ArrayFunction):
@@ -124,9 +137,7 @@ class NllLossBackward(ArrayFunction):
     def forward(ctx: Context, g: np.ndarray, shape: tuple, rows: np.ndarray, t: np.ndarray,
                 reduction: str) -> np.ndarray:
         ctx.args = (rows, t, reduction)
-        glogp = np.zeros(shape, dtype=g.dtype)
-        glogp[rows, t] = 0 - _scale(g, rows.size, reduction)  # 0 - g, not -g: an ignored row's 0 stays +0
-        return glogp
+        return nll_loss_grad(g, shape, rows, t, reduction)
 
     @staticmethod
     def backward(ctx: Context, gg: Any) -> tuple:

@@ -13,13 +13,21 @@ from bpcourse.function import ArrayFunction, Context
 from bpcourse.ops.maths import exp
 
 
+def _max_along(x: np.ndarray, dim: int) -> np.ndarray:
+    """x.max(axis=dim, keepdims=True). numpy reduces a short last axis slowly (4 us for 64 rows of
+    10 scores, most of a small net's softmax); the transposed copy reduces one class at a time."""
+    if x.ndim == 2 and (dim == 1 or dim == -1) and x.shape[1] <= 32:
+        return np.ascontiguousarray(x.T).max(axis=0)[:, None]
+    return x.max(axis=dim, keepdims=True)
+
+
 class Softmax(ArrayFunction):
     """y_i = exp(x_i) / sum_j exp(x_j) along dim"""
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dim: int) -> np.ndarray:
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
-        y = e / e.sum(axis=dim, keepdims=True)
+        e = np.exp(x - _max_along(x, dim))
+        y = e / np.add.reduce(e, axis=dim, keepdims=True)  # e.sum(dim), without its Python wrapper
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
@@ -35,8 +43,8 @@ class LogSoftmax(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dim: int) -> np.ndarray:
-        z = x - x.max(axis=dim, keepdims=True)
-        y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
+        z = x - _max_along(x, dim)
+        y = z - np.log(np.add.reduce(np.exp(z), axis=dim, keepdims=True))
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y

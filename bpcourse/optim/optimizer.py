@@ -47,9 +47,7 @@ def add_scaled(p: np.ndarray, alpha: float, g: np.ndarray) -> np.ndarray:
     """
     if p.dtype != np.float32 or p.size > FUSED_ROUNDING_MAX_SIZE:
         return p + alpha * g
-    exact = np.float64(np.float32(alpha)) * g.astype(np.float64)
-    exact += p
-    return exact.astype(np.float32)
+    return _exact_sum(p, alpha, g).astype(np.float32)
 
 
 def add_scaled_(p: np.ndarray, alpha: float, g: np.ndarray) -> None:
@@ -57,7 +55,15 @@ def add_scaled_(p: np.ndarray, alpha: float, g: np.ndarray) -> None:
     if p.dtype != np.float32 or p.size > FUSED_ROUNDING_MAX_SIZE:
         p += alpha * g
     else:
-        p[...] = add_scaled(p, alpha, g)
+        p[...] = _exact_sum(p, alpha, g)  # rounded to float32 as it is stored
+
+
+def _exact_sum(p: np.ndarray, alpha: float, g: np.ndarray) -> np.ndarray:
+    """p + float32(alpha) * g in float64 (the product exact), in the fewest numpy calls: every step runs this."""
+    exact = g.astype(np.float64)
+    exact *= float(np.float32(alpha))
+    exact += p
+    return exact
 
 
 def state_tensor(array: np.ndarray) -> Tensor:
@@ -159,19 +165,20 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        states, new_state, update = self.state, self.new_state, self.update
         for group in self.param_groups:
+            maximize = group.get("maximize", False)
             for p in group["params"]:
-                if p._grad is None:
+                grad = p._grad  # the slot: .grad is a property (it warns on a non-leaf)
+                if grad is None:
                     continue
-                g = p._grad.array
-                if group.get("maximize", False):
-                    g = -g
-                state = self.state.get(p)
+                g = -grad.array if maximize else grad.array
+                state = states.get(p)
                 if state is None:
-                    state = self.new_state(p, group)
+                    state = new_state(p, group)
                     if state is not None:   # None: a stateless update (plain SGD), no entry, as torch
-                        self.state[p] = state
-                self.update(p.array, g, state, group)  # in place: the Parameter object stays the same
+                        states[p] = state
+                update(p.array, g, state, group)  # in place: the Parameter object stays the same
                 p._version += 1
         return loss
 

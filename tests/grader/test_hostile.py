@@ -127,7 +127,15 @@ from .fixtures.sandbox_attacks import HONEST  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 ATTACKS = ("fork_hopper", "tmp_files", "read_source", "read_checks", "read_home", "classmate_cmdline", "proc_mem",
-           "proc_fds_csv", "proc_root_escape", "network", "a_swarm", "fill_shared", "kill_init")
+           "proc_fds_csv", "proc_root_escape", "network", "a_swarm", "fill_shared", "kill_init", "memfd_balloon",
+           "sysv_shm_balloon", "fork_balloon", "shmem_fork_balloon", "cow_balloon")
+# Memory the per-process address-space limit does not see: refused by the seccomp filter, or the
+# whole sandbox killed by its memory bound (the cgroup as root, the worker's watchdog without).
+REFUSED = ("memfd_balloon", "sysv_shm_balloon")
+BALLOONS = ("fork_balloon", "shmem_fork_balloon", "cow_balloon")
+# Not attacks: an honest classmate who forks 12 readers of a 200 MB array (full marks), and a
+# submission that tries each call the seccomp filter refuses (question 2 passes if all got EPERM).
+PROBES = {"honest_forks": 6, "seccomp_probe": 1}
 NOBODY_PACKAGES = ["numpy", "psutil", "jupyter_client", "ipykernel", "nbformat", "distributed"]  # + the batch engine
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="dropping to nobody and the root sandbox need root (CI is root)")
 
@@ -210,12 +218,63 @@ def test_sandbox_honest_classmates_full_marks_nothing_left(attacked):
         assert out["results"][name]["total"] == 6, (mode, name, out["results"][name])
     assert out["left_files"] == [], out["left_files"]
     assert out["left_processes"] == [], out["left_processes"]
-    assert sorted(out["results"]) == sorted([*ATTACKS, *HONEST])
+    assert sorted(out["results"]) == sorted([*ATTACKS, *HONEST, *PROBES])
     # The honest ones really were graded beside the swarm (their runs overlap its run).
     swarm = out["results"]["a_swarm"]
     span = (swarm["finished"] - swarm["seconds"], swarm["finished"])
     beside = [n for n in HONEST if out["results"][n]["finished"] - out["results"][n]["seconds"] < span[1]]
     assert beside, (span, {n: out["results"][n] for n in HONEST})
+
+
+def question(out: dict, student: str, grade_id: str = "q2_chain_value") -> tuple[str, str]:
+    return {gid: (status, message) for gid, status, message in out["results"][student]["questions"]}[grade_id]
+
+
+@pytest.mark.parametrize("attack", BALLOONS)
+def test_memory_balloon_kills_the_whole_sandbox(attacked, attack):
+    """Forked processes that each stay under RLIMIT_AS: killed together, with a memory message,
+    in both levels (the cgroup's first OOM kill as root, the watchdog's bound as nobody)."""
+    mode, out = attacked
+    status, message = question(out, attack)
+    assert status == "memory limit" and "MB of memory" in message, (mode, attack, status, message)
+
+
+@pytest.mark.parametrize("attack", REFUSED)
+def test_memory_outside_the_address_space_is_refused(attacked, attack):
+    mode, out = attacked
+    status, message = question(out, attack)
+    assert status == "error" and "Operation not permitted" in message, (mode, attack, status, message)
+
+
+def test_seccomp_refuses_each_call_in_the_sandbox(attacked):
+    mode, out = attacked
+    status, message = question(out, "seccomp_probe")
+    assert status == "passed", (mode, status, message)
+    assert out["results"]["seccomp_probe"]["points"] == {"q1_sigmoid_grad": 0, "q2_chain_value": 1,
+                                                         "q3_train_step": 0}
+
+
+def test_honest_forks_are_not_taken_for_a_balloon(attacked):
+    """13 processes sharing one 200 MB array count 200 MB, not 13 x 200 MB: full marks."""
+    mode, out = attacked
+    r = out["results"]["honest_forks"]
+    assert r["total"] == PROBES["honest_forks"], (mode, r)
+
+
+def test_swarm_is_throttled_honest_kernels_never(attacked):
+    """Without a cgroup (nobody), the watchdog stopped or reniced the swarm's sandbox and never
+    touched an honest one; as root the cgroup does it and the watchdog only watches for OOM kills."""
+    mode, out = attacked
+    swarm = out["results"]["a_swarm"]["throttled"]
+    if mode == "root":
+        assert all(stops == 0 and not demoted for stops, _, _, demoted in swarm), swarm
+        return
+    assert any(stops > 0 or demoted for stops, _, _, demoted in swarm), swarm
+    for name in HONEST:
+        kernels = out["results"][name]["throttled"]
+        assert kernels and all(stops == 0 and not demoted for stops, _, _, demoted in kernels), (name, kernels)
+    # 12 forks at once are more than one core's share: they may be reniced to weigh as one, never stopped.
+    assert all(stops == 0 for stops, _, _, _ in out["results"]["honest_forks"]["throttled"])
 
 
 @as_root

@@ -1,8 +1,10 @@
 """Resource limits on the kernel (CPU seconds, file size, processes) and the worker-command prefix."""
 from __future__ import annotations
 
+import math
 import os
 import stat
+import sys
 
 import pytest
 
@@ -149,3 +151,361 @@ def test_doctor_says_when_the_grader_has_no_sandbox(monkeypatch, tmp_path):
     monkeypatch.delenv("BPCOURSE_BWRAP")
     rows = {name: (found, advice) for name, found, advice in sandbox.doctor_rows()}
     assert rows["grader sandbox"][1] is None, rows  # bubblewrap works on this machine (CI installs it)
+    assert "seccomp filter" in rows["grader sandbox"][0], rows
+    limits = rows["grader limits"][0]  # how memory and CPU are bounded here, said plainly
+    if os.geteuid() == 0 and sandbox.cgroup_mode():
+        assert limits.startswith("cgroup: memory"), limits
+    else:
+        assert "watchdog" in limits and "throttle at 1 core" in limits, limits
+        assert ("autogroup" in limits) == sandbox.autogroups_active()[0], limits
+
+
+# ------------------------------------------------------------------------------------------------
+# The seccomp filter (seccomp.py) loaded with prctl in a forked child, without bubblewrap. Each
+# blocked call is made in a way the kernel itself would answer with another error (EINVAL, EBADF,
+# ESRCH, EFAULT, ENOENT) or harmlessly succeed, so EPERM can only come from the filter.
+FILTERED_CALLS = {
+    "memfd_create": lambda libc, nr: libc.syscall(nr["memfd_create"], b"x", 0),
+    "shmget": lambda libc, nr: libc.shmget(0, 0, 0),  # size 0: EINVAL
+    "shmat": lambda libc, nr: libc.shmat(-1, None, 0),
+    "setsid": lambda libc, nr: libc.setsid(),  # a forked child is no group leader: setsid would succeed
+    "keyctl": lambda libc, nr: libc.syscall(nr["keyctl"], 0, -3, 0),
+    "add_key": lambda libc, nr: libc.syscall(nr["add_key"], b"", b"k", None, 0, -2),
+    "request_key": lambda libc, nr: libc.syscall(nr["request_key"], b"user", b"no-such-key", None, 0),
+    "bpf": lambda libc, nr: libc.syscall(nr["bpf"], -1, None, 0),
+    "perf_event_open": lambda libc, nr: libc.syscall(nr["perf_event_open"], None, 0, -1, -1, 0),
+    "userfaultfd": lambda libc, nr: libc.syscall(nr["userfaultfd"], -1),
+    "ptrace": lambda libc, nr: libc.ptrace(3, -1, None, None),
+    "mount": lambda libc, nr: libc.mount(None, b"/no-such-folder-bpcourse", None, 32, None),  # MS_REMOUNT
+    "unshare": lambda libc, nr: libc.unshare(0x10000000),  # a new user namespace, for this child only
+    "clone with CLONE_NEWUSER": lambda libc, nr: libc.syscall(nr["clone"], 0x10000000 | 0x200, None, None, None, None),
+    "setns": lambda libc, nr: libc.setns(-1, 0),
+    "io_uring_setup": lambda libc, nr: libc.syscall(nr["io_uring_setup"], 0, None),
+    "process_vm_readv": lambda libc, nr: libc.syscall(nr["process_vm_readv"], -1, None, 0, None, 0, 0),
+    "setpriority": lambda libc, nr: libc.setpriority(99, 0, 0),  # no such "which": EINVAL
+    "sched_setattr": lambda libc, nr: libc.syscall(nr["sched_setattr"], 0, None, 0),
+}
+
+
+def _run_filtered(use_filter: bool) -> dict:
+    """Fork; in the child load the filter (or not), try every call; return {call: errno name}."""
+    import ctypes
+    import errno
+    import json
+    import threading
+
+    from bpcourse.grader import seccomp
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read)
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.syscall.restype = ctypes.c_long
+            if use_filter:
+                prog = seccomp.pack(seccomp.program())
+                buf = ctypes.create_string_buffer(prog)
+
+                class SockFprog(ctypes.Structure):
+                    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+                fprog = SockFprog(len(prog) // 8, ctypes.addressof(buf))
+                assert libc.prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS
+                assert libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0, ctypes.get_errno()  # SECCOMP_MODE_FILTER
+            nr = seccomp.SYSCALLS[seccomp.machine()]
+            got = {}
+            for name, call in FILTERED_CALLS.items():
+                ctypes.set_errno(0)
+                r = call(libc, nr)
+                got[name] = errno.errorcode.get(ctypes.get_errno(), "?") if r == -1 else "succeeded"
+            ctypes.set_errno(0)
+            r = libc.syscall(nr["clone3"], None, 0)
+            got["clone3"] = errno.errorcode.get(ctypes.get_errno(), "?") if r == -1 else "succeeded"
+            # What an honest kernel does: threads (clone3 -> ENOSYS -> clone), processes, files.
+            box = []
+            t = threading.Thread(target=lambda: box.append(os.getpid()))
+            t.start()
+            t.join()
+            child = os.fork()
+            if child == 0:
+                os._exit(7)
+            got["thread"] = "ran" if box else "did not run"
+            got["fork"] = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+            os.write(write, json.dumps(got).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as f:
+        data = f.read()
+    os.waitpid(pid, 0)
+    return json.loads(data)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="seccomp is Linux only")
+def test_seccomp_filter_refuses_each_blocked_call_with_eperm():
+    from bpcourse.grader import seccomp
+
+    if not seccomp.supported():
+        pytest.fail(f"no seccomp filter for {seccomp.machine()}: the sandbox would run without one")
+    without = _run_filtered(False)
+    assert all(e != "EPERM" for name, e in without.items() if name in ("shmat", "bpf", "ptrace", "setns")), without
+    got = _run_filtered(True)
+    assert {name: got[name] for name in FILTERED_CALLS} == {name: "EPERM" for name in FILTERED_CALLS}, got
+    assert got["clone3"] == "ENOSYS", got  # glibc then retries with clone, whose flags the filter reads
+    assert got["thread"] == "ran" and got["fork"] == 7, got
+
+
+def test_seccomp_program_is_well_formed_for_each_architecture():
+    """Every jump lands inside the program, which ends in a return; unknown architectures are killed."""
+    from bpcourse.grader import seccomp
+
+    for arch in seccomp.AUDIT_ARCH:
+        prog = seccomp.program(arch)
+        assert len(seccomp.pack(prog)) == 8 * len(prog)
+        for i, (code, jt, jf, k) in enumerate(prog):
+            if code & 0x07 == seccomp.BPF_JMP:
+                assert i + 1 + max(jt, jf) < len(prog), (arch, i)
+        assert prog[-1][0] & 0x07 == seccomp.BPF_RET and prog[2] == (seccomp.BPF_RET, 0, 0,
+                                                                      seccomp.SECCOMP_RET_KILL_PROCESS)
+        assert set(seccomp.BLOCKED) <= set(seccomp.SYSCALLS[arch]), arch
+
+
+# ------------------------------------------------------------------------------------------------
+# The watchdog (watchdog.py) on plain process trees, without a sandbox: what the worker runs when
+# there is no cgroup (the unprivileged level).
+def _tree(code: str):
+    """A process running ``code`` (the watchdog's root), in a session of its own."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+
+
+def _cpu_seconds(pids) -> float:
+    from bpcourse.grader import watchdog
+
+    return sum(s["own"] for s in map(watchdog.stat, pids) if s)
+
+
+def test_watchdog_kills_a_forked_balloon_and_spares_forks_that_share():
+    import time
+
+    from bpcourse.grader import watchdog
+
+    balloon = _tree("import os, time\nfor _ in range(8):\n    if os.fork() == 0:\n"
+                    "        b = b'x' * (100 * 2**20)\n        time.sleep(60)\n        os._exit(0)\ntime.sleep(60)")
+    dog = watchdog.Watchdog(balloon.pid, memory_mb=500, cpus=None)
+    dog.start()
+    try:
+        assert balloon.wait(timeout=30) == -9
+    finally:
+        dog.stop()
+    assert dog.verdict and dog.verdict[0] == "memory limit" and "over the limit of 500 MB" in dog.verdict[1], dog.verdict
+    assert watchdog.descendants(balloon.pid) == []
+    # 8 children that only read their parent's 200 MB: 9 x 200 MB counted per process, 200 MB in truth.
+    sharing = _tree("import os, time\nb = b'x' * (200 * 2**20)\nkids = []\nfor _ in range(8):\n"
+                    "    p = os.fork()\n    if p == 0:\n        time.sleep(3)\n        os._exit(b.count(b'y'))\n"
+                    "    kids.append(p)\nos._exit(max(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in kids))")
+    dog = watchdog.Watchdog(sharing.pid, memory_mb=500, cpus=None)
+    dog.start()
+    try:
+        assert sharing.wait(timeout=60) == 0
+    finally:
+        dog.stop()
+    assert dog.verdict is None and 150 * 1024 < dog.peak_kb < 500 * 1024, (dog.verdict, dog.peak_kb)
+
+
+def test_watchdog_holds_a_swarm_to_its_share_and_never_stops_a_quiet_tree():
+    import time
+
+    from bpcourse.grader import watchdog
+
+    swarm = _tree("import os, time\nfor _ in range(6):\n    if os.fork() == 0:\n        while True:\n"
+                  "            pass\ntime.sleep(60)")
+    # A share so small that the swarm is over it however busy the machine is (2 cores shared by many).
+    dog = watchdog.Watchdog(swarm.pid, memory_mb=None, cpus=0.02)
+    dog.start()
+    try:
+        time.sleep(0.5)
+        kids = watchdog.descendants(swarm.pid)
+        before, began = _cpu_seconds(kids), time.monotonic()
+        time.sleep(4)
+        share = (_cpu_seconds(kids) - before) / (time.monotonic() - began)
+    finally:
+        dog.stop()
+        os.killpg(swarm.pid, 9)
+        swarm.wait()
+    # 6 busy processes would take both cores; stopped at most 1 s at a time, they keep about 0.1 core.
+    assert dog.stops > 0 and share < 0.15, (dog.stops, share)
+    quiet = _tree("import time\nfor _ in range(20):\n    sum(range(20000))\n    time.sleep(0.05)")
+    dog = watchdog.Watchdog(quiet.pid, memory_mb=None, cpus=0.5)
+    dog.start()
+    try:
+        assert quiet.wait(timeout=30) == 0
+    finally:
+        dog.stop()
+    assert dog.stops == 0 and dog.stopped_s == 0
+
+
+def test_cgroup_v2_tree_gets_limits_and_reports_oom(tmp_path, monkeypatch):
+    """The cgroup v2 code path against a fake unified hierarchy (these machines have every
+    controller on v1, so a real v2 tree here would have none): the controllers are enabled in the
+    parent, the limits written, and an OOM kill in memory.events becomes a memory-limit message."""
+    from bpcourse.grader import sandbox
+
+    root = tmp_path / "cgroup"
+    root.mkdir()
+    (root / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    (root / "cgroup.subtree_control").write_text("")
+    monkeypatch.setattr(sandbox, "CGROUP_ROOT", root)
+    assert sandbox.cgroup_mode() == "v2"
+    cg = sandbox.Cgroup("bpcourse-test-1", memory_mb=300, pids=64, cpus=1.0)
+    d = root / "bpcourse" / "bpcourse-test-1"
+    assert cg.dirs == [d] and cg.procs == [str(d / "cgroup.procs")]
+    assert (root / "bpcourse" / "cgroup.subtree_control").read_text() == "+pids +memory +cpu"
+    assert {k: (d / k).read_text() for k in ("pids.max", "memory.max", "memory.swap.max", "cpu.max")} == {
+        "pids.max": "64", "memory.max": str(300 * 2**20), "memory.swap.max": "0", "cpu.max": "100000 100000"}
+    assert cg.oom_kills() == 0
+    (d / "memory.events").write_text("low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n")
+    assert cg.oom_kills() == 1 and "300 MB" in cg.memory_message()
+
+
+def test_a_reniced_kernel_cannot_undo_it_the_worker_can():
+    """The launcher's RLIMIT_NICE 20 lets the worker (same user, outside the filter) give a nice
+    value back; the filter keeps the sandbox from raising its own priority."""
+    import ctypes
+    import resource
+
+    from bpcourse.grader import seccomp
+
+    # Giving a nice value back needs the target's RLIMIT_NICE at 20; where the hard limit is lower
+    # (0 on the build machine, where even root lacks CAP_SYS_RESOURCE) a renice is for good.
+    restorable = resource.getrlimit(resource.RLIMIT_NICE)[1] in (resource.RLIM_INFINITY,) or \
+        resource.getrlimit(resource.RLIMIT_NICE)[1] >= 20
+    ready, go = os.pipe(), os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(ready[0])
+            os.close(go[1])
+            hard = resource.getrlimit(resource.RLIMIT_NICE)[1]  # the launcher asks for 20, within the hard limit
+            resource.setrlimit(resource.RLIMIT_NICE, (min(20, hard), hard))
+            if os.geteuid() == 0:  # as the kernel runs: no CAP_SYS_NICE
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            libc = ctypes.CDLL(None, use_errno=True)
+            buf = ctypes.create_string_buffer(seccomp.pack(seccomp.program()))
+
+            class SockFprog(ctypes.Structure):
+                _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+            fprog = SockFprog(len(buf.raw) // 8, ctypes.addressof(buf))
+            assert libc.prctl(38, 1, 0, 0, 0) == 0 and libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0
+            os.write(ready[1], b"x")
+            os.read(go[0], 1)  # the "worker" set nice 19 meanwhile
+            if os.getpriority(os.PRIO_PROCESS, 0) != 19:
+                os._exit(3)
+            try:
+                os.setpriority(os.PRIO_PROCESS, 0, 0)
+                os._exit(1)
+            except PermissionError:
+                pass
+            # What zmq's threads do: allowed, and it keeps the nice value; a real-time policy is refused.
+            os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+            if os.getpriority(os.PRIO_PROCESS, 0) != 19:
+                os._exit(6)
+            try:
+                os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+                os._exit(7)
+            except PermissionError:
+                pass
+            os.write(ready[1], b"y")
+            os.read(go[0], 1)
+            os._exit(0 if os.getpriority(os.PRIO_PROCESS, 0) == (0 if restorable else 19) else 4)
+        finally:
+            os._exit(2)
+    os.close(ready[1])
+    os.close(go[0])
+    assert os.read(ready[0], 1) == b"x", os.waitpid(pid, 0)
+    os.setpriority(os.PRIO_PROCESS, pid, 19)
+    os.write(go[1], b"x")
+    assert os.read(ready[0], 1) == b"y", os.waitpid(pid, 0)
+    if not restorable:
+        pass
+    elif os.geteuid() == 0:  # the worker of the unprivileged level is the kernel's user, not root
+        who = os.fork()
+        if who == 0:
+            try:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+                os.setpriority(os.PRIO_PROCESS, pid, 0)
+                os._exit(0)
+            finally:
+                os._exit(5)
+        assert os.waitstatus_to_exitcode(os.waitpid(who, 0)[1]) == 0, "the worker could not restore nice 0"
+    else:
+        os.setpriority(os.PRIO_PROCESS, pid, 0)
+    os.write(go[1], b"x")
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+def test_watchdog_renices_a_swarm_so_it_weighs_as_one_process():
+    """6 busy processes for more than a second: nice log(6)/log(1.25) = 8 on each (about 1/6 of the
+    weight of a process at nice 0), which they cannot undo in the sandbox (the filter)."""
+    import time
+
+    from bpcourse.grader import watchdog
+
+    swarm = _tree("import os, time\nfor _ in range(6):\n    if os.fork() == 0:\n        while True:\n"
+                  "            pass\ntime.sleep(60)")
+    dog = watchdog.Watchdog(swarm.pid, memory_mb=None, cpus=1.0)
+    dog.start()
+    try:
+        time.sleep(3)
+        nices = {os.getpriority(os.PRIO_PROCESS, pid) for pid in watchdog.descendants(swarm.pid)}
+    finally:
+        dog.stop()
+        os.killpg(swarm.pid, 9)
+        swarm.wait()
+    assert 6 <= dog.demoted <= 9 and nices == {dog.demoted}, (dog.demoted, nices)
+
+
+@pytest.mark.parametrize("enabled, cgroups, subtree, expected", [
+    ("1", "4:memory:/x\n1:cpu,cpuacct:/\n0::/", "", (True, "")),
+    ("0", "1:cpu,cpuacct:/\n0::/", "", (False, "kernel.sched_autogroup_enabled is 0")),
+    ("1", "1:cpu,cpuacct:/user.slice\n0::/", "", (False, "this process's cpu cgroup is /user.slice")),
+    ("1", "0::/user.slice/user-1000.slice/session-3.scope", "cpu memory pids",
+     (False, "this process's cgroup /user.slice/user-1000.slice/session-3.scope has the cpu controller")),
+    ("1", "0::/user.slice/session-3.scope", "memory pids", (True, "")),  # no cpu controller: one root group
+])
+def test_autogroups_detected_only_in_the_root_cpu_cgroup(tmp_path, monkeypatch, enabled, cgroups, subtree, expected):
+    """`bpcourse doctor` says autogroups act only where they do; the throttle runs either way."""
+    from bpcourse.grader import sandbox
+
+    (tmp_path / "flag").write_text(enabled + "\n")
+    (tmp_path / "cgroup").write_text(cgroups + "\n")
+    root = tmp_path / "fs"
+    root.mkdir()
+    (root / "cgroup.subtree_control").write_text(subtree + "\n")
+    monkeypatch.setattr(sandbox, "CGROUP_ROOT", root)
+    assert sandbox.autogroups_active(tmp_path / "flag", tmp_path / "cgroup") == expected
+
+
+def test_watchdog_finds_the_sandbox_without_children_files(monkeypatch):
+    """Kernels built without CONFIG_PROC_CHILDREN: the process tree comes from every process's parent."""
+    import time
+
+    from bpcourse.grader import watchdog
+
+    tree = _tree("import os, time\nif os.fork() == 0:\n    if os.fork() == 0:\n        time.sleep(30)\n"
+                 "    time.sleep(30)\ntime.sleep(30)")
+    try:
+        time.sleep(1)
+        with_files = watchdog.descendants(tree.pid)
+        monkeypatch.setattr(watchdog, "HAVE_CHILDREN", False)
+        assert len(with_files) == 2 and watchdog.descendants(tree.pid) == with_files
+    finally:
+        os.killpg(tree.pid, 9)
+        tree.wait()

@@ -95,6 +95,23 @@ def test_a_target_out_of_range_is_an_error_not_a_wrapped_index() -> None:
             m.nn.functional.cross_entropy(m.tensor(LOGITS), m.tensor([1, 2, -1, 3, 2]))
 
 
+@pytest.mark.parametrize("targets", [[1, 2, 4, 3, 2], [1, 2, -2, 3, 2], [0, 1, 2, 3, 2**40]])
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_the_usual_call_still_checks_every_target(loss: str, targets: list) -> None:
+    """The usual call (class indices, no weight, ignore_index, smoothing) checks its targets with one
+    max; one past the last class, a negative index or a huge one must still be refused, as in torch."""
+    for m in (bpcourse, torch):
+        with pytest.raises((IndexError, RuntimeError), match=r"Target -?\d+ is out of bounds"):  # not numpy's
+            getattr(m.nn.functional, loss)(m.tensor(LOGITS), m.tensor(targets))
+
+
+def test_the_usual_call_with_an_ignored_class_inside_the_range_matches_torch() -> None:
+    """ignore_index naming a real class takes the masked path even when every target is a class."""
+    for reduction in ("mean", "sum", "none"):
+        same_loss_and_grad(lambda m, x: m.nn.functional.cross_entropy(x, m.tensor([1, 2, 0, 3, 2]), ignore_index=2,
+                                                                      reduction=reduction))
+
+
 @pytest.mark.parametrize("call, words", [
     (lambda m: m.nn.functional.cross_entropy(m.tensor(LOGITS), m.tensor(TARGETS), label_smoothing=1.5),
      "label_smoothing must be between 0.0 and 1.0"),
