@@ -77,7 +77,7 @@ def apply(fn: type, *args: Any) -> "Tensor":
         else:
             arrays.append(a)
             needs.append(False)
-    ctx.needs_input_grad = needs  # a list for the built-in ops (no copy); a Function you write gets a tuple, as in torch
+    ctx.needs_input_grad = needs  # a list for the built-in ops (no copy); a Function you write gets a tuple
     if fn.on_tensors:
         ctx.needs_input_grad = tuple(needs)
         arrays = args
