@@ -241,20 +241,30 @@ class Pow(ArrayFunction):
     """y = x ** p for a number p"""
 
     @staticmethod
-    @quiet
     def forward(ctx: Context, x: np.ndarray, p: float) -> np.ndarray:
         ctx.save_for_backward(x)
         ctx.p = p
-        return x ** p
+        if _whole(p):  # x ** 2 makes inf only where x * x does (overflow): no errstate, which costs 1 us
+            return x ** p
+        with np.errstate(all="ignore"):  # 0 ** -1 is inf, (-1) ** 0.5 nan: silently, as in torch
+            return x ** p
 
     @staticmethod
-    @quiet
     def backward(ctx: Context, g: Any) -> tuple:
         (x,) = ctx.saved_tensors
         p = ctx.p
         if p == 0:
             return np.zeros_like(value(x)), None
-        return g * (p * x ** (p - 1)), None  # torch's order: grad * (p * x^(p-1))
+        if _whole(p):  # x ** (p - 1) with p - 1 >= 0: as forward
+            return g * (p * x ** (p - 1)), None  # torch's order: grad * (p * x^(p-1))
+        with np.errstate(all="ignore"):  # x ** -0.5 at 0 is inf: silently, as in torch
+            return g * (p * x ** (p - 1)), None
+
+
+def _whole(p: Any) -> bool:
+    """p is 0, 1, 2, ... (a Python number): x ** p of finite numbers is then never nan or inf by
+    division, so Pow needs no errstate (x ** 2 in every squared error)."""
+    return type(p) in (int, float) and p >= 0 and float(p).is_integer()
 
 
 class Exp(ArrayFunction):
