@@ -9,7 +9,8 @@ memory budget) the watchdog
 - **memory**: sums the anonymous and shared-memory pages of every process of the sandbox
   (``RssAnon + RssShmem`` of ``/proc/PID/status``) plus what its tmpfs folders hold (``/tmp``,
   ``/var/tmp``, ``/dev/shm``, its home, seen through ``/proc/<its init>/root``, and the folder it
-  shares with the worker). Forked processes count the pages they share with their parent once
+  shares with the worker), plus each socket of its network namespace at its default buffers
+  (``sockets_kb``: what the kernel holds outside any process's pages). Forked processes count the pages they share with their parent once
   each, so when that sum passes the budget the exact figure is computed (proportional set size,
   ``Pss_Anon + Pss_Shmem`` of ``smaps_rollup``, carried forward per process while it only grows
   by faulting in pages of its own, see ``exact_kb``). Over the budget, the sandbox is stopped,
@@ -133,6 +134,21 @@ def proportional_kb(pid: int) -> int:
     return total
 
 
+def _socket_kb() -> int:
+    """What one socket may hold with its default buffers (kB): its send and receive buffers."""
+    total = 0
+    for name in ("wmem_default", "rmem_default"):
+        try:
+            with open(f"/proc/sys/net/core/{name}") as f:
+                total += int(f.read())
+        except (OSError, ValueError):
+            total += 212992  # Linux's default
+    return total // KB
+
+
+SOCKET_KB = _socket_kb()
+
+
 def folder_used_kb(path: str) -> int:
     try:
         st = os.statvfs(path)
@@ -162,6 +178,7 @@ class Watchdog(threading.Thread):
         self._halt = threading.Event()
         host = os.stat("/")
         self._host_root = (host.st_dev, host.st_ino)
+        self._host_net = os.stat("/proc/self/ns/net").st_ino
         self._exact: dict[int, tuple[int, int, int, int]] = {}  # pid -> (start, faults, resident kB, Pss kB)
         self._seen: dict[int, tuple[int, float, float]] = {}  # pid -> (start, own, reaped CPU seconds)
         self._vanished_s = 0.0  # CPU of processes gone since; their parent's "reaped" time will include it
@@ -213,7 +230,8 @@ class Watchdog(threading.Thread):
     # ------------------------------------------------------------------ memory
     def memory(self, pids: list[int], stats: dict) -> bool:
         """Check the budget; kill the sandbox and return True if it is exceeded."""
-        files = self.sandbox_files_kb(pids[0]) + sum(folder_used_kb(path) for path in self.shared)
+        files = (self.sandbox_files_kb(pids[0]) + self.sockets_kb(pids[0])
+                 + sum(folder_used_kb(path) for path in self.shared))
         resident = {pid: resident_kb(pid) for pid in stats}
         used = files + sum(resident.values())
         if used > self.budget_kb:  # an upper bound: pages shared after a fork count once per process
@@ -259,6 +277,21 @@ class Watchdog(threading.Thread):
         share = proportional_kb(pid)
         self._exact[pid] = (s["start"], s["faults"], resident, share)
         return share
+
+    def sockets_kb(self, init: int) -> int:
+        """Socket buffers: every socket of the sandbox's network namespace (``sockets: used`` of its
+        ``/proc/<init>/net/sockstat``: held by an fd, in flight in a unix message, or closing),
+        charged the most its default buffers hold (``SOCKET_KB``). The seccomp filter allows only
+        unix and netlink sockets and refuses larger buffers, so none holds more. Only once the
+        sandbox has a network namespace of its own (before, the count is the machine's)."""
+        try:
+            if os.stat(f"/proc/{init}/ns/net").st_ino == self._host_net:
+                return 0
+            with open(f"/proc/{init}/net/sockstat", "rb") as f:
+                first = f.readline().split()  # b"sockets: used N"
+            return int(first[2]) * SOCKET_KB if first[:2] == [b"sockets:", b"used"] else 0
+        except (OSError, ValueError, IndexError):
+            return 0
 
     def sandbox_files_kb(self, init: int) -> int:
         """What the sandbox's own tmpfs folders hold, seen through its init's root. Only once
