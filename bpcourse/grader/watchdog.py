@@ -10,7 +10,8 @@ memory budget) the watchdog
   (``RssAnon + RssShmem`` of ``/proc/PID/status``) plus what its tmpfs folders hold (``/tmp``,
   ``/var/tmp``, ``/dev/shm``, its home, seen through ``/proc/<its init>/root``, and the folder it
   shares with the worker), plus each socket of its network namespace at its default buffers
-  (``sockets_kb``: what the kernel holds outside any process's pages). Forked processes count the pages they share with their parent once
+  (``sockets_kb``) and each descriptor slot at a pipe's smallest buffer (``status_kb``): what the
+  kernel holds outside any process's pages. Forked processes count the pages they share with their parent once
   each, so when that sum passes the budget the exact figure is computed (proportional set size,
   ``Pss_Anon + Pss_Shmem`` of ``smaps_rollup``, carried forward per process while it only grows
   by faulting in pages of its own, see ``exact_kb``). Over the budget, the sandbox is stopped,
@@ -110,15 +111,25 @@ def stat(pid: int) -> dict | None:
 
 def resident_kb(pid: int) -> int:
     """RssAnon + RssShmem (kB) of one process: its pages, shared ones counted in full."""
-    total = 0
+    return status_kb(pid)[0]
+
+
+def status_kb(pid: int) -> tuple[int, int]:
+    """(RssAnon + RssShmem, FDSize x ``PIPE_KB``) in kB, from one read of ``/proc/PID/status``.
+    FDSize (the size of its table of file descriptors) bounds how many it holds open, and so how
+    many pipes: past the user's ``fs.pipe-user-pages-soft`` (64 MB) a new pipe holds 2 pages, the
+    seccomp filter refuses to grow one, and a pipe is two descriptors."""
+    resident = slots = 0
     try:
         with open(f"/proc/{pid}/status", "rb") as f:
             for line in f:
                 if line.startswith((b"RssAnon:", b"RssShmem:")):
-                    total += int(line.split()[1])
+                    resident += int(line.split()[1])
+                elif line.startswith(b"FDSize:"):
+                    slots = int(line.split()[1])
     except OSError:
         pass
-    return total
+    return resident, slots * PIPE_KB
 
 
 def proportional_kb(pid: int) -> int:
@@ -147,6 +158,7 @@ def _socket_kb() -> int:
 
 
 SOCKET_KB = _socket_kb()
+PIPE_KB = 8  # per descriptor: 2 pages per pipe past the soft limit, charged to each of its two ends
 
 
 def folder_used_kb(path: str) -> int:
@@ -230,9 +242,10 @@ class Watchdog(threading.Thread):
     # ------------------------------------------------------------------ memory
     def memory(self, pids: list[int], stats: dict) -> bool:
         """Check the budget; kill the sandbox and return True if it is exceeded."""
-        files = (self.sandbox_files_kb(pids[0]) + self.sockets_kb(pids[0])
+        status = {pid: status_kb(pid) for pid in stats}
+        resident = {pid: r for pid, (r, _) in status.items()}
+        files = (self.sandbox_files_kb(pids[0]) + self.sockets_kb(pids[0]) + sum(p for _, p in status.values())
                  + sum(folder_used_kb(path) for path in self.shared))
-        resident = {pid: resident_kb(pid) for pid in stats}
         used = files + sum(resident.values())
         if used > self.budget_kb:  # an upper bound: pages shared after a fork count once per process
             used = files
@@ -255,7 +268,7 @@ class Watchdog(threading.Thread):
         finally:  # the verdict first: the worker reads it as soon as it sees the kernel dead
             self.verdict = ("memory limit",
                             f"the kernel and its processes used {used // KB} MB of memory (processes, shared "
-                            f"memory and temporary files), over the limit of {self.budget_kb // KB} MB")
+                            f"memory, temporary files, socket and pipe buffers), over the limit of {self.budget_kb // KB} MB")
             self.kill()
             for fd in held.values():
                 if fd >= 0:

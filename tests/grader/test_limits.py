@@ -382,6 +382,33 @@ def test_watchdog_charges_each_socket_of_the_sandbox_network_namespace():
     assert watchdog.Watchdog(os.getpid(), memory_mb=200, cpus=None).sockets_kb(os.getpid()) == 0  # the host's
 
 
+def test_watchdog_charges_pipes_by_descriptor_slots():
+    """Pipe buffers are kernel memory too: each descriptor slot of a process (FDSize) is charged a
+    small pipe's buffer (8 kB), so 6 forks holding 480 pipes each (FDSize 1024: 48 MB charged) pass
+    a 40 MB budget, while a fresh Python (64 slots: 0.5 MB) is charged next to nothing."""
+    import subprocess
+
+    from bpcourse.grader import watchdog
+
+    quiet = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        assert 0 < watchdog.status_kb(quiet.pid)[1] <= 256 * watchdog.PIPE_KB, watchdog.status_kb(quiet.pid)
+    finally:
+        quiet.kill()
+        quiet.wait()
+    pipes = _tree("import os, time\nfor _ in range(6):\n    if os.fork() == 0:\n"
+                  "        keep = [os.pipe() for _ in range(480)]\n        time.sleep(60)\n        os._exit(0)\n"
+                  "time.sleep(60)")
+    dog = watchdog.Watchdog(pipes.pid, memory_mb=40, cpus=None)
+    dog.start()
+    try:
+        assert pipes.wait(timeout=30) == -9
+    finally:
+        dog.stop()
+    assert dog.verdict and "pipe buffers), over the limit of 40 MB" in dog.verdict[1], dog.verdict
+    assert watchdog.descendants(pipes.pid) == []
+
+
 def test_watchdog_holds_a_swarm_to_its_share_and_never_stops_a_quiet_tree():
     import time
 
