@@ -6,6 +6,9 @@ the system calls a learner's kernel has no honest use for fail with EPERM:
 
 - memory the per-process address-space limit does not see: ``memfd_create``/``memfd_secret``
   and System V shared memory (``shmget``, ``shmat``, ``shmctl``);
+- buffers the watchdog can only count, not see: sockets other than unix and netlink (a TCP
+  connection on the sandbox's loopback autotunes to MBs), socket buffers above the default
+  (``setsockopt`` ``SO_SNDBUF``/``SO_RCVBUF``/``*FORCE``) and larger pipes (``F_SETPIPE_SZ``);
 - new sessions (``setsid``): each kernel is one scheduler autogroup (bwrap ``--new-session``),
   and a process that could start a session of its own would be a group of its own;
 - its own nice value (``setpriority``, and ``sched_setattr``, which can set one): the worker's
@@ -128,8 +131,8 @@ def argument_checks(table: dict) -> list[tuple]:
     (``socket``, ``socketpair``): the sandbox has no network, and a TCP connection on its loopback
     grows its buffers to 2.8 MB by itself (autotuning), against a machine-wide TCP limit. A
     socket's send or receive buffer set above the default (``setsockopt`` at ``SOL_SOCKET``) and a
-    pipe's (``fcntl(F_SETPIPE_SZ)``) get EPERM; every other option and command is allowed. Entered with the call's number loaded; leaves it
-    loaded for the calls that are neither."""
+    pipe's (``fcntl(F_SETPIPE_SZ)``) get EPERM; every other option and command is allowed.
+    Entered with the call's number loaded; leaves it loaded for the calls it does not check."""
     eperm = SECCOMP_RET_ERRNO | errno.EPERM
     options = len(SOCKET_BUFFER_OPTIONS)
     families = len(SOCKET_FAMILIES)

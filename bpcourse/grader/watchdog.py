@@ -11,8 +11,8 @@ memory budget) the watchdog
   ``/var/tmp``, ``/dev/shm``, its home, seen through ``/proc/<its init>/root``, and the folder it
   shares with the worker), plus each socket of its network namespace at its default buffers
   (``sockets_kb``) and each descriptor slot at a pipe's smallest buffer (``status_kb``): what the
-  kernel holds outside any process's pages. Forked processes count the pages they share with their parent once
-  each, so when that sum passes the budget the exact figure is computed (proportional set size,
+  kernel holds outside any process's pages. Forked processes count the pages they share with
+  their parent once each, so when that sum passes the budget the exact figure is computed (proportional set size,
   ``Pss_Anon + Pss_Shmem`` of ``smaps_rollup``, carried forward per process while it only grows
   by faulting in pages of its own, see ``exact_kb``). Over the budget, the sandbox is stopped,
   counted whole (the figure reported), and killed (SIGKILL to every process and its init); the
@@ -268,7 +268,8 @@ class Watchdog(threading.Thread):
         finally:  # the verdict first: the worker reads it as soon as it sees the kernel dead
             self.verdict = ("memory limit",
                             f"the kernel and its processes used {used // KB} MB of memory (processes, shared "
-                            f"memory, temporary files, socket and pipe buffers), over the limit of {self.budget_kb // KB} MB")
+                            f"memory, temporary files, socket and pipe buffers), over the limit of "
+                            f"{self.budget_kb // KB} MB")
             self.kill()
             for fd in held.values():
                 if fd >= 0:
