@@ -335,25 +335,25 @@ def _accumulate(t: Any, g: Any, wrap: Callable, create_graph: bool) -> None:
     """Add g into t.grad. The first time, t.grad takes g itself if nothing else refers to it
     (torch's AccumulateGrad "steals" the buffer the same way), otherwise a copy, because g may
     be shared: ``a + b`` hands the same array to a and b."""
-    if create_graph:  # keep the graph: t.grad is a tensor computed from the inputs
-        if t.grad is None:  # (torch: a leaf's .grad is a CopyBackwards, a retained one's a clone)
-            t.grad = run(Copy if t.grad_fn is None else Clone, g)
+    if create_graph:  # keep the graph: .grad is a tensor computed from the inputs
+        if t._grad is None:  # (torch: a leaf's .grad is a CopyBackwards, a retained one's a clone)
+            t._grad = run(Copy if t.grad_fn is None else Clone, g)
         else:
-            t.grad = t.grad + g
+            t._grad = t._grad + g
         return
     if type(g) is not np.ndarray:
         g = getattr(g, "array", g)
-    if t.grad is not None:
-        if t.grad.grad_fn is not None:  # left by an earlier create_graph backward; as in torch,
+    if t._grad is not None:
+        if t._grad.grad_fn is not None:  # left by an earlier create_graph backward; as in torch,
             if t.grad_fn is None:  # a leaf's .grad takes the sum in place (its node stays)
-                t.grad.array = t.grad.array + g
+                t._grad.array = t._grad.array + g
             else:  # a retained .grad becomes the sum, without a graph
-                t.grad = wrap(t.grad.array + g)
+                t._grad = wrap(t._grad.array + g)
         else:
-            t.grad.array += g
+            t._grad.array += g
         return
     if (g.base is None and g.flags.writeable and g.dtype == t.array.dtype and g.shape == t.array.shape
             and sys.getrefcount(g) <= _ONLY_OURS):
-        t.grad = wrap(g)
+        t._grad = wrap(g)
     else:
-        t.grad = wrap(np.array(np.broadcast_to(g, t.array.shape), dtype=t.array.dtype))
+        t._grad = wrap(np.array(np.broadcast_to(g, t.array.shape), dtype=t.array.dtype))

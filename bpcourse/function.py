@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from bpcourse import dtypes
+from bpcourse import dtypes, graph_edges
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -84,7 +84,8 @@ class Context:
 
     @property
     def next_functions(self) -> tuple:
-        return tuple((x.grad_fn, 0) for x in self.parents)
+        """torch's ((node, 0), ...): a leaf shows as AccumulateGrad, a constant as None (graph_edges.py)."""
+        return graph_edges.next_functions(self)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"

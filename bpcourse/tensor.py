@@ -40,6 +40,13 @@ from bpcourse.ops.softmax import LogSoftmax, Softmax
 from bpcourse.printing import tensor_repr
 from bpcourse.tensor_base import MaxResult, TensorBase, dim_and_keepdim, shape_arg
 
+NON_LEAF_GRAD = (  # torch 2.13's text, word for word
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you "
+    "access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information. (Triggered "
+    "internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)"
+)
 CREATE_GRAPH_CYCLE = (
     "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
     "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
@@ -110,7 +117,7 @@ def _wrap(array: np.ndarray) -> "Tensor":
     t = object.__new__(Tensor)
     t.array = array
     t._requires_grad = False
-    t.grad = None
+    t._grad = None
     t.grad_fn = None
     t.label = ""
     t._retains_grad = False
@@ -163,7 +170,7 @@ class Tensor(TensorBase, InPlaceMethods):
             array = np.zeros(tuple(data) if data else (0,), dtype=np.float32)
         self.array = array
         self._requires_grad = False
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self.label = ""
         self._retains_grad = False
@@ -193,6 +200,17 @@ class Tensor(TensorBase, InPlaceMethods):
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         self.requires_grad = requires_grad
         return self
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """dL/dself after backward (a leaf's, or a non-leaf's that called retain_grad())."""
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        self._grad = value
 
     @property
     def is_leaf(self) -> bool:
@@ -513,10 +531,16 @@ class Tensor(TensorBase, InPlaceMethods):
         return view_of(self, apply(View, self, shape_arg(shape)))  # a copy if the numbers must move
 
     def view(self, *shape: Any) -> "Tensor":
-        return view_of(self, apply(View, self, shape_arg(shape)))
+        """The same numbers with another shape, never a copy: torch refuses when the numbers would
+        have to move (x.t().view(-1)), and so does bpcourse; reshape copies then."""
+        return _no_copy(self, view_of(self, apply(View, self, shape_arg(shape))))
 
     def view_as(self, other: "Tensor") -> "Tensor":
-        return view_of(self, apply(View, self, other.array.shape))
+        return _no_copy(self, view_of(self, apply(View, self, other.array.shape)))
+
+    def contiguous(self) -> "Tensor":
+        """self if its numbers lie in row-major order, else a row-major copy (recorded, as torch's clone)."""
+        return self if self.array.flags.c_contiguous else apply(Clone, self)
 
     reshape_as = view_as
 
@@ -585,6 +609,17 @@ class Tensor(TensorBase, InPlaceMethods):
 
     __str__ = __repr__
 
+
+
+VIEW_NEEDS_COPY = ("view size is not compatible with input tensor's size and stride (at least one dimension "
+                   "spans across two contiguous subspaces). Use .reshape(...) instead.")
+
+
+def _no_copy(x: Tensor, out: Tensor) -> Tensor:
+    """out, a view of x; torch's error if numpy had to copy (x not contiguous: x.t(), x[:, :2], x.expand)."""
+    if not x.array.flags.c_contiguous and out.array.size and not np.may_share_memory(out.array, x.array):
+        raise RuntimeError(VIEW_NEEDS_COPY)
+    return out
 
 
 def _binary(op: type, a: Any, b: Any) -> Tensor:

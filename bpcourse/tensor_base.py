@@ -26,8 +26,9 @@ class _TorchNamedType(type):
 class TensorBase(metaclass=_TorchNamedType):
     """The numbers of a tensor (``.array``) and everything that only reads or converts them."""
 
+    # _grad: what .grad shows (Tensor.grad warns when read on a non-leaf, as torch does)
     # _version_counter: counts in-place changes, shared with views (inplace.py; None until needed)
-    __slots__ = ("array", "_requires_grad", "grad", "grad_fn", "label", "_retains_grad", "_version_counter",
+    __slots__ = ("array", "_requires_grad", "_grad", "grad_fn", "label", "_retains_grad", "_version_counter",
                  "_hooks", "__weakref__")
 
     def _from_array(self, array: np.ndarray) -> Any:

@@ -154,8 +154,8 @@ def count_graph_nodes(tensor: Any) -> int:
     """How many backward nodes ``tensor.grad_fn`` keeps reachable (0 for a tensor with no history).
 
     Follows ``grad_fn.next_functions`` iteratively (graphs may be millions deep) and counts
-    each node once, as torch's own graph walk does. For torch the leaves' ``AccumulateGrad``
-    nodes are counted too; bpcourse has no such nodes, so its leaves add nothing.
+    each node once, as torch's own graph walk does. The leaves' ``AccumulateGrad`` nodes are
+    counted too (bpcourse shows one per leaf in ``next_functions``, as torch does).
     """
     root = getattr(tensor, "grad_fn", None)
     if root is None:

@@ -55,9 +55,9 @@ def machine_summary() -> str:
     import torch
     from threadpoolctl import threadpool_info
 
-    blas = [f"{i.get('internal_api', '?')} {i.get('version', '?')} ({i.get('architecture', '?')} kernel, "
+    blas = sorted(f"{i.get('internal_api', '?')} {i.get('version', '?')} ({i.get('architecture', '?')} kernel, "
             f"{i.get('num_threads', '?')} thread{'s' if i.get('num_threads') != 1 else ''})"
-            for i in threadpool_info() if i.get("user_api") == "blas"]
+            for i in threadpool_info() if i.get("user_api") == "blas")  # sorted: load order varies
     load = " / ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     return (f"{os.cpu_count()} {platform.machine()} cores, {', '.join(blas) or 'no BLAS found'}, "
             f"Python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__} "

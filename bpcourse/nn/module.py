@@ -56,7 +56,7 @@ class Parameter(Tensor):
             data.array if isinstance(data, Tensor) else np.asarray(data, dtype=np.float32))
         self.array = array  # shares memory with data, as in torch
         self._requires_grad = False
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self.label = ""
         self._retains_grad = False
@@ -278,9 +278,9 @@ class Module:
         """Forget the accumulated gradients (``None``, torch 2's default, or zeros)."""
         for p in self.parameters():
             if set_to_none:
-                p.grad = None
-            elif p.grad is not None:
-                p.grad.array.fill(0)
+                p._grad = None
+            elif p._grad is not None:
+                p._grad.array.fill(0)
 
     def to(self, *args: Any, **kwargs: Any) -> "Module":
         """``model.to("cpu")`` checks the device (bpcourse has only the CPU); ``model.to(torch.float64)``
@@ -307,8 +307,8 @@ class Module:
         for p in self.parameters():
             if p.array.dtype.kind == "f":
                 p.array = p.array.astype(numpy_dtype)
-                if p.grad is not None:
-                    p.grad.array = p.grad.array.astype(numpy_dtype)
+                if p._grad is not None:
+                    p._grad.array = p._grad.array.astype(numpy_dtype)
         return self
 
     def double(self) -> "Module":

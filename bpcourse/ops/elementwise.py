@@ -38,7 +38,7 @@ import numpy as np
 
 from bpcourse.function import ArrayFunction, Context
 from bpcourse.ops.broadcast import unbroadcast
-from bpcourse.ops.maths import cast, cos, exp, log, masked, run, sin, tanh, value
+from bpcourse.ops.maths import cast, cos, exp, log, masked, quiet, run, sin, tanh, value
 
 # ----- Binary ops -----------------------------------------------------------------------
 
@@ -104,6 +104,7 @@ class Div(ArrayFunction):
     """y = a / b"""
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         # da = g / b needs b; db = -g a / b^2 needs both: a is saved only if b needs a gradient
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
@@ -114,6 +115,7 @@ class Div(ArrayFunction):
         return y
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> tuple:
         a, b = ctx.saved_tensors
         sa, sb = ctx.shapes
@@ -128,6 +130,7 @@ class PowTensor(ArrayFunction):
     torch_name = "PowBackward1"
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         y = a ** b
         ctx.save_for_backward(a, b, y if ctx.needs_input_grad[1] else None)  # only db reads y
@@ -135,16 +138,16 @@ class PowTensor(ArrayFunction):
         return y
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> tuple:
         a, b, y = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         # torch's formula: 0 where b == 0 (so a ** 0 has derivative 0 even at a = 0)
         ga = unbroadcast(run(Where, value(b) == 0, 0, g * b * a ** (b - 1)), ctx.shapes[0]) if need_a else None
         gb = None
-        if need_b:  # log(a) only where a > 0; the gradient is 0 elsewhere
-            positive = value(a) > 0
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gb = unbroadcast(run(Where, positive, g * y * log(run(Where, positive, a, 1)), 0), ctx.shapes[1])
+        if need_b:  # torch's formula: g y log(a), but 0 where a == 0 and b >= 0 (nan for a < 0, as in torch)
+            zero = (value(a) == 0) & (value(b) >= 0)
+            gb = unbroadcast(run(Where, zero, 0, g * (y * log(run(Where, zero, 1, a)))), ctx.shapes[1])
         return ga, gb
 
 
@@ -219,6 +222,7 @@ class Reciprocal(ArrayFunction):
     """y = 1 / x  (``2 / x`` is computed as torch does: reciprocal, then multiply)"""
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         y = 1 / x
         if y.dtype == np.float64 and x.dtype.kind in "iub":
@@ -227,6 +231,7 @@ class Reciprocal(ArrayFunction):
         return y
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
         return -g * (y * y)
@@ -236,12 +241,14 @@ class Pow(ArrayFunction):
     """y = x ** p for a number p"""
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, x: np.ndarray, p: float) -> np.ndarray:
         ctx.save_for_backward(x)
         ctx.p = p
         return x ** p
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> tuple:
         (x,) = ctx.saved_tensors
         p = ctx.p
@@ -254,12 +261,14 @@ class Exp(ArrayFunction):
     """y = exp(x)"""
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         y = exp(x)
         ctx.save_for_backward(y)  # save the output: exp' = exp
         return y
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
         return g * y
@@ -269,11 +278,13 @@ class Log(ArrayFunction):
     """y = ln(x)"""
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
         return log(x)
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> Any:
         (x,) = ctx.saved_tensors
         return g / x
@@ -283,12 +294,14 @@ class Sqrt(ArrayFunction):
     """y = sqrt(x)"""
 
     @staticmethod
+    @quiet
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         y = np.sqrt(x)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
+    @quiet
     def backward(ctx: Context, g: Any) -> Any:
         (y,) = ctx.saved_tensors
         return g / (2 * y)

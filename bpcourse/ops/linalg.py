@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from bpcourse.function import ArrayFunction, Context, ShapeError
+from bpcourse import graph_edges
+from bpcourse.function import ArrayFunction, Context, ShapeError, node_class
 from bpcourse.ops.broadcast import unbroadcast
 from bpcourse.ops.maths import expand_dims, swapaxes
 
@@ -97,7 +98,24 @@ class Linear(ArrayFunction):
             return "ViewBackward0" if b is not None else "SqueezeBackward4"
         if x.ndim == 2:
             return "AddmmBackward0" if b is not None else "MmBackward0"
-        return "ViewBackward0"
+        return "ViewBackward0" if b is not None else "UnsafeViewBackward0"
+
+    @staticmethod
+    def torch_inputs(ctx: Context) -> list:
+        """next_functions as torch records linear: addmm(b, x, W.t()), viewed for other than 2-d x."""
+        x, w, b = ctx.inputs
+        flat_x = x  # torch's addmm/mm sees x as a matrix: a view of x, for other than 2-d x
+        if x.array.ndim != 2 and x.requires_grad:
+            flat_x = graph_edges.synthetic_node(
+                node_class("UnsqueezeBackward0" if x.array.ndim == 1 and b is None else "ViewBackward0"), x)
+        inputs = ([] if b is None else [b]) + [flat_x, graph_edges.synthetic_node(node_class("TBackward0"), w)]
+        if x.array.ndim == 2:
+            return inputs
+        mm = object.__new__(node_class("AddmmBackward0" if b is not None else "MmBackward0"))
+        mm.fn, mm.inputs = None, ()
+        mm.__dict__["_torch_inputs"] = inputs
+        mm.fn = Linear  # (its torch_inputs is the cached list above)
+        return [graph_edges.Node(mm)]
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:

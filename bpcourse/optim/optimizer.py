@@ -151,9 +151,9 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none:
-                    p.grad = None
-                elif p.grad is not None:
-                    p.grad.array.fill(0)
+                    p._grad = None
+                elif p._grad is not None:
+                    p._grad.array.fill(0)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (the loop all optimisers share).
@@ -169,7 +169,7 @@ class Optimizer:
         for group in self.param_groups:
             maximize = group.get("maximize", False)
             for p in group["params"]:
-                grad = p.grad
+                grad = p._grad  # the slot: .grad is a property (it warns on a non-leaf)
                 if grad is None:
                     continue
                 g = -grad.array if maximize else grad.array

@@ -90,7 +90,8 @@ def data_text(node: Any) -> str:
 
 def grad_text(node: Any) -> str:
     """'-2.0000' for a scalar gradient, 'norm 1.2345' for an array gradient, 'None' if unset."""
-    return _value_text(as_number_or_array(getattr(node, "grad", None)),
+    grad = node._grad if hasattr(node, "_grad") else getattr(node, "grad", None)  # (a Tensor's .grad warns on a non-leaf)
+    return _value_text(as_number_or_array(grad),
                        lambda a: f"norm {format_number(float(np.linalg.norm(a)))}")
 
 

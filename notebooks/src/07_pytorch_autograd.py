@@ -222,8 +222,8 @@ for lib in (torch, bpcourse):                      # w ** 2 saves w; then the up
 #
 # The lecture warns: to add up the losses, write `total += l.item()`, not `total += l`. With the tensor `l`,
 # `total` becomes a tensor whose graph holds **every** iteration's graph: per iteration the four nodes
-# $\times$, $-$, $(\cdot)^2$ and $+$. So after $N$ iterations $4N$ nodes stay alive (torch also counts the one
-# `AccumulateGrad` node of `w`), and none of them can be freed, because `total` may still be differentiated.
+# $\times$, $-$, $(\cdot)^2$ and $+$. So after $N$ iterations $4N$ nodes stay alive (plus the one `AccumulateGrad`
+# node of `w`, which both libraries count), and none of them can be freed, because `total` may still be differentiated.
 
 # %% slide=-
 def add_up_losses(lib, n, use_item):
