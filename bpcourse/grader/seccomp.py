@@ -6,6 +6,9 @@ the system calls a learner's kernel has no honest use for fail with EPERM:
 
 - memory the per-process address-space limit does not see: ``memfd_create``/``memfd_secret``
   and System V shared memory (``shmget``, ``shmat``, ``shmctl``);
+- buffers the watchdog can only count, not see: sockets other than unix and netlink (a TCP
+  connection on the sandbox's loopback autotunes to MBs), socket buffers above the default
+  (``setsockopt`` ``SO_SNDBUF``/``SO_RCVBUF``/``*FORCE``) and larger pipes (``F_SETPIPE_SZ``);
 - new sessions (``setsid``): each kernel is one scheduler autogroup (bwrap ``--new-session``),
   and a process that could start a session of its own would be a group of its own;
 - its own nice value (``setpriority``, and ``sched_setattr``, which can set one): the worker's
@@ -37,10 +40,17 @@ SECCOMP_RET_KILL_PROCESS = 0x80000000
 SECCOMP_RET_ERRNO = 0x00050000
 SECCOMP_RET_ALLOW = 0x7FFF0000
 # struct seccomp_data: int nr; __u32 arch; __u64 instruction_pointer; __u64 args[6]
-OFFSET_NR, OFFSET_ARCH, OFFSET_ARG0_LOW = 0, 4, 16  # args[0]'s low half (both arches are little-endian)
+OFFSET_NR, OFFSET_ARCH = 0, 4
+OFFSET_ARG0_LOW, OFFSET_ARG1_LOW, OFFSET_ARG2_LOW = 16, 24, 32  # low halves (both arches are little-endian)
 
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 X32_SYSCALL_BIT = 0x40000000
+# setsockopt(fd, SOL_SOCKET, name, ...) with a buffer size: SO_SNDBUF, SO_RCVBUF, SO_SNDBUFFORCE, SO_RCVBUFFORCE
+# (the same numbers on x86_64 and aarch64); fcntl(fd, F_SETPIPE_SZ, ...).
+SOL_SOCKET = 1
+SOCKET_FAMILIES = (1, 16)  # AF_UNIX (zmq's ipc transport), AF_NETLINK (glibc asks it for addresses)
+SOCKET_BUFFER_OPTIONS = (7, 8, 32, 33)
+F_SETPIPE_SZ = 1031
 CLONE_NAMESPACES = (0x00020000 | 0x02000000 | 0x04000000 | 0x08000000  # NEWNS, NEWCGROUP, NEWUTS, NEWIPC
                     | 0x10000000 | 0x20000000 | 0x40000000)  # NEWUSER, NEWPID, NEWNET
 
@@ -57,12 +67,14 @@ SYSCALLS = {
                "setpriority": 141, "pivot_root": 155, "chroot": 161, "mount": 165, "umount2": 166,
                "add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "perf_event_open": 298,
                "open_by_handle_at": 304, "setns": 308, "process_vm_readv": 310, "process_vm_writev": 311,
-               "sched_setattr": 314, "memfd_create": 319, "bpf": 321, "userfaultfd": 323},
+               "sched_setattr": 314, "memfd_create": 319, "setsockopt": 54, "fcntl": 72, "socket": 41,
+               "socketpair": 53, "bpf": 321, "userfaultfd": 323},
     "aarch64": {"umount2": 39, "mount": 40, "pivot_root": 41, "chroot": 51, "unshare": 97, "ptrace": 117,
                 "setpriority": 140, "setsid": 157, "shmget": 194, "shmctl": 195, "shmat": 196, "add_key": 217,
                 "request_key": 218, "keyctl": 219, "clone": 220, "perf_event_open": 241, "open_by_handle_at": 265,
                 "setns": 268, "process_vm_readv": 270, "process_vm_writev": 271, "sched_setattr": 274,
-                "memfd_create": 279, "bpf": 280, "userfaultfd": 282},
+                "memfd_create": 279, "bpf": 280, "userfaultfd": 282,
+                "setsockopt": 208, "fcntl": 25, "socket": 198, "socketpair": 199},
 }
 COMMON = {"io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
           "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "clone3": 435,
@@ -97,17 +109,54 @@ def program(arch: str | None = None) -> list[tuple]:
         insns += [_insn(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, jt=0, jf=1),
                   _insn(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)]
     # clone3: ENOSYS (glibc retries with clone); clone: EPERM if any namespace flag is set.
+    arguments = argument_checks(table)
+    skip = len(arguments) + len(BLOCKED)  # from just after the clone check to the ALLOW return
     insns += [_insn(BPF_JMP | BPF_JEQ | BPF_K, table["clone3"], jt=0, jf=1),
               _insn(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | errno.ENOSYS),
               _insn(BPF_JMP | BPF_JEQ | BPF_K, table["clone"], jt=0, jf=3),
               _insn(BPF_LD | BPF_W | BPF_ABS, OFFSET_ARG0_LOW),
-              _insn(BPF_JMP | BPF_JSET | BPF_K, CLONE_NAMESPACES, jt=len(BLOCKED) + 2, jf=len(BLOCKED) + 1),
+              _insn(BPF_JMP | BPF_JSET | BPF_K, CLONE_NAMESPACES, jt=skip + 2, jf=skip + 1),
               _insn(BPF_LD | BPF_W | BPF_ABS, OFFSET_NR)]  # reached by every call that is not clone
+    insns += arguments
     # Then one comparison per blocked call, each jumping to the EPERM return at the end.
     for i, name in enumerate(BLOCKED):
         insns.append(_insn(BPF_JMP | BPF_JEQ | BPF_K, table[name], jt=len(BLOCKED) - i, jf=0))
     insns += [_insn(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
               _insn(BPF_RET | BPF_K, eperm)]
+    return insns
+
+
+def argument_checks(table: dict) -> list[tuple]:
+    """Buffers the watchdog cannot see. Sockets of any family but AF_UNIX and AF_NETLINK get EPERM
+    (``socket``, ``socketpair``): the sandbox has no network, and a TCP connection on its loopback
+    grows its buffers to 2.8 MB by itself (autotuning), against a machine-wide TCP limit. A
+    socket's send or receive buffer set above the default (``setsockopt`` at ``SOL_SOCKET``) and a
+    pipe's (``fcntl(F_SETPIPE_SZ)``) get EPERM; every other option and command is allowed.
+    Entered with the call's number loaded; leaves it loaded for the calls it does not check."""
+    eperm = SECCOMP_RET_ERRNO | errno.EPERM
+    options = len(SOCKET_BUFFER_OPTIONS)
+    families = len(SOCKET_FAMILIES)
+    insns = []
+    for call in ("socket", "socketpair"):  # 2 + families + 2 instructions each
+        insns += [_insn(BPF_JMP | BPF_JEQ | BPF_K, table[call], jt=0, jf=families + 3),
+                  _insn(BPF_LD | BPF_W | BPF_ABS, OFFSET_ARG0_LOW)]
+        insns += [_insn(BPF_JMP | BPF_JEQ | BPF_K, family, jt=families - i, jf=0)
+                  for i, family in enumerate(SOCKET_FAMILIES)]
+        insns += [_insn(BPF_RET | BPF_K, eperm), _insn(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)]
+    # setsockopt: 4 + options + 2 instructions; fcntl: 5.
+    insns += [_insn(BPF_JMP | BPF_JEQ | BPF_K, table["setsockopt"], jt=0, jf=options + 5),
+             _insn(BPF_LD | BPF_W | BPF_ABS, OFFSET_ARG1_LOW),
+             _insn(BPF_JMP | BPF_JEQ | BPF_K, SOL_SOCKET, jt=0, jf=options + 1),
+             _insn(BPF_LD | BPF_W | BPF_ABS, OFFSET_ARG2_LOW)]
+    for i, option in enumerate(SOCKET_BUFFER_OPTIONS):
+        insns.append(_insn(BPF_JMP | BPF_JEQ | BPF_K, option, jt=options - i, jf=0))
+    insns += [_insn(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+              _insn(BPF_RET | BPF_K, eperm),
+              _insn(BPF_JMP | BPF_JEQ | BPF_K, table["fcntl"], jt=0, jf=4),
+              _insn(BPF_LD | BPF_W | BPF_ABS, OFFSET_ARG1_LOW),
+              _insn(BPF_JMP | BPF_JEQ | BPF_K, F_SETPIPE_SZ, jt=0, jf=1),
+              _insn(BPF_RET | BPF_K, eperm),
+              _insn(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)]
     return insns
 
 

@@ -9,8 +9,10 @@ memory budget) the watchdog
 - **memory**: sums the anonymous and shared-memory pages of every process of the sandbox
   (``RssAnon + RssShmem`` of ``/proc/PID/status``) plus what its tmpfs folders hold (``/tmp``,
   ``/var/tmp``, ``/dev/shm``, its home, seen through ``/proc/<its init>/root``, and the folder it
-  shares with the worker). Forked processes count the pages they share with their parent once
-  each, so when that sum passes the budget the exact figure is computed (proportional set size,
+  shares with the worker), plus each socket of its network namespace at its default buffers
+  (``sockets_kb``) and each descriptor slot at a pipe's smallest buffer (``status_kb``): what the
+  kernel holds outside any process's pages. Forked processes count the pages they share with
+  their parent once each, so when that sum passes the budget the exact figure is computed (proportional set size,
   ``Pss_Anon + Pss_Shmem`` of ``smaps_rollup``, carried forward per process while it only grows
   by faulting in pages of its own, see ``exact_kb``). Over the budget, the sandbox is stopped,
   counted whole (the figure reported), and killed (SIGKILL to every process and its init); the
@@ -109,15 +111,25 @@ def stat(pid: int) -> dict | None:
 
 def resident_kb(pid: int) -> int:
     """RssAnon + RssShmem (kB) of one process: its pages, shared ones counted in full."""
-    total = 0
+    return status_kb(pid)[0]
+
+
+def status_kb(pid: int) -> tuple[int, int]:
+    """(RssAnon + RssShmem, FDSize x ``PIPE_KB``) in kB, from one read of ``/proc/PID/status``.
+    FDSize (the size of its table of file descriptors) bounds how many it holds open, and so how
+    many pipes: past the user's ``fs.pipe-user-pages-soft`` (64 MB) a new pipe holds 2 pages, the
+    seccomp filter refuses to grow one, and a pipe is two descriptors."""
+    resident = slots = 0
     try:
         with open(f"/proc/{pid}/status", "rb") as f:
             for line in f:
                 if line.startswith((b"RssAnon:", b"RssShmem:")):
-                    total += int(line.split()[1])
+                    resident += int(line.split()[1])
+                elif line.startswith(b"FDSize:"):
+                    slots = int(line.split()[1])
     except OSError:
         pass
-    return total
+    return resident, slots * PIPE_KB
 
 
 def proportional_kb(pid: int) -> int:
@@ -131,6 +143,22 @@ def proportional_kb(pid: int) -> int:
     except OSError:
         pass
     return total
+
+
+def _socket_kb() -> int:
+    """What one socket may hold with its default buffers (kB): its send and receive buffers."""
+    total = 0
+    for name in ("wmem_default", "rmem_default"):
+        try:
+            with open(f"/proc/sys/net/core/{name}") as f:
+                total += int(f.read())
+        except (OSError, ValueError):
+            total += 212992  # Linux's default
+    return total // KB
+
+
+SOCKET_KB = _socket_kb()
+PIPE_KB = 8  # per descriptor: 2 pages per pipe past the soft limit, charged to each of its two ends
 
 
 def folder_used_kb(path: str) -> int:
@@ -162,6 +190,7 @@ class Watchdog(threading.Thread):
         self._halt = threading.Event()
         host = os.stat("/")
         self._host_root = (host.st_dev, host.st_ino)
+        self._host_net = os.stat("/proc/self/ns/net").st_ino
         self._exact: dict[int, tuple[int, int, int, int]] = {}  # pid -> (start, faults, resident kB, Pss kB)
         self._seen: dict[int, tuple[int, float, float]] = {}  # pid -> (start, own, reaped CPU seconds)
         self._vanished_s = 0.0  # CPU of processes gone since; their parent's "reaped" time will include it
@@ -213,8 +242,10 @@ class Watchdog(threading.Thread):
     # ------------------------------------------------------------------ memory
     def memory(self, pids: list[int], stats: dict) -> bool:
         """Check the budget; kill the sandbox and return True if it is exceeded."""
-        files = self.sandbox_files_kb(pids[0]) + sum(folder_used_kb(path) for path in self.shared)
-        resident = {pid: resident_kb(pid) for pid in stats}
+        status = {pid: status_kb(pid) for pid in stats}
+        resident = {pid: r for pid, (r, _) in status.items()}
+        files = (self.sandbox_files_kb(pids[0]) + self.sockets_kb(pids[0]) + sum(p for _, p in status.values())
+                 + sum(folder_used_kb(path) for path in self.shared))
         used = files + sum(resident.values())
         if used > self.budget_kb:  # an upper bound: pages shared after a fork count once per process
             used = files
@@ -237,7 +268,8 @@ class Watchdog(threading.Thread):
         finally:  # the verdict first: the worker reads it as soon as it sees the kernel dead
             self.verdict = ("memory limit",
                             f"the kernel and its processes used {used // KB} MB of memory (processes, shared "
-                            f"memory and temporary files), over the limit of {self.budget_kb // KB} MB")
+                            f"memory, temporary files, socket and pipe buffers), over the limit of "
+                            f"{self.budget_kb // KB} MB")
             self.kill()
             for fd in held.values():
                 if fd >= 0:
@@ -259,6 +291,21 @@ class Watchdog(threading.Thread):
         share = proportional_kb(pid)
         self._exact[pid] = (s["start"], s["faults"], resident, share)
         return share
+
+    def sockets_kb(self, init: int) -> int:
+        """Socket buffers: every socket of the sandbox's network namespace (``sockets: used`` of its
+        ``/proc/<init>/net/sockstat``: held by an fd, in flight in a unix message, or closing),
+        charged the most its default buffers hold (``SOCKET_KB``). The seccomp filter allows only
+        unix and netlink sockets and refuses larger buffers, so none holds more. Only once the
+        sandbox has a network namespace of its own (before, the count is the machine's)."""
+        try:
+            if os.stat(f"/proc/{init}/ns/net").st_ino == self._host_net:
+                return 0
+            with open(f"/proc/{init}/net/sockstat", "rb") as f:
+                first = f.readline().split()  # b"sockets: used N"
+            return int(first[2]) * SOCKET_KB if first[:2] == [b"sockets:", b"used"] else 0
+        except (OSError, ValueError, IndexError):
+            return 0
 
     def sandbox_files_kb(self, init: int) -> int:
         """What the sandbox's own tmpfs folders hold, seen through its init's root. Only once

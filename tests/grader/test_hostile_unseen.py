@@ -54,9 +54,6 @@ EXERCISE_ATTACKS = (
     "forking_check", "shared_folder", "exhaust_fds", "json_balloon", "interrupts", "recursion", "deep_result",
     "socket_balloon")
 EXERCISE_HONEST = ("honest_a", "honest_b", "honest_c.ipynb")
-# Memory outside the address space is bounded only by the memory cgroup, which needs root; as an
-# ordinary user these still take 3 GB (a known hole of the unprivileged level, docs/grading.md).
-ROOT_ONLY = ("memfd_balloon", "sysv_shm_balloon", "socket_balloon")
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="dropping to nobody and the root sandbox need root (CI is root)")
 
 
@@ -123,9 +120,6 @@ def exercise(mode):
 @pytest.mark.parametrize("batch, attack", [(b, a) for b, (attacks, _, _) in BATCHES.items() for a in attacks])
 def test_attack_scores_what_it_earned(mode, batch, attack):
     mode, out = graded(batch, mode)
-    if mode != "root" and attack in ROOT_ONLY:
-        assert attack not in out["results"]
-        return
     r = out["results"][attack]
     assert r["points"] == out["expected"][attack], (mode, attack, r)
     assert not r["notes"], (mode, attack, r["notes"])
@@ -140,8 +134,7 @@ def test_honest_classmates_full_marks_nothing_left(mode, batch):
         assert out["results"][name]["total"] == full, (mode, name, out["results"][name])
     assert out["left_files"] == [], out["left_files"]
     assert out["left_processes"] == [], out["left_processes"]
-    want = [a for a in attacks if mode == "root" or a not in ROOT_ONLY]
-    assert sorted(out["results"]) == sorted([*want, *honest])
+    assert sorted(out["results"]) == sorted([*attacks, *honest])
 
 
 def test_result_file_fifo_does_not_stall_the_worker(unseen):

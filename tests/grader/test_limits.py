@@ -184,6 +184,14 @@ FILTERED_CALLS = {
     "process_vm_readv": lambda libc, nr: libc.syscall(nr["process_vm_readv"], -1, None, 0, None, 0, 0),
     "setpriority": lambda libc, nr: libc.setpriority(99, 0, 0),  # no such "which": EINVAL
     "sched_setattr": lambda libc, nr: libc.syscall(nr["sched_setattr"], 0, None, 0),
+    # socket and pipe buffers the watchdog cannot see: no fd -1 (EBADF) without the filter
+    **{f"setsockopt SOL_SOCKET {option}": (lambda value: lambda libc, nr: libc.setsockopt(-1, 1, value, None, 0))(value)
+       for option, value in (("SO_SNDBUF", 7), ("SO_RCVBUF", 8), ("SO_SNDBUFFORCE", 32), ("SO_RCVBUFFORCE", 33))},
+    "fcntl F_SETPIPE_SZ": lambda libc, nr: libc.fcntl(-1, 1031, 2**20),
+    # no network: TCP on the loopback autotunes its buffers to MBs; bad type 99: EINVAL without the filter
+    "socket AF_INET": lambda libc, nr: libc.socket(2, 99, 0),
+    "socket AF_INET6": lambda libc, nr: libc.socket(10, 99, 0),
+    "socketpair AF_INET": lambda libc, nr: libc.socketpair(2, 99, 0, None),
 }
 
 
@@ -231,6 +239,18 @@ def _run_filtered(use_filter: bool) -> dict:
             if child == 0:
                 os._exit(7)
             got["thread"] = "ran" if box else "did not run"
+            # Other socket options and fcntl commands, and reading a buffer's size, stay allowed.
+            import fcntl
+            import socket
+
+            a, b = socket.socketpair()
+            a.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).close()
+            socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0).close()
+            got["SO_SNDBUF read"] = a.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+            pipe_read, pipe_write = os.pipe()
+            got["pipe size"] = fcntl.fcntl(pipe_read, 1032)  # F_GETPIPE_SZ
+            fcntl.fcntl(pipe_read, fcntl.F_SETFL, os.O_NONBLOCK)
             got["fork"] = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
             os.write(write, json.dumps(got).encode())
         finally:
@@ -254,6 +274,7 @@ def test_seccomp_filter_refuses_each_blocked_call_with_eperm():
     assert {name: got[name] for name in FILTERED_CALLS} == {name: "EPERM" for name in FILTERED_CALLS}, got
     assert got["clone3"] == "ENOSYS", got  # glibc then retries with clone, whose flags the filter reads
     assert got["thread"] == "ran" and got["fork"] == 7, got
+    assert got["SO_SNDBUF read"] > 0 and got["pipe size"] == 65536, got
 
 
 def test_seccomp_program_is_well_formed_for_each_architecture():
@@ -313,6 +334,79 @@ def test_watchdog_kills_a_forked_balloon_and_spares_forks_that_share():
     finally:
         dog.stop()
     assert dog.verdict is None and 150 * 1024 < dog.peak_kb < 500 * 1024, (dog.verdict, dog.peak_kb)
+
+
+def test_watchdog_charges_each_socket_of_the_sandbox_network_namespace():
+    """Socket buffers are kernel memory no process's pages show: each socket of the sandbox's network
+    namespace (held, or in flight in a unix message with its fd closed) is charged its default
+    buffers. 4 forks of 200 socket pairs (1,600 sockets, 650 MB charged) pass a 200 MB budget; 40
+    sockets do not, and are counted."""
+    import shutil
+    import subprocess
+    import time
+
+    from bpcourse.grader import watchdog
+
+    netns = ["unshare", "--user", "--map-root-user", "--net"]
+    if not shutil.which("unshare") or subprocess.run([*netns, "true"]).returncode:
+        pytest.fail("no unprivileged network namespace here: the sandbox's own needs one")
+    code = ("import os, socket, time\nfor _ in range({forks}):\n    if os.fork() == 0:\n"
+            "        keep = [socket.socketpair() for _ in range({pairs})]\n"
+            "        a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+            "        c, d = socket.socketpair()\n        socket.send_fds(a, [b'x'], [c.fileno(), d.fileno()])\n"
+            "        c.close()\n        d.close()\n        time.sleep({sleep})\n        os._exit(0)\n"
+            "time.sleep({sleep})\nos._exit(0)")
+
+    def tree(**values):
+        return subprocess.Popen([*netns, sys.executable, "-c", code.format(**values)], start_new_session=True)
+
+    balloon = tree(forks=4, pairs=200, sleep=60)
+    dog = watchdog.Watchdog(balloon.pid, memory_mb=200, cpus=None)
+    dog.start()
+    try:
+        assert balloon.wait(timeout=30) == -9
+    finally:
+        dog.stop()
+    assert dog.verdict and "over the limit of 200 MB" in dog.verdict[1], dog.verdict
+    assert watchdog.descendants(balloon.pid) == []
+    few = tree(forks=2, pairs=8, sleep=2)  # 2 x (16 + 4) sockets, 2 of them in flight
+    dog = watchdog.Watchdog(few.pid, memory_mb=200, cpus=None)
+    dog.start()
+    try:
+        time.sleep(1)
+        charged = dog.sockets_kb(watchdog.descendants(few.pid)[0])
+        assert few.wait(timeout=30) == 0
+    finally:
+        dog.stop()
+    assert dog.verdict is None and charged == 40 * watchdog.SOCKET_KB, (charged, watchdog.SOCKET_KB)
+    assert watchdog.Watchdog(os.getpid(), memory_mb=200, cpus=None).sockets_kb(os.getpid()) == 0  # the host's
+
+
+def test_watchdog_charges_pipes_by_descriptor_slots():
+    """Pipe buffers are kernel memory too: each descriptor slot of a process (FDSize) is charged a
+    small pipe's buffer (8 kB), so 6 forks holding 480 pipes each (FDSize 1024: 48 MB charged) pass
+    a 40 MB budget, while a fresh Python (64 slots: 0.5 MB) is charged next to nothing."""
+    import subprocess
+
+    from bpcourse.grader import watchdog
+
+    quiet = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        assert 0 < watchdog.status_kb(quiet.pid)[1] <= 256 * watchdog.PIPE_KB, watchdog.status_kb(quiet.pid)
+    finally:
+        quiet.kill()
+        quiet.wait()
+    pipes = _tree("import os, time\nfor _ in range(6):\n    if os.fork() == 0:\n"
+                  "        keep = [os.pipe() for _ in range(480)]\n        time.sleep(60)\n        os._exit(0)\n"
+                  "time.sleep(60)")
+    dog = watchdog.Watchdog(pipes.pid, memory_mb=40, cpus=None)
+    dog.start()
+    try:
+        assert pipes.wait(timeout=30) == -9
+    finally:
+        dog.stop()
+    assert dog.verdict and "pipe buffers), over the limit of 40 MB" in dog.verdict[1], dog.verdict
+    assert watchdog.descendants(pipes.pid) == []
 
 
 def test_watchdog_holds_a_swarm_to_its_share_and_never_stops_a_quiet_tree():

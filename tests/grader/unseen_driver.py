@@ -28,14 +28,13 @@ from tests.grader.sandbox_driver import keep_only, lay_out, summary  # noqa: E40
 
 targets, listener = lay_out(work, course)
 subs, hidden = targets["batch"], targets["hidden"].parent
-unprivileged = os.geteuid() != 0
 limits = Limits(cell_timeout=10, wall_limit=60, start_timeout=30)
 if batch == "fixture":
-    expected = {k: v.points for k, v in unseen_attacks.make(subs, targets, unprivileged=unprivileged).items()}
+    expected = {k: v.points for k, v in unseen_attacks.make(subs, targets).items()}
     config = Config(checks_dir=targets["checks"].parent, hidden=[hidden], limits=limits)
 else:  # the real exercise 01 and the course's own checks (hidden: the fixture's, which add none to it)
     targets["source"] = Path(shutil.copy(course / "solutions" / f"{exercise_attacks.STEM}.ipynb", work / "src"))
-    expected = exercise_attacks.make(subs, targets, course, unprivileged=unprivileged)
+    expected = exercise_attacks.make(subs, targets, course)
     config = Config(hidden=[hidden], limits=limits)
 if os.environ.get("BPCOURSE_TEST_ONLY") and batch == "exercise":
     exercise_attacks.remove_deep_folders(subs)  # before shutil.rmtree meets it
