@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -284,6 +285,24 @@ class _Callback(Progress):
         self.fn(result)
 
 
+class InOrder:
+    """Lets threads pass one point in a given order of positions: a thread waits until every lower
+    position has passed or given up (``done``), so an early position never waits for a later one."""
+
+    def __init__(self, positions) -> None:
+        self.waiting = set(positions)
+        self.changed = threading.Condition()
+
+    def wait_turn(self, position: int) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: min(self.waiting, default=position) >= position)
+
+    def done(self, position: int) -> None:
+        with self.changed:
+            self.waiting.discard(position)
+            self.changed.notify_all()
+
+
 def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, feedback: str | Path | None = None,
                 jobs: int = 2, config: Config | None = None, progress=None, resume: bool = False,
                 cluster: str | None = None, engine="dask") -> list[SubmissionResult]:
@@ -342,6 +361,12 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
             report.note(f"Dask dashboard: {dask_engine.dashboard}")
 
     def one(item: tuple[str, Path | None]) -> SubmissionResult:
+        try:
+            return graded(item)
+        finally:
+            handover.done(order[item[0]])  # (also when it never reached the cluster)
+
+    def graded(item: tuple[str, Path | None]) -> SubmissionResult:
         student, path = item
         if path is None:
             qs = [QuestionResult(q.grade_id, 0.0, q.points, "missing", "no notebook submitted")
@@ -350,7 +375,10 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
         run = None  # the thread pool: runner.run_worker, here
         if dask_engine is not None:  # in the folder's order, as the pool would (Dask's own is by arrival)
             position = order[student]
-            run = lambda job, cfg: dask_engine.run(job, cfg, position)  # noqa: E731
+
+            def run(job, cfg):
+                handover.wait_turn(position)
+                return dask_engine.run(job, cfg, position, submitted=lambda: handover.done(position))
         try:
             return printable_result(grade_submission(path, assignment, config, student=student, raw=raw[path],
                                                      run=run))
@@ -360,6 +388,9 @@ def grade_batch(folder: str | Path, source: str | Path, csv_path: str | Path, fe
             return grader_error(student, path, assignment, exc)
 
     order = {student: i for i, (student, _) in enumerate(subs)}
+    # Dask orders queued tasks by priority, but a free worker takes whatever arrives first, and the
+    # grader threads read and rebuild notebooks in parallel: so they hand tasks over in the folder's order.
+    handover = InOrder(order[student] for student, _ in todo)
     results: list[SubmissionResult] = []
     report.start(len(todo), len(subs) - len(todo))
     pool = ThreadPoolExecutor(max_workers=max(1, min(threads, len(todo) or 1)))

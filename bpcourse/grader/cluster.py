@@ -206,12 +206,15 @@ class DaskEngine:
         services = self.client.scheduler_info(n_workers=0).get("services", {})
         return self.client.dashboard_link if "dashboard" in services else None
 
-    def run(self, job: dict, config, order: int = 0):
-        """Run ``job`` on the cluster; lower ``order`` first (the batch passes the folder's order)."""
+    def run(self, job: dict, config, order: int = 0, submitted=None):
+        """Run ``job`` on the cluster; lower ``order`` first (the batch passes the folder's order).
+        ``submitted()``, if given, is called as soon as the task is handed to the scheduler."""
         from distributed import KilledWorker
 
         future = self.client.submit(run_task, job, config, self.expected, self.cluster is not None, pure=False,
                                     key=f"bpgrade-{uuid.uuid4().hex}", priority=-order)
+        if submitted is not None:
+            submitted()
         try:
             while True:
                 try:
