@@ -34,6 +34,15 @@ class _Step:
     grads: list[float]                             # every node's grad after this step
 
 
+def _require_value(root: Any) -> None:
+    """The stepper replays a scalar engine's backward; a tensor (or anything else) is refused before
+    any of its nodes is touched."""
+    from bpcourse.scalar import Value
+    if not isinstance(root, Value) and not hasattr(root, "_backward"):
+        raise TypeError(f"backward_stepper: needs a bpcourse.scalar.Value (or a micrograd Value), "
+                        f"got {type(root).__name__}")
+
+
 def _engine_steps(root: Any):
     """(node, [(parent, local, added)]) per backward step: ``bpcourse.scalar.backward_steps`` for
     our Value; for micrograd's Value, its own ``_backward`` closures, reading what they added."""
@@ -45,9 +54,7 @@ def _engine_steps(root: Any):
         for step in backward_steps(root):
             yield step.node, list(step.contributions)
         return
-    if not hasattr(root, "_backward"):
-        raise TypeError(f"backward_stepper: needs a bpcourse.scalar.Value (or a micrograd Value), "
-                        f"got {type(root).__name__}")
+    _require_value(root)
     order = topological_order(root)
     for node in order:
         node.grad = 0.0
@@ -80,6 +87,7 @@ class BackwardStepper:
     """
 
     def __init__(self, root: Any, *, include_leaves: bool = False) -> None:
+        _require_value(root)
         self.root = root
         self.nodes = topological_order(root)
         index = {id(n): i for i, n in enumerate(self.nodes)}

@@ -3,11 +3,13 @@ a slider release does, and the state (numbers, text, figure) can be read back.""
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import matplotlib.image
 import matplotlib.pyplot as plt
 import numpy as np
+
 import pytest
 from micrograd.engine import Value as MicroValue
 
@@ -207,5 +209,7 @@ def test_training_progress_marks_a_blown_up_loss():
 def test_stepper_explains_what_it_needs():
     import bpcourse
     x = bpcourse.ones(2, requires_grad=True)
-    with pytest.raises(TypeError, match="needs a bpcourse.scalar.Value"):
-        backward_stepper((x * x).sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # refused before it touches the tensor's nodes (no .grad warning)
+        with pytest.raises(TypeError, match="needs a bpcourse.scalar.Value"):
+            backward_stepper((x * x).sum())
