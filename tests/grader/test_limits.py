@@ -1,6 +1,7 @@
 """Resource limits on the kernel (CPU seconds, file size, processes) and the worker-command prefix."""
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import stat
@@ -302,6 +303,19 @@ def _tree(code: str):
     return subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
 
 
+@contextlib.contextmanager
+def _watching(pid: int, **limits):
+    """A worker's watchdog over the process tree at ``pid``, running for the with-block."""
+    from bpcourse.grader import watchdog
+
+    dog = watchdog.Watchdog(pid, **limits)
+    dog.start()
+    try:
+        yield dog
+    finally:
+        dog.stop()
+
+
 def _cpu_seconds(pids) -> float:
     from bpcourse.grader import watchdog
 
@@ -315,24 +329,16 @@ def test_watchdog_kills_a_forked_balloon_and_spares_forks_that_share():
 
     balloon = _tree("import os, time\nfor _ in range(8):\n    if os.fork() == 0:\n"
                     "        b = b'x' * (100 * 2**20)\n        time.sleep(60)\n        os._exit(0)\ntime.sleep(60)")
-    dog = watchdog.Watchdog(balloon.pid, memory_mb=500, cpus=None)
-    dog.start()
-    try:
+    with _watching(balloon.pid, memory_mb=500, cpus=None) as dog:
         assert balloon.wait(timeout=30) == -9
-    finally:
-        dog.stop()
     assert dog.verdict and dog.verdict[0] == "memory limit" and "over the limit of 500 MB" in dog.verdict[1], dog.verdict
     assert watchdog.descendants(balloon.pid) == []
     # 8 children that only read their parent's 200 MB: 9 x 200 MB counted per process, 200 MB in truth.
     sharing = _tree("import os, time\nb = b'x' * (200 * 2**20)\nkids = []\nfor _ in range(8):\n"
                     "    p = os.fork()\n    if p == 0:\n        time.sleep(3)\n        os._exit(b.count(b'y'))\n"
                     "    kids.append(p)\nos._exit(max(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in kids))")
-    dog = watchdog.Watchdog(sharing.pid, memory_mb=500, cpus=None)
-    dog.start()
-    try:
+    with _watching(sharing.pid, memory_mb=500, cpus=None) as dog:
         assert sharing.wait(timeout=60) == 0
-    finally:
-        dog.stop()
     assert dog.verdict is None and 150 * 1024 < dog.peak_kb < 500 * 1024, (dog.verdict, dog.peak_kb)
 
 
@@ -361,23 +367,15 @@ def test_watchdog_charges_each_socket_of_the_sandbox_network_namespace():
         return subprocess.Popen([*netns, sys.executable, "-c", code.format(**values)], start_new_session=True)
 
     balloon = tree(forks=4, pairs=200, sleep=60)
-    dog = watchdog.Watchdog(balloon.pid, memory_mb=200, cpus=None)
-    dog.start()
-    try:
+    with _watching(balloon.pid, memory_mb=200, cpus=None) as dog:
         assert balloon.wait(timeout=30) == -9
-    finally:
-        dog.stop()
     assert dog.verdict and "over the limit of 200 MB" in dog.verdict[1], dog.verdict
     assert watchdog.descendants(balloon.pid) == []
     few = tree(forks=2, pairs=8, sleep=2)  # 2 x (16 + 4) sockets, 2 of them in flight
-    dog = watchdog.Watchdog(few.pid, memory_mb=200, cpus=None)
-    dog.start()
-    try:
+    with _watching(few.pid, memory_mb=200, cpus=None) as dog:
         time.sleep(1)
         charged = dog.sockets_kb(watchdog.descendants(few.pid)[0])
         assert few.wait(timeout=30) == 0
-    finally:
-        dog.stop()
     assert dog.verdict is None and charged == 40 * watchdog.SOCKET_KB, (charged, watchdog.SOCKET_KB)
     assert watchdog.Watchdog(os.getpid(), memory_mb=200, cpus=None).sockets_kb(os.getpid()) == 0  # the host's
 
@@ -399,12 +397,8 @@ def test_watchdog_charges_pipes_by_descriptor_slots():
     pipes = _tree("import os, time\nfor _ in range(6):\n    if os.fork() == 0:\n"
                   "        keep = [os.pipe() for _ in range(480)]\n        time.sleep(60)\n        os._exit(0)\n"
                   "time.sleep(60)")
-    dog = watchdog.Watchdog(pipes.pid, memory_mb=40, cpus=None)
-    dog.start()
-    try:
+    with _watching(pipes.pid, memory_mb=40, cpus=None) as dog:
         assert pipes.wait(timeout=30) == -9
-    finally:
-        dog.stop()
     assert dog.verdict and "pipe buffers), over the limit of 40 MB" in dog.verdict[1], dog.verdict
     assert watchdog.descendants(pipes.pid) == []
 
@@ -417,27 +411,19 @@ def test_watchdog_holds_a_swarm_to_its_share_and_never_stops_a_quiet_tree():
     swarm = _tree("import os, time\nfor _ in range(6):\n    if os.fork() == 0:\n        while True:\n"
                   "            pass\ntime.sleep(60)")
     # A share so small that the swarm is over it however busy the machine is (2 cores shared by many).
-    dog = watchdog.Watchdog(swarm.pid, memory_mb=None, cpus=0.02)
-    dog.start()
-    try:
+    with _watching(swarm.pid, memory_mb=None, cpus=0.02) as dog:
         time.sleep(0.5)
         kids = watchdog.descendants(swarm.pid)
         before, began = _cpu_seconds(kids), time.monotonic()
         time.sleep(4)
         share = (_cpu_seconds(kids) - before) / (time.monotonic() - began)
-    finally:
-        dog.stop()
         os.killpg(swarm.pid, 9)
         swarm.wait()
     # 6 busy processes would take both cores; stopped at most 1 s at a time, they keep about 0.1 core.
     assert dog.stops > 0 and share < 0.15, (dog.stops, share)
     quiet = _tree("import time\nfor _ in range(20):\n    sum(range(20000))\n    time.sleep(0.05)")
-    dog = watchdog.Watchdog(quiet.pid, memory_mb=None, cpus=0.5)
-    dog.start()
-    try:
+    with _watching(quiet.pid, memory_mb=None, cpus=0.5) as dog:
         assert quiet.wait(timeout=30) == 0
-    finally:
-        dog.stop()
     assert dog.stops == 0 and dog.stopped_s == 0
 
 
@@ -554,13 +540,9 @@ def test_watchdog_renices_a_swarm_so_it_weighs_as_one_process():
 
     swarm = _tree("import os, time\nfor _ in range(6):\n    if os.fork() == 0:\n        while True:\n"
                   "            pass\ntime.sleep(60)")
-    dog = watchdog.Watchdog(swarm.pid, memory_mb=None, cpus=1.0)
-    dog.start()
-    try:
+    with _watching(swarm.pid, memory_mb=None, cpus=1.0) as dog:
         time.sleep(3)
         nices = {os.getpriority(os.PRIO_PROCESS, pid) for pid in watchdog.descendants(swarm.pid)}
-    finally:
-        dog.stop()
         os.killpg(swarm.pid, 9)
         swarm.wait()
     assert 6 <= dog.demoted <= 9 and nices == {dog.demoted}, (dog.demoted, nices)
