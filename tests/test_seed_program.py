@@ -159,9 +159,30 @@ BIT_EXACT = [
     "module_backward_hooks.py", "lr_scheduler_corners.py", "hooks_detach_and_edge_cases.py",
     "autograd_higher_order.py", "lecture9_softmax.py",
 ]
+# torch picks its float32 kernels by CPU. The list above is bit-exact where torch runs its AVX-512
+# kernels; where it has AVX2 only (an AMD EPYC, measured 2026-11-30) two programs differ in one last
+# digit: softmax's row sums (torch prints 1., bpcourse 1.0000) and one Adam loss (0.459863 vs
+# 0.459862). There they are held to float32 tolerance, as every program is, by
+# test_lecture_programs_match_torch.
+DIGITS_OF_AVX512_KERNELS = {"lecture9_softmax.py", "lr_cosine_lambda_plateau.py"}
 
 
-@pytest.mark.parametrize("name", BIT_EXACT)
+def _torch_has_avx512() -> bool:
+    found = subprocess.run([sys.executable, "-c", "import torch; print(torch.backends.cpu.get_cpu_capability())"],
+                           capture_output=True, text=True, check=True)
+    return found.stdout.strip().startswith("AVX512")
+
+
+BIT_EXACT_HERE = BIT_EXACT if _torch_has_avx512() else [n for n in BIT_EXACT if n not in DIGITS_OF_AVX512_KERNELS]
+
+
+def test_every_program_left_out_of_the_bit_exact_list_here_is_named_and_exists() -> None:
+    assert DIGITS_OF_AVX512_KERNELS <= set(BIT_EXACT)
+    assert set(BIT_EXACT) - set(BIT_EXACT_HERE) <= DIGITS_OF_AVX512_KERNELS
+    assert all((LECTURES / name).exists() for name in BIT_EXACT)
+
+
+@pytest.mark.parametrize("name", BIT_EXACT_HERE)
 def test_lecture_programs_print_torchs_exact_digits(name: str, tmp_path: Path) -> None:
     """Lecture 5's 100 SGD epochs print torch's losses digit for digit: torch's SGD step is a fused
     multiply-add (one rounding), and bpcourse's optimiser rounds once too."""

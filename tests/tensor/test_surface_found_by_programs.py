@@ -283,14 +283,25 @@ def test_grads_kept_with_create_graph_then_accumulated_print_as_torchs():
         assert _grads_after_create_graph(bpcourse) == _grads_after_create_graph(torch)
 
 
+# torch picks its float32 kernels by CPU: with AVX-512 its log is correctly rounded for all but ~1% of
+# inputs; with AVX2 only (an AMD EPYC here, 2026-11-30) 9.2% of these 250 are one unit off the nearest
+# float32, where numpy's own float32 log is off for 11.6%.
+_LOG_OFF_BY_ONE = 0.03 if torch.backends.cpu.get_cpu_capability().startswith("AVX512") else 0.12
+
+
 @pytest.mark.parametrize("fn", ["exp", "log", "tanh", "sigmoid", "sin", "cos"])
 def test_small_float32_transcendentals_round_as_torchs(fn):
     """numpy's float32 exp is one unit off for ~40% of inputs (exp(1.0).item() printed
-    2.7182819843292236, torch 2.7182817459106445); rounded once from float64, ~1% (sin, cos ~5%)."""
+    2.7182819843292236, torch 2.7182817459106445); rounded once from float64, ~1% (sin, cos ~5%;
+    log, where torch has AVX2 but not AVX-512, ~9%). Never more than one unit in the last place,
+    and never further from torch than numpy's own float32 function."""
     x = np.random.default_rng(0).uniform(0.05, 4.0, 250).astype(np.float32)
     ours = getattr(bpcourse, fn)(bpcourse.tensor(x)).numpy()
     theirs = getattr(torch, fn)(torch.tensor(x)).numpy()
-    assert np.mean(ours != theirs) < (0.08 if fn in ("sin", "cos") else 0.03)
+    assert np.mean(ours != theirs) < (0.08 if fn in ("sin", "cos") else _LOG_OFF_BY_ONE if fn == "log" else 0.03)
+    assert np.abs(ours.view(np.int32) - theirs.view(np.int32)).max() <= 1
+    if fn != "sigmoid":  # (numpy has no sigmoid)
+        assert np.mean(ours != theirs) <= np.mean(getattr(np, fn)(x) != theirs)
     if fn not in ("sin", "cos"):  # (torch's cos(1.0) is not the nearest float32; cos(1.0) is near a tie)
         assert getattr(bpcourse, fn)(bpcourse.tensor(1.0)).item() == getattr(torch, fn)(torch.tensor(1.0)).item()
 
