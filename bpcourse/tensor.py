@@ -245,6 +245,7 @@ class Tensor(TensorBase, InPlaceMethods):
             if getattr(self, "_hooks", None) is None:
                 self._hooks = {}
             hooks = self._hooks
+            engine.watch_leaf_hooks(self)  # backward takes its general loop while self lives
         return RemovableHandle(hooks, hook)
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False,

@@ -255,6 +255,8 @@ class Pow(ArrayFunction):
         p = ctx.p
         if p == 0:
             return np.zeros_like(value(x)), None
+        if p == 2 and type(x) is np.ndarray:  # the squared error: 2 * x ** 1 is x + x, bit for bit, at a third of the cost
+            return g * (x + x), None
         if _whole(p):  # x ** (p - 1) with p - 1 >= 0: as forward
             return g * (p * x ** (p - 1)), None  # torch's order: grad * (p * x^(p-1))
         with np.errstate(all="ignore"):  # x ** -0.5 at 0 is inf: silently, as in torch
@@ -264,7 +266,8 @@ class Pow(ArrayFunction):
 def _whole(p: Any) -> bool:
     """p is 0, 1, 2, ... (a Python number): x ** p of finite numbers is then never nan or inf by
     division, so Pow needs no errstate (x ** 2 in every squared error)."""
-    return type(p) in (int, float) and p >= 0 and float(p).is_integer()
+    kind = type(p)
+    return (kind is int or kind is float) and p >= 0 and (kind is int or p.is_integer())
 
 
 class Exp(ArrayFunction):
