@@ -197,15 +197,18 @@ def _check_targets(target: Tensor, n_classes: int, ignore_index: int) -> tuple:
     return t, bool(lo <= ignore_index <= hi and (t == ignore_index).any())
 
 
+_INT64 = np.dtype(np.int64)
+
+
 def _plain_targets(scores: Tensor, target: Any, ignore_index: int) -> bool:
     """The usual call, checked cheaply: one int64 class index per row of 2-D scores, every index
     a class (so none is ``ignore_index``, which is then outside the classes, nor out of range).
     One max over the targets read as unsigned numbers settles it: a negative index is huge there."""
     x, t = scores.array, getattr(target, "array", None)
-    if t is None or t.dtype != np.int64 or x.ndim != 2 or t.shape != x.shape[:1] or not t.size:
+    if t is None or t.dtype != _INT64 or x.ndim != 2 or t.shape != x.shape[:1] or not t.size:
         return False
     n_classes = x.shape[1]
-    return bool(t.view(np.uint64).max() < n_classes) and not 0 <= ignore_index < n_classes
+    return not 0 <= ignore_index < n_classes and bool(np.maximum.reduce(t.view(np.uint64)) < n_classes)
 
 
 def _masked_nll(logp: Tensor, target: Tensor, weight: Any, ignore_index: int, reduction: str) -> Tensor:

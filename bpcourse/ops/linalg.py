@@ -149,7 +149,10 @@ class Linear(ArrayFunction):
                 g2 = g.reshape(-1, g.shape[-1])
                 gw = g2.T @ x.reshape(-1, x.shape[-1])
         if need_b:
-            gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if g.ndim > 1 else g  # (g may be a Tensor: create_graph)
+            if type(g) is np.ndarray and g.ndim == 2:  # a batch of rows: np.add.reduce is .sum() without its wrapper
+                gb = np.add.reduce(g, axis=0)
+            else:  # (g may be a Tensor: create_graph)
+                gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if g.ndim > 1 else g
         return gx, gw, gb
 
 

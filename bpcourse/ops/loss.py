@@ -113,7 +113,7 @@ class NllLoss(ArrayFunction):
         picked = logp[rows, t]
         if reduction == "none":
             return -picked
-        total = -picked.sum()  # the same bits as (-picked).sum(), one pass fewer
+        total = -np.add.reduce(picked)  # picked.sum(), the same bits as (-picked).sum(), one pass fewer
         return total / picked.size if reduction == "mean" else total
 
     @staticmethod

@@ -28,6 +28,7 @@ import numpy as np
 
 from bpcourse.grad_mode import enable_grad
 from bpcourse.creation import from_numpy
+from bpcourse.optim.axpy import axpy_
 from bpcourse.tensor import Tensor
 
 
@@ -51,9 +52,11 @@ def add_scaled(p: np.ndarray, alpha: float, g: np.ndarray) -> np.ndarray:
 
 
 def add_scaled_(p: np.ndarray, alpha: float, g: np.ndarray) -> None:
-    """In place: p <- p + alpha * g, with add_scaled's rounding (and no copy for large tensors)."""
+    """In place: p <- p + alpha * g, with add_scaled's rounding (and no copy for large tensors:
+    BLAS's axpy, one pass and one rounding, where numpy's bundled OpenBLAS is found)."""
     if p.dtype != np.float32 or p.size > FUSED_ROUNDING_MAX_SIZE:
-        p += alpha * g
+        if not axpy_(p, alpha, g):
+            p += alpha * g
     else:
         p[...] = _exact_sum(p, alpha, g)  # rounded to float32 as it is stored
 

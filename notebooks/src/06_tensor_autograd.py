@@ -95,9 +95,11 @@ print("saved values after backward:", ctx.saved)
 # The same loop as the scalar engine, one array per node: seed $\partial L/\partial L = 1$, visit the operations outputs
 # first, let each op's `backward` turn the output's gradient into one gradient per input, and **add** the gradients of a
 # tensor that is used more than once (`prev + gx`), exactly the rule that fixed `b = a + a` in notebook 05. The loop is
-# `_backward_default` in `bpcourse/engine.py`, which `loss.backward()` runs. Read the `for ctx in ops` loop; the
-# general `backward` beside it runs the same loop and also handles leaf hooks, `grad(..., inputs)` and
-# `create_graph=True` (second derivatives, notebook 08).
+# `_backward_default` in `bpcourse/engine.py`, which `loss.backward()` runs. Read the `while ready` loop: as in
+# torch's engine, an op waits in a queue from the moment it receives its first gradient, and the op created last
+# runs next, so every op that used a tensor has sent its share before the op that made the tensor runs. The general
+# `backward` beside it runs the same steps and also handles leaf hooks, `grad(..., inputs)` and `create_graph=True`
+# (second derivatives, notebook 08).
 
 # %% slide=-
 show_source(engine._backward_default)

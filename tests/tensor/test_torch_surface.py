@@ -117,6 +117,37 @@ def test_add_scaled_is_a_fused_multiply_add() -> None:
     assert not np.array_equal(p - np.float32(0.01) * g, expected)  # two roundings differ somewhere
 
 
+def test_large_updates_go_through_blas_axpy_in_one_rounding_or_numpy_where_there_is_none(monkeypatch) -> None:
+    """Above FUSED_ROUNDING_MAX_SIZE the update is BLAS's saxpy from numpy's own OpenBLAS: one
+    pass; with an FMA kernel (x86-64 since Haswell) one rounding, torch's bits. Without that
+    library, numpy's two roundings: the same numbers but for a few last bits."""
+    from bpcourse.optim import axpy
+    from bpcourse.optim.optimizer import FUSED_ROUNDING_MAX_SIZE, add_scaled_
+
+    rng = np.random.default_rng(2)
+    p = rng.standard_normal((128, 784)).astype(np.float32)
+    g = rng.standard_normal((128, 784)).astype(np.float32)
+    assert p.size > FUSED_ROUNDING_MAX_SIZE
+    expected = torch.from_numpy(p.copy()).add_(torch.from_numpy(g), alpha=-0.01).numpy()
+    blas = p.copy()
+    add_scaled_(blas, -0.01, g)
+    if axpy.available():  # numpy's Linux wheels
+        assert np.array_equal(blas, expected)
+    monkeypatch.setattr(axpy, "_saxpy", None)
+    plain = p.copy()
+    add_scaled_(plain, -0.01, g)
+    np.testing.assert_allclose(plain, expected, rtol=1e-6, atol=1e-7)
+    assert 0 < np.mean(plain != expected) < 0.05  # two roundings: a few last bits differ
+    # what BLAS cannot take is left to numpy: float64, non-contiguous, broadcast gradients
+    monkeypatch.undo()
+    p64, col = p.astype(np.float64), np.asfortranarray(g)
+    for target, grad in [(p64, g.astype(np.float64)), (p.copy(), col), (p.copy(), g[:1])]:
+        before = target.copy()
+        add_scaled_(target, -0.01, grad)
+        np.testing.assert_allclose(target, before - 0.01 * grad, rtol=1e-6, atol=1e-7)
+    assert not axpy.axpy_(p.copy(), -0.01, col) and not axpy.axpy_(p64, -0.01, g.astype(np.float64))
+
+
 @pytest.mark.parametrize("name, kwargs", [
     ("SGD", dict(lr=0.1)), ("SGD", dict(lr=0.1, momentum=0.9, weight_decay=0.01)),
     ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)), ("Adam", dict(lr=0.05)),
