@@ -344,7 +344,7 @@ for k in (0, 4, 10):
     D = rng.normal(size=weights[k].shape)         # a random direction in layer k's weights
     shifted = lambda s: deep_loss_and_grads(weights[:k] + [weights[k] + s * D] + weights[k + 1:], "sigmoid")[0]  # noqa: E731
     numeric = (shifted(1e-4) - shifted(-1e-4)) / 2e-4
-    print(f"layer {k + 1:2d}: hand sum(dL/dW * D) = {np.sum(grads[k] * D): .4e}, finite diff. {numeric: .4e}, "
+    print(f"layer {k + 1:2d}: hand sum(dL/dW * D) = {np.sum(grads[k] * D): .3e}, finite diff. {numeric: .3e}, "
           f"rel. error < 1e-5: {relative_error(np.sum(grads[k] * D), numeric) < 1e-5}")
 
 # %% [markdown] slide=subslide
