@@ -117,12 +117,11 @@ def test_add_scaled_is_a_fused_multiply_add() -> None:
     assert not np.array_equal(p - np.float32(0.01) * g, expected)  # two roundings differ somewhere
 
 
-def _cpu_has_fma() -> bool:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            return " fma " in f" {info.read()} ".replace("\n", " ")
-    except OSError:
-        return False
+def _openblas_kernel() -> str:
+    from threadpoolctl import threadpool_info
+
+    return next((p.get("architecture") or "" for p in threadpool_info()
+                 if p["internal_api"] == "openblas" and "numpy" in p["filepath"]), "")  # numpy's, not torch's
 
 
 def test_large_updates_go_through_blas_axpy_in_one_rounding_or_numpy_where_there_is_none(monkeypatch) -> None:
@@ -139,15 +138,18 @@ def test_large_updates_go_through_blas_axpy_in_one_rounding_or_numpy_where_there
     expected = torch.from_numpy(p.copy()).add_(torch.from_numpy(g), alpha=-0.01).numpy()
     blas = p.copy()
     add_scaled_(blas, -0.01, g)
-    if axpy.available() and _cpu_has_fma():  # numpy's Linux wheels, on x86-64 since Haswell
-        assert np.array_equal(blas, expected)
-    else:
-        np.testing.assert_allclose(blas, expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(blas, expected, rtol=1e-6, atol=1e-7)
     monkeypatch.setattr(axpy, "_saxpy", None)
     plain = p.copy()
     add_scaled_(plain, -0.01, g)
     np.testing.assert_allclose(plain, expected, rtol=1e-6, atol=1e-7)
     assert 0 < np.mean(plain != expected) < 0.05  # two roundings: a few last bits differ
+    # BLAS is never further from torch than numpy; with OpenBLAS's Haswell kernel (explicit FMA
+    # instructions; AMD EPYC, 2026-11-30) it is torch's bits exactly. Other kernels leave the
+    # contraction to their compiler, so equality is asserted only where that kernel runs.
+    assert np.mean(blas == expected) >= np.mean(plain == expected)
+    if axpy.available() and _openblas_kernel() in ("Haswell", "Zen"):
+        assert np.array_equal(blas, expected)
     # what BLAS cannot take is left to numpy: float64, non-contiguous, broadcast gradients
     monkeypatch.undo()
     p64, col = p.astype(np.float64), np.asfortranarray(g)
