@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 DATA = Path(__file__).parent / "data"
 LECTURES = Path(__file__).parent / "tensor" / "lectures"
@@ -167,13 +168,8 @@ BIT_EXACT = [
 DIGITS_OF_AVX512_KERNELS = {"lecture9_softmax.py", "lr_cosine_lambda_plateau.py"}
 
 
-def _torch_has_avx512() -> bool:
-    found = subprocess.run([sys.executable, "-c", "import torch; print(torch.backends.cpu.get_cpu_capability())"],
-                           capture_output=True, text=True, check=True)
-    return found.stdout.strip().startswith("AVX512")
-
-
-BIT_EXACT_HERE = BIT_EXACT if _torch_has_avx512() else [n for n in BIT_EXACT if n not in DIGITS_OF_AVX512_KERNELS]
+BIT_EXACT_HERE = (BIT_EXACT if torch.backends.cpu.get_cpu_capability().startswith("AVX512")
+                  else [n for n in BIT_EXACT if n not in DIGITS_OF_AVX512_KERNELS])
 
 
 def test_every_program_left_out_of_the_bit_exact_list_here_is_named_and_exists() -> None:
