@@ -179,7 +179,7 @@ def _backward_default(roots: list, seeds: list, wrap: Callable, retain_graph: bo
     of them (highest ``seq``) runs next: an op is created after its inputs, so every op that used
     a tensor has run, and sent its share of the gradient, before the op that made the tensor."""
     grads: dict = {}  # node (op, or leaf tensor) -> dL/d(its output) received so far
-    ready: list = []  # heap of (-seq, id, op): the op created last comes out first
+    ready: list = []  # heap of (-seq, op): the op created last comes out first (seq is unique: no tie)
     for root, seed in zip(roots, seeds):
         node = root.grad_fn or root
         if node in grads:
@@ -187,9 +187,9 @@ def _backward_default(roots: list, seeds: list, wrap: Callable, retain_graph: bo
         else:
             grads[node] = seed
             if node is not root:
-                heappush(ready, (-node.seq, id(node), node))
+                heappush(ready, (-node.seq, node))
     while ready:
-        ctx = heappop(ready)[2]
+        ctx = heappop(ready)[1]
         g = grads.pop(ctx)
         if ctx.hooks:
             g = _run_hooks(ctx.hooks, g, wrap)
@@ -222,7 +222,7 @@ def _backward_default(roots: list, seeds: list, wrap: Callable, retain_graph: bo
             else:
                 grads[node] = gx
                 if isinstance(node, Context):  # its first gradient: the op joins the queue
-                    heappush(ready, (-node.seq, id(node), node))
+                    heappush(ready, (-node.seq, node))
         del input_grads, gx, g  # hold no gradient beyond its entry in grads (see _accumulate)
     for leaf in list(grads):  # every op has run: what is left are the leaves
         g = grads.pop(leaf)

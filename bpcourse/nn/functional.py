@@ -197,7 +197,7 @@ def _check_targets(target: Tensor, n_classes: int, ignore_index: int) -> tuple:
     return t, bool(lo <= ignore_index <= hi and (t == ignore_index).any())
 
 
-_INT64 = np.dtype(np.int64)
+_INT64, _UINT64 = np.dtype(np.int64), np.dtype(np.uint64)
 
 
 def _plain_targets(scores: Tensor, target: Any, ignore_index: int) -> bool:
@@ -208,7 +208,7 @@ def _plain_targets(scores: Tensor, target: Any, ignore_index: int) -> bool:
     if t is None or t.dtype != _INT64 or x.ndim != 2 or t.shape != x.shape[:1] or not t.size:
         return False
     n_classes = x.shape[1]
-    return not 0 <= ignore_index < n_classes and bool(np.maximum.reduce(t.view(np.uint64)) < n_classes)
+    return not 0 <= ignore_index < n_classes and bool(np.maximum.reduce(t.view(_UINT64)) < n_classes)
 
 
 def _masked_nll(logp: Tensor, target: Tensor, weight: Any, ignore_index: int, reduction: str) -> Tensor:

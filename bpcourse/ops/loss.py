@@ -108,9 +108,9 @@ class NllLoss(ArrayFunction):
                 f"nll_loss: expected input (batch, classes) and target (batch,), got "
                 f"input.shape={logp.shape}, target.shape={t.shape}"
             )
-        rows = np.arange(t.shape[0])
-        ctx.args = (logp.shape, rows, t, reduction)
-        picked = logp[rows, t]
+        picks = flat_picks(logp.shape, t)
+        ctx.args = (logp.shape, picks, t, reduction)
+        picked = logp.ravel()[picks]  # logp[i, t_i] for every row i
         if reduction == "none":
             return -picked
         total = -np.add.reduce(picked)  # picked.sum(), the same bits as (-picked).sum(), one pass fewer
@@ -123,10 +123,25 @@ class NllLoss(ArrayFunction):
         return run(NllLossBackward, g, *ctx.args), None, None
 
 
-def nll_loss_grad(g: np.ndarray, shape: tuple, rows: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+_ROW_STARTS: dict = {}  # (rows, classes) -> where each row starts in the flattened scores
+
+
+def flat_picks(shape: tuple, t: np.ndarray) -> np.ndarray:
+    """The positions of [i, t_i] in the flattened (rows, classes) array: one index per row. Picking
+    through them (``logp.ravel()[picks]``) costs a quarter of numpy's two-index ``logp[rows, t]``."""
+    starts = _ROW_STARTS.get(shape)
+    if starts is None:
+        starts = _ROW_STARTS[shape] = np.arange(0, shape[0] * shape[1], shape[1])
+        starts.flags.writeable = False
+    return starts + t
+
+
+def nll_loss_grad(g: np.ndarray, shape: tuple, picks: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
     """dlogp: zeros, with -g (/ n for 'mean') at [i, t_i]."""
+    if g.ndim == 0:  # a number: numpy's arithmetic on one number is cheaper than on a 0-d array
+        g = g[()]
     glogp = np.zeros(shape, dtype=g.dtype)
-    glogp[rows, t] = 0 - _scale(g, rows.size, reduction)  # 0 - g, not -g: an ignored row's 0 stays +0
+    glogp.ravel()[picks] = 0 - _scale(g, t.size, reduction)  # 0 - g, not -g: an ignored row's 0 stays +0
     return glogp
 
 
@@ -134,13 +149,13 @@ class NllLossBackward(ArrayFunction):
     """dlogp = zeros, with -g (/ n for 'mean') at [i, t_i]: nll_loss's backward, an op of its own"""
 
     @staticmethod
-    def forward(ctx: Context, g: np.ndarray, shape: tuple, rows: np.ndarray, t: np.ndarray,
+    def forward(ctx: Context, g: np.ndarray, shape: tuple, picks: np.ndarray, t: np.ndarray,
                 reduction: str) -> np.ndarray:
-        ctx.args = (rows, t, reduction)
-        return nll_loss_grad(g, shape, rows, t, reduction)
+        ctx.args = (picks, t, reduction)
+        return nll_loss_grad(g, shape, picks, t, reduction)
 
     @staticmethod
     def backward(ctx: Context, gg: Any) -> tuple:
-        rows, t, reduction = ctx.args
-        picked = -_scale(gg[rows, t], rows.size, reduction)
-        return (picked if reduction == "none" else picked.sum()), None, None, None, None
+        picks, t, reduction = ctx.args
+        picked = -_scale(gg[np.arange(t.size), t], t.size, reduction)
+        return (picked if reduction == "none" else picked.sum()), None, None, None, None, None

@@ -21,8 +21,11 @@ from bpcourse.function import Context
 _PLAIN = (np.ndarray, np.generic, int, float, str, tuple, type(None))  # never a Tensor
 
 
+_ARRAYS = (np.ndarray, np.generic)
+
+
 def is_array(x: Any) -> bool:
-    return isinstance(x, (np.ndarray, np.generic))
+    return isinstance(x, _ARRAYS)
 
 
 def value(x: Any) -> np.ndarray:
@@ -78,6 +81,11 @@ def quiet(f: Any) -> Any:
     return run_quietly
 
 
+def sum_along(x: Any, dim: int) -> Any:
+    """x summed along ``dim``, keeping it (size 1): np.add.reduce is ``.sum()`` without its Python wrapper."""
+    return np.add.reduce(x, axis=dim, keepdims=True) if is_array(x) else x.sum(dim, keepdim=True)
+
+
 def swapaxes(x: Any, i: int, j: int) -> Any:
     return np.swapaxes(x, i, j) if is_array(x) else x.transpose(i, j)
 
@@ -122,7 +130,7 @@ PLUS_ZERO_MAX_SIZE = 256
 def masked(g: Any, mask: Any) -> Any:
     """g * mask for a 0/1 (or 0/0.5/1) mask, with +0 where the mask is 0, as torch's."""
     out = g * mask
-    if is_array(out) and out.dtype.kind == "f" and out.size <= PLUS_ZERO_MAX_SIZE:
+    if isinstance(out, _ARRAYS) and out.size <= PLUS_ZERO_MAX_SIZE and out.dtype.kind == "f":
         out = out + out.dtype.type(0)  # -0 + 0 = +0
     return out
 

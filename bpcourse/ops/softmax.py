@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from bpcourse.function import ArrayFunction, Context
-from bpcourse.ops.maths import exp
+from bpcourse.ops.maths import exp, sum_along
 
 
 def _max_along(x: np.ndarray, dim: int) -> np.ndarray:
@@ -35,7 +35,7 @@ class Softmax(ArrayFunction):
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
         (y,) = ctx.saved_tensors
-        return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True)), None
+        return y * (g - sum_along(g * y, ctx.dim)), None
 
 
 class LogSoftmax(ArrayFunction):
@@ -52,4 +52,4 @@ class LogSoftmax(ArrayFunction):
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
         (y,) = ctx.saved_tensors
-        return g - exp(y) * g.sum(axis=ctx.dim, keepdims=True), None
+        return g - exp(y) * sum_along(g, ctx.dim), None

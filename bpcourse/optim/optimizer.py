@@ -37,6 +37,7 @@ from bpcourse.tensor import Tensor
 # from torch's BLAS (another summation order), so bit-equality with torch is not on offer and the
 # plain update is used. Small tensors (the lecture programs' w, b, small layers) keep torch's bits.
 FUSED_ROUNDING_MAX_SIZE = 4096
+_F32 = np.dtype(np.float32)  # (comparing with a dtype, not np.float32, skips a conversion)
 
 
 def add_scaled(p: np.ndarray, alpha: float, g: np.ndarray) -> np.ndarray:
@@ -54,11 +55,14 @@ def add_scaled(p: np.ndarray, alpha: float, g: np.ndarray) -> np.ndarray:
 def add_scaled_(p: np.ndarray, alpha: float, g: np.ndarray) -> None:
     """In place: p <- p + alpha * g, with add_scaled's rounding (and no copy for large tensors:
     BLAS's axpy, one pass and one rounding, where numpy's bundled OpenBLAS is found)."""
-    if p.dtype != np.float32 or p.size > FUSED_ROUNDING_MAX_SIZE:
+    if p.dtype != _F32 or p.size > FUSED_ROUNDING_MAX_SIZE:
         if not axpy_(p, alpha, g):
             p += alpha * g
-    else:
-        p[...] = _exact_sum(p, alpha, g)  # rounded to float32 as it is stored
+    else:  # _exact_sum, written out: every step runs this for every small parameter
+        exact = g.astype(np.float64)
+        exact *= float(np.float32(alpha))
+        exact += p
+        p[...] = exact  # rounded to float32 as it is stored
 
 
 def _exact_sum(p: np.ndarray, alpha: float, g: np.ndarray) -> np.ndarray:
