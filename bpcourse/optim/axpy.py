@@ -53,8 +53,16 @@ def axpy_(p: np.ndarray, alpha: float, g: np.ndarray) -> bool:
     if (_saxpy is None or p.dtype != _F32 or g.dtype != _F32 or p.shape != g.shape
             or not (p.flags.c_contiguous and g.flags.c_contiguous and p.flags.writeable)):
         return False
-    _saxpy(p.size, alpha, g.__array_interface__["data"][0], 1, p.__array_interface__["data"][0], 1)
+    _saxpy(p.size, alpha, _address(g), 1, _address(p), 1)
     return True
+
+
+def _address(a: np.ndarray) -> int:
+    """Where a's numbers start. Through the buffer protocol for a writable array: a third of the time
+    of ``a.__array_interface__["data"][0]``, which builds a dict on every call."""
+    if a.flags.writeable and a.size:  # (ctypes refuses an empty buffer)
+        return ctypes.addressof(ctypes.c_char.from_buffer(a))
+    return a.__array_interface__["data"][0]
 
 
 def available() -> bool:
