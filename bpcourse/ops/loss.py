@@ -16,7 +16,7 @@ import numpy as np
 from bpcourse.function import ArrayFunction, Context, ShapeError
 from bpcourse.ops.broadcast import unbroadcast
 from bpcourse.ops.elementwise import Maximum, Where
-from bpcourse.ops.maths import log, run
+from bpcourse.ops.maths import flat_picks, log, run
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -121,19 +121,6 @@ class NllLoss(ArrayFunction):
         if type(g) is np.ndarray:  # the usual backward, on arrays: no node to record
             return nll_loss_grad(g, *ctx.args), None, None
         return run(NllLossBackward, g, *ctx.args), None, None
-
-
-_ROW_STARTS: dict = {}  # (rows, classes) -> where each row starts in the flattened scores
-
-
-def flat_picks(shape: tuple, t: np.ndarray) -> np.ndarray:
-    """The positions of [i, t_i] in the flattened (rows, classes) array: one index per row. Picking
-    through them (``logp.ravel()[picks]``) costs a quarter of numpy's two-index ``logp[rows, t]``."""
-    starts = _ROW_STARTS.get(shape)
-    if starts is None:
-        starts = _ROW_STARTS[shape] = np.arange(0, shape[0] * shape[1], shape[1])
-        starts.flags.writeable = False
-    return starts + t
 
 
 def nll_loss_grad(g: np.ndarray, shape: tuple, picks: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
