@@ -138,11 +138,11 @@ class NllLossBackward(ArrayFunction):
     @staticmethod
     def forward(ctx: Context, g: np.ndarray, shape: tuple, picks: np.ndarray, t: np.ndarray,
                 reduction: str) -> np.ndarray:
-        ctx.args = (picks, t, reduction)
+        ctx.args = (t, reduction)
         return nll_loss_grad(g, shape, picks, t, reduction)
 
     @staticmethod
-    def backward(ctx: Context, gg: Any) -> tuple:
-        picks, t, reduction = ctx.args
+    def backward(ctx: Context, gg: Any) -> tuple:  # gg may be a Tensor: index it as torch would
+        t, reduction = ctx.args
         picked = -_scale(gg[np.arange(t.size), t], t.size, reduction)
-        return (picked if reduction == "none" else picked.sum()), None, None, None, None, None
+        return (picked if reduction == "none" else picked.sum()), None, None, None, None

@@ -143,7 +143,7 @@ PLUS_ZERO_MAX_SIZE = 256
 def masked(g: Any, mask: Any) -> Any:
     """g * mask for a 0/1 (or 0/0.5/1) mask, with +0 where the mask is 0, as torch's."""
     out = g * mask
-    if isinstance(out, _ARRAYS) and out.size <= PLUS_ZERO_MAX_SIZE and out.dtype.kind == "f":
+    if is_array(out) and out.size <= PLUS_ZERO_MAX_SIZE and out.dtype.kind == "f":
         out = out + out.dtype.type(0)  # -0 + 0 = +0
     return out
 

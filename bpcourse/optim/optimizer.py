@@ -58,11 +58,8 @@ def add_scaled_(p: np.ndarray, alpha: float, g: np.ndarray) -> None:
     if p.dtype != _F32 or p.size > FUSED_ROUNDING_MAX_SIZE:
         if not axpy_(p, alpha, g):
             p += alpha * g
-    else:  # _exact_sum, written out: every step runs this for every small parameter
-        exact = g.astype(np.float64)
-        exact *= float(np.float32(alpha))
-        exact += p
-        p[...] = exact  # rounded to float32 as it is stored
+    else:
+        p[...] = _exact_sum(p, alpha, g)  # rounded to float32 as it is stored
 
 
 def _exact_sum(p: np.ndarray, alpha: float, g: np.ndarray) -> np.ndarray:
