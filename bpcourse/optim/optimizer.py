@@ -28,7 +28,7 @@ import numpy as np
 
 from bpcourse.grad_mode import enable_grad
 from bpcourse.creation import from_numpy
-from bpcourse.optim.axpy import axpy_
+from bpcourse.optim.axpy import axpy_, axpy_once_
 from bpcourse.tensor import Tensor
 
 
@@ -58,7 +58,7 @@ def add_scaled_(p: np.ndarray, alpha: float, g: np.ndarray) -> None:
     if p.dtype != _F32 or p.size > FUSED_ROUNDING_MAX_SIZE:
         if not axpy_(p, alpha, g):
             p += alpha * g
-    else:
+    elif not axpy_once_(p, alpha, g):  # BLAS where it is seen to round once at this size (axpy.rounds_once)
         p[...] = _exact_sum(p, alpha, g)  # rounded to float32 as it is stored
 
 

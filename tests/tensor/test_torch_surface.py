@@ -117,6 +117,83 @@ def test_add_scaled_is_a_fused_multiply_add() -> None:
     assert not np.array_equal(p - np.float32(0.01) * g, expected)  # two roundings differ somewhere
 
 
+@pytest.mark.parametrize("shape", [(1,), (10,), (31,), (32,), (33,), (100,), (128,), (10, 128), (4096,), (3, 2)])
+def test_small_in_place_updates_are_torchs_bits_whichever_way_they_go(shape: tuple) -> None:
+    """add_scaled_ on small tensors (every digit of them is printed in the lectures): BLAS where
+    it is seen to round once at that size, the float64 update elsewhere; torch's bits either way."""
+    from bpcourse.optim.optimizer import add_scaled_
+
+    rng = np.random.default_rng(sum(shape))
+    p = rng.standard_normal(shape).astype(np.float32)
+    g = rng.standard_normal(shape).astype(np.float32)
+    for alpha in (-0.01, 0.7, -1e-3):
+        ours = p.copy()
+        add_scaled_(ours, alpha, g)
+        expected = torch.from_numpy(p.copy()).add_(torch.from_numpy(g), alpha=alpha).numpy()
+        assert np.array_equal(ours, expected), f"{shape}, alpha={alpha}"
+
+
+def test_blas_takes_a_small_update_only_where_the_probe_saw_one_rounding_at_that_size(monkeypatch) -> None:
+    """rounds_once(n) tries the kernel on n numbers where one rounding and two differ at every
+    position. A kernel that rounds twice (anywhere), or returns a copy instead of changing p, is
+    refused, and add_scaled_ then takes the float64 update; the probe runs once per size."""
+    from bpcourse.optim import axpy
+    from bpcourse.optim.optimizer import add_scaled_
+
+    def two_roundings(x, y, a):
+        y += np.float32(a) * x
+        return y
+
+    def one_rounding_but_the_last(x, y, a):
+        exact = (y.astype(np.float64) + float(np.float32(a)) * x.astype(np.float64)).astype(np.float32)
+        y[:-1] = exact[:-1]
+        y[-1:] += np.float32(a) * x[-1:]
+        return y
+
+    def one_rounding_in_a_copy(x, y, a):
+        return (y.astype(np.float64) + float(np.float32(a)) * x.astype(np.float64)).astype(np.float32)
+
+    def one_rounding(x, y, a):
+        y[...] = (y.astype(np.float64) + float(np.float32(a)) * x.astype(np.float64)).astype(np.float32)
+        return y
+
+    calls = []
+    for kernel, accepted in [(two_roundings, False), (one_rounding_but_the_last, False),
+                             (one_rounding_in_a_copy, False), (one_rounding, True)]:
+        def spy(x, y, a, kernel=kernel):
+            calls.append(y.size)
+            return kernel(x, y, a)
+
+        monkeypatch.setattr(axpy, "_small_saxpy", spy)
+        monkeypatch.setattr(axpy, "_ROUNDS_ONCE", {})
+        assert axpy.rounds_once(96) is accepted, kernel.__name__
+        probes = len(calls)
+        assert probes >= 1
+        p, g = np.ones(96, np.float32), np.full(96, 0.5, np.float32)
+        add_scaled_(p, -0.01, g)
+        assert np.all(p == np.float32(1 + float(np.float32(-0.01)) * 0.5))
+        assert len(calls) == probes + accepted  # the update itself went through BLAS only if accepted
+        assert axpy.rounds_once(96) is accepted and len(calls) == probes + accepted  # no second probe
+        calls.clear()
+
+
+def test_a_zero_step_changes_what_torch_changes() -> None:
+    """OpenBLAS returns at once for alpha == 0; torch still adds 0 * g (-0 becomes +0, inf becomes
+    nan), so a zero learning rate never goes through BLAS."""
+    from bpcourse.optim.optimizer import add_scaled_
+
+    for n in (128, 5000):
+        p = np.full(n, -0.0, np.float32)
+        g = np.ones(n, np.float32)
+        g[0] = np.inf
+        ours = p.copy()
+        with np.errstate(invalid="ignore"):  # numpy says so when 0 * inf makes nan; torch does not
+            add_scaled_(ours, 0.0, g)
+        expected = torch.from_numpy(p.copy()).add_(torch.from_numpy(g), alpha=0.0).numpy()
+        assert np.isnan(ours[0]) and np.isnan(expected[0])
+        assert np.array_equal(np.signbit(ours[1:]), np.signbit(expected[1:])) and not np.signbit(ours[1])
+
+
 def _openblas_kernel() -> str:
     from threadpoolctl import threadpool_info
 
