@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from bpcourse.function import Context, check_versions
+from bpcourse.function import ChangeClock, Context, check_versions, numbers_changed
 from bpcourse.grad_mode import _grad_mode, no_grad
 from bpcourse.graph import topological_order
 from bpcourse.ops.elementwise import Clone, Copy
@@ -195,7 +195,7 @@ def _backward_default(roots: list, seeds: list, wrap: Callable, retain_graph: bo
             g = _run_hooks(ctx.hooks, g, wrap)
         if ctx.retained is not None and ctx.retained() is not None:
             _accumulate(ctx.retained(), g, wrap, False)
-        if ctx.versions is not None:
+        if ctx.versions is not None and ctx.watched_at != ChangeClock.ticks:  # (nothing changed: no check)
             check_versions(ctx)
         fn = ctx.fn
         if fn.on_tensors:
@@ -342,6 +342,7 @@ def _accumulate(t: Any, g: Any, wrap: Callable, create_graph: bool) -> None:
         if t._grad.grad_fn is not None:  # left by an earlier create_graph backward; as in torch,
             if t.grad_fn is None:  # a leaf's .grad takes the sum in place (its node stays)
                 t._grad.array = t._grad.array + g
+                numbers_changed()
             else:  # a retained .grad becomes the sum, without a graph
                 t._grad = wrap(t._grad.array + g)
         elif t._grad.array.size > 16:

@@ -53,6 +53,7 @@ class Context:
     # so an __init__ would cost every op of every forward pass.
     saved: tuple | None = ()
     versions: tuple | None = None  # (counter or None, version, k, i) for each saved tensor: see check_versions
+    watched_at = -1  # ChangeClock.ticks when versions were taken (-1: always check)
     seq = 0  # order of creation: backward runs the latest node first
     hooks: dict | None = None  # register_hook on the output tensor (a non-leaf)
     retained: Any = None  # weak reference to the output, if it called retain_grad()
@@ -124,6 +125,21 @@ class ArrayFunction:
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
         raise NotImplementedError("an op must implement backward(ctx, g)")
+
+
+class ChangeClock:
+    """Counts every event ``check_versions`` looks for, anywhere in the program: a version that
+    moved (an in-place change) and a tensor whose numbers were swapped (``x.data = ...``). A node
+    notes the count when it saves values; if the count has not moved by its backward, none of them
+    can have changed, and the check is skipped: the usual training step, where nothing changes
+    in place between forward and backward (the optimizer's step comes after)."""
+
+    ticks = 0
+
+
+def numbers_changed() -> None:
+    """Tell ChangeClock: some tensor's numbers were changed in place or swapped."""
+    ChangeClock.ticks += 1
 
 
 def check_versions(ctx: Context) -> None:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from bpcourse import random
-from bpcourse.function import VIEW_NODES, node_class
+from bpcourse.function import VIEW_NODES, node_class, numbers_changed
 from bpcourse.grad_mode import _grad_mode
 from bpcourse.ops.elementwise import Add, Clamp, Div, Exp, Mul, Relu, Sigmoid, Sub, Tanh, Where
 from bpcourse.ops.shape import Expand, Index, IndexBackward, _is_basic
@@ -50,6 +50,8 @@ class VersionCounter:
     def __init__(self, value: int = 0) -> None:
         self.value = value
         self.views = None
+        if value:
+            numbers_changed()
 
 
 def watch_saved(saved: tuple, args: tuple, arrays: list, out: Any) -> tuple | None:
@@ -152,6 +154,7 @@ class InPlaceMethods:
             self._version_counter = VersionCounter(value)
         else:
             counter.value = value
+            numbers_changed()
 
     def __getstate__(self) -> tuple:
         """Pickled (torch.save, copy.deepcopy) without its counter: a loaded tensor starts at version 0."""
@@ -174,6 +177,7 @@ class InPlaceMethods:
             self._version_counter = VersionCounter(1)
         else:
             counter.value += 1
+            numbers_changed()
 
     # --- in a graph or not ------------------------------------------------------------------
     def _records_inplace(self, other: Any = None) -> bool:
@@ -216,6 +220,7 @@ class InPlaceMethods:
             kept = old.array.copy()  # the node keeps the old numbers it saved (torch saves a copy too)
             ctx.saved = tuple(kept if v is old.array else v for v in ctx.saved)
             old.array = kept
+            numbers_changed()
         base = view_base(self)
         if base is not None:  # self is a view of base (x[0], x.t(), x.view(...)): torch's CopySlices
             self._write_through(base, new, old)

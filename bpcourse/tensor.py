@@ -26,7 +26,8 @@ from typing import Any, Callable
 import numpy as np
 
 from bpcourse import dtypes, engine
-from bpcourse.function import ArrayFunction, Context, RemovableHandle, ShapeError, node_class, shape_message
+from bpcourse.function import (ArrayFunction, ChangeClock, Context, RemovableHandle, ShapeError, node_class,
+                               numbers_changed, shape_message)
 from bpcourse.grad_mode import _grad_mode
 from bpcourse.inplace import LEAF_INPLACE, InPlaceMethods, view_of, watch_saved  # noqa: F401 (LEAF_INPLACE: nn)
 from bpcourse.ops.elementwise import (
@@ -112,6 +113,7 @@ def apply(fn: type, *args: Any) -> "Tensor":
         saved = ctx.saved
         if saved:  # remember the versions of what was saved: backward checks nobody changed it
             ctx.versions = watch_saved(saved, args, arrays, out)
+            ctx.watched_at = ChangeClock.ticks
         out.grad_fn = ctx
         out._requires_grad = True
     return out
@@ -285,6 +287,7 @@ class Tensor(TensorBase, InPlaceMethods):
     @data.setter
     def data(self, value: Any) -> None:
         self.array = value.array if isinstance(value, Tensor) else np.asarray(value)
+        numbers_changed()  # a node that saved this tensor reads the new numbers (function.check_versions)
 
     def detach(self) -> "Tensor":
         """The same numbers without history. Unlike ``.data`` it shares the version counter, so

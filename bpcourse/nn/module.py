@@ -14,7 +14,7 @@ from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
-from bpcourse.function import RemovableHandle
+from bpcourse.function import RemovableHandle, numbers_changed
 from bpcourse.grad_mode import is_grad_enabled
 from bpcourse.tensor import Tensor, tensor_repr
 
@@ -310,6 +310,7 @@ class Module:
                 p.array = p.array.astype(numpy_dtype)
                 if p._grad is not None:
                     p._grad.array = p._grad.array.astype(numpy_dtype)
+                numbers_changed()  # a graph that saved p reads the new numbers (function.check_versions)
         return self
 
     def double(self) -> "Module":

@@ -567,6 +567,56 @@ def test_only_saved_values_are_checked_so_backward_stays_cheap() -> None:
     assert len((x * x).grad_fn.versions) == 2 and len(x.exp().grad_fn.versions) == 1
 
 
+CHANGES = {  # every way a saved tensor's numbers can move or be swapped between forward and backward
+    "h.add_(1) (no_grad)": lambda h, w, model: _under_no_grad(lambda: h.add_(1)),
+    "h.detach().mul_(2)": lambda h, w, model: h.detach().mul_(2),
+    "h[0] = 5 (no_grad)": lambda h, w, model: _under_no_grad(lambda: h.__setitem__(0, 5.0)),
+    "h._version += 1": lambda h, w, model: setattr(h, "_version", h._version + 1),
+    "h.data = h.data * 2": lambda h, w, model: setattr(h, "data", h.data * 2),
+    "w.data = w.data + 1": lambda h, w, model: setattr(w, "data", w.data + 1),
+    "model.double()": lambda h, w, model: model.double(),
+    "optimizer step": lambda h, w, model: bpcourse.optim.SGD([w], lr=0.1).step(),
+}
+
+
+def _under_no_grad(change: Callable) -> None:
+    with bpcourse.no_grad():
+        change()
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_backward_skips_the_version_check_only_while_nothing_anywhere_has_changed(change: str, monkeypatch) -> None:
+    """The check of saved versions runs for a node only if the program's change clock moved since
+    the node saved its values; every kind of change moves it, so every check still runs when it
+    could matter (and finds what it finds with or without the clock: the torch comparisons above)."""
+    from bpcourse import engine, function
+
+    checked = []
+    real_check = function.check_versions
+    monkeypatch.setattr(engine, "check_versions", lambda ctx: (checked.append(ctx), real_check(ctx)))
+
+    def forward():
+        model = bpcourse.nn.Linear(2, 1)
+        w = model.weight
+        w.grad = bpcourse.zeros_like(w)  # (so that an optimizer step has something to apply)
+        h = bpcourse.tensor([[1.0, -2.0]], requires_grad=True).exp()  # exp saves h, linear saves h and w
+        return model, w, h, model(h).sum()
+
+    model, w, h, loss = forward()
+    loss.backward()
+    assert checked == []  # nothing changed: no node checked (the usual training step)
+
+    model, w, h, loss = forward()
+    before = function.ChangeClock.ticks
+    CHANGES[change](h, w, model)
+    assert function.ChangeClock.ticks > before
+    try:
+        loss.backward()
+    except RuntimeError as error:  # a change the check refuses (it ran: that is the point)
+        assert "modified by an inplace operation" in str(error)
+    assert checked, f"{change}: backward did not check the saved versions"
+
+
 INPLACE_ACTIVATIONS = {
     "F.relu(h, inplace=True); h.add_(1)": lambda F, nn, h: F.relu(h, inplace=True).add_(1),
     "F.relu(h, inplace=True) * h": lambda F, nn, h: F.relu(h, inplace=True) * h,
