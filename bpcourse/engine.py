@@ -195,8 +195,8 @@ def _backward_default(roots: list, seeds: list, wrap: Callable, retain_graph: bo
             g = _run_hooks(ctx.hooks, g, wrap)
         if ctx.retained is not None and ctx.retained() is not None:
             _accumulate(ctx.retained(), g, wrap, False)
-        if ctx.versions is not None and ctx.watched_at != ChangeClock.ticks:  # (nothing changed: no check)
-            check_versions(ctx)
+        if ctx.versions is not None and ctx.watched_at != ChangeClock.ticks:
+            check_versions(ctx)  # something changed in place since ctx saved its values: one of them?
         fn = ctx.fn
         if fn.on_tensors:
             input_grads = _backward_on_tensors(ctx, g, wrap, False)
