@@ -10,8 +10,8 @@ takes 11-19 us where numpy takes 28 us (AMD EPYC, OpenBLAS Haswell kernel, 2026-
 Small tensors, whose every digit the lecture programs print, must round once at every position.
 ``axpy_once_`` uses BLAS for them only where this machine's kernel is seen to do that at their
 size (``rounds_once``: a probe, once per size); elsewhere ``optimizer.add_scaled_`` keeps its exact
-float64 update. On the Haswell kernel that is every multiple of 32: a 128-bias takes 0.5 us where
-the float64 update takes 2.9 us.
+float64 update. On the Haswell kernel that is every multiple of 32: a 128-bias takes 1.0 us (0.4 us
+of it the call) where the float64 update takes 2.9 us (AMD EPYC, 2026-12-01).
 
 numpy's Linux wheels bundle OpenBLAS (``numpy.libs/libscipy_openblas64_*.so``, 64-bit integers);
 loading that file again returns the library numpy has loaded, with its thread settings. Where it
