@@ -55,11 +55,16 @@ def axpy_(p: np.ndarray, alpha: float, g: np.ndarray) -> bool:
     """p += alpha * g in place through BLAS, for float32 arrays of one shape, both C-contiguous;
     False (p unchanged) if BLAS cannot do it here. (OpenBLAS skips alpha == 0 altogether, where
     p + 0 * g can still change p: -0 becomes +0, an inf in g makes nan; numpy does that one.)"""
-    if (_saxpy is None or not alpha or p.dtype != _F32 or g.dtype != _F32 or p.shape != g.shape
-            or not (p.flags.c_contiguous and g.flags.c_contiguous and p.flags.writeable)):
+    if _saxpy is None or not _blas_can_take(p, alpha, g):
         return False
     _saxpy(p.size, alpha, _address(g), 1, _address(p), 1)
     return True
+
+
+def _blas_can_take(p: np.ndarray, alpha: float, g: np.ndarray) -> bool:
+    """float32 arrays of one shape, both C-contiguous, p writable, and a step that is not 0."""
+    return bool(alpha) and p.dtype == _F32 and g.dtype == _F32 and p.shape == g.shape and (
+        p.flags.c_contiguous and g.flags.c_contiguous and p.flags.writeable)
 
 
 def axpy_once_(p: np.ndarray, alpha: float, g: np.ndarray) -> bool:
@@ -71,8 +76,7 @@ def axpy_once_(p: np.ndarray, alpha: float, g: np.ndarray) -> bool:
     ok = _ROUNDS_ONCE.get(p.size)
     if ok is None:
         ok = rounds_once(p.size)
-    if (not ok or type(alpha) is not float or not alpha or p.dtype != _F32 or g.dtype != _F32
-            or p.shape != g.shape or not (p.flags.c_contiguous and g.flags.c_contiguous and p.flags.writeable)):
+    if not ok or type(alpha) is not float or not _blas_can_take(p, alpha, g):
         return False
     if p.ndim != 1:  # the wrapper takes vectors (it would copy a matrix, not change it)
         p, g = p.reshape(-1), g.reshape(-1)
