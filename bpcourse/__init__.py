@@ -38,6 +38,7 @@ from bpcourse.functional import (  # noqa: A004 - torch's names, on purpose
     minimum, mm, mul, mv, ne, neg, norm, numel, permute, pow, relu, reshape, round,
     set_default_dtype, sigmoid, sign, sin, softmax, sqrt, square, squeeze, stack,
     std, sub, sum, t, tanh, transpose, unsqueeze, var, where,
+    addmm, amax, amin, argsort, bmm, chunk, erf, expm1, gather, index_select, isclose, logsumexp, masked_fill, outer, sort, split, topk, tril, triu,
 )
 from bpcourse import autograd, nn, optim, utils
 from bpcourse.gradcheck import gradcheck
@@ -48,21 +49,23 @@ from bpcourse.printing import set_printoptions
 from bpcourse.i18n import set_language
 
 __all__ = [
-    "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "HalfTensor",
-    "IntTensor", "LongTensor", "ShortTensor", "Size", "Tensor", "__version__", "abs", "add", "all",
-    "allclose", "any", "arange", "argmax", "argmin", "as_tensor", "autograd", "bool", "cat",
-    "ceil", "clamp", "clip", "concat", "cos", "cuda", "cumsum", "device", "div", "dot", "double",
-    "dtype", "empty", "empty_like", "enable_grad", "eq", "equal", "exp", "eye", "flatten", "flip",
-    "float", "float16", "float32", "float64", "floor", "from_numpy", "full", "full_like", "ge",
-    "get_default_dtype", "gt", "half", "inference_mode", "int", "int16", "int32", "int64", "int8",
-    "is_grad_enabled", "is_tensor", "isfinite", "isinf", "isnan", "le", "linspace", "load", "log", "log1p",
-    "log_softmax", "long", "lt", "manual_seed", "matmul", "max", "maximum", "mean", "min",
-    "minimum", "mm", "mul", "mv", "ne", "neg", "nn", "no_grad", "norm", "normal", "numel", "ones",
-    "ones_like", "optim", "permute", "pow", "rand", "rand_like", "randint", "randn", "randn_like",
-    "randperm", "relu", "reshape", "round", "save", "seed", "set_default_dtype",
-    "set_grad_enabled", "set_printoptions", "short", "sigmoid", "sign", "sin", "softmax", "sqrt",
-    "square", "squeeze", "stack", "std", "sub", "sum", "t", "tanh", "tensor", "transpose", "uint8",
-    "unsqueeze", "utils", "var", "where", "zeros", "zeros_like",
+    "__version__", "abs", "add", "addmm", "all", "allclose", "amax", "amin", "any", "arange",
+    "argmax", "argmin", "argsort", "as_tensor", "autograd", "bmm", "bool", "BoolTensor",
+    "ByteTensor", "cat", "ceil", "CharTensor", "chunk", "clamp", "clip", "concat", "cos", "cuda",
+    "cumsum", "device", "div", "dot", "double", "DoubleTensor", "dtype", "empty", "empty_like",
+    "enable_grad", "eq", "equal", "erf", "exp", "expm1", "eye", "flatten", "flip", "float",
+    "float16", "float32", "float64", "FloatTensor", "floor", "from_numpy", "full", "full_like",
+    "gather", "ge", "get_default_dtype", "gt", "half", "HalfTensor", "index_select",
+    "inference_mode", "int", "int16", "int32", "int64", "int8", "IntTensor", "is_grad_enabled",
+    "is_tensor", "isclose", "isfinite", "isinf", "isnan", "le", "linspace", "load", "log", "log1p",
+    "log_softmax", "logsumexp", "long", "LongTensor", "lt", "manual_seed", "masked_fill", "matmul",
+    "max", "maximum", "mean", "min", "minimum", "mm", "mul", "mv", "ne", "neg", "nn", "no_grad",
+    "norm", "normal", "numel", "ones", "ones_like", "optim", "outer", "permute", "pow", "rand",
+    "rand_like", "randint", "randn", "randn_like", "randperm", "relu", "reshape", "round", "save",
+    "seed", "set_default_dtype", "set_grad_enabled", "set_printoptions", "short", "ShortTensor",
+    "sigmoid", "sign", "sin", "Size", "softmax", "sort", "split", "sqrt", "square", "squeeze",
+    "stack", "std", "sub", "sum", "t", "tanh", "Tensor", "tensor", "topk", "transpose", "tril",
+    "triu", "uint8", "unsqueeze", "utils", "var", "where", "zeros", "zeros_like",
 ]
 # bpcourse's own, not torch's: two checks, the tensor graph walk, the course's language switch
 COURSE_TOOLS = ("gradcheck", "compare_with_torch", "topological_order", "set_language")

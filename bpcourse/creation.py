@@ -13,14 +13,17 @@ from typing import Any, Sequence
 import numpy as np
 
 from bpcourse import dtypes, random
+from bpcourse.devices import check_device
 from bpcourse.dtypes import int64
 from bpcourse.tensor import Tensor, _leaf, _wrap
 from bpcourse.tensor_base import shape_arg as _shape_arg
 
 
 # ----------------------------------------------------------------------------- creation
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False,
+           device: Any = None) -> Tensor:
     """Copy ``data`` into a new leaf tensor; float data becomes float32 unless ``dtype`` says."""
+    check_device(device)
     return _leaf(dtypes.infer_array(data, dtype), requires_grad)
 
 
@@ -37,9 +40,7 @@ def _shaped(fill: Any, size: tuple, dtype: Any, requires_grad: bool, size_kw: An
 
 def _size_keyword(kw: dict) -> Any:
     """torch's creation functions take the shape as ``size=`` too (and ``device="cpu"``)."""
-    device = kw.pop("device", "cpu")
-    if str(device) != "cpu":
-        raise RuntimeError(f"bpcourse tensors live on the CPU only (asked for {device!r})")
+    check_device(kw.pop("device", None))
     size = kw.pop("size", None)
     if kw:
         raise TypeError(f"unexpected keyword argument(s) {sorted(kw)}")
@@ -58,7 +59,9 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any)
     return _shaped(np.zeros, size, dtype, requires_grad, _size_keyword(kw))
 
 
-def full(size: Sequence[int], fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(size: Sequence[int], fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
+    check_device(device)
     t = zeros(*size, dtype=dtype, requires_grad=False)
     t.array.fill(fill_value)
     if requires_grad:
@@ -66,34 +69,56 @@ def full(size: Sequence[int], fill_value: Any, dtype: Any = None, requires_grad:
     return t
 
 
-def zeros_like(x: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(x: Tensor, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+    check_device(device)
     return zeros(*x.array.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
 
 
-def ones_like(x: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(x: Tensor, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    check_device(device)
     return ones(*x.array.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
-    return _shaped(lambda s, dtype: random.generator().standard_normal(s).astype(dtype), size, dtype, requires_grad,
-                   _size_keyword(kw))
+    return _shaped(lambda s, dtype: random.normal(s, 0.0, 1.0, dtype), size, dtype, requires_grad, _size_keyword(kw))
 
 
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
     return _shaped(lambda s, dtype: random.uniform(s, 0.0, 1.0, dtype), size, dtype, requires_grad, _size_keyword(kw))
 
 
-def randint(low: int, high: Any = None, size: tuple = (), dtype: Any = None) -> Tensor:
-    if high is None:
-        low, high = 0, low
-    return _wrap(random.generator().integers(low, high, size=size).astype(dtypes.as_numpy_dtype(dtype or int64)))
+def randint(low: int, high: Any = None, size: Any = None, *, dtype: Any = None, requires_grad: bool = False,
+            device: Any = None, generator: Any = None) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high), torch's for the same seed."""
+    check_device(device)
+    _no_generator(generator, "randint")
+    if size is None and isinstance(high, (tuple, list)):  # randint(10, (3,)): high and size
+        low, high, size = 0, low, high
+    if high is None or size is None:
+        raise TypeError("randint() needs a size: torch.randint(10, (3,)) or torch.randint(0, 10, (3,))")
+    values = random.randint(int(low), int(high), _shape_arg(tuple(size)))
+    return _leaf(values.astype(dtypes.as_numpy_dtype(dtype or int64)), requires_grad)
 
 
-def randperm(n: int) -> Tensor:
-    return _wrap(random.generator().permutation(n).astype(np.int64))
+def randperm(n: int, *, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+             generator: Any = None) -> Tensor:
+    """0, ..., n-1 shuffled, torch's order for the same seed."""
+    check_device(device)
+    _no_generator(generator, "randperm")
+    return _leaf(random.randperm(int(n)).astype(dtypes.as_numpy_dtype(dtype or int64)), requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def _no_generator(generator: Any, where: str) -> None:
+    if generator is not None:
+        raise NotImplementedError(f"not implemented in bpcourse: {where}(generator=...): bpcourse has one random "
+                                  f"stream; call torch.manual_seed(seed) instead")
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False,
+           device: Any = None) -> Tensor:
+    check_device(device)
     if end is None:
         start, end = 0, start
     a = np.arange(start, end, step)
@@ -104,10 +129,12 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requir
     return t
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False,
+             device: Any = None) -> Tensor:
     """``steps`` evenly spaced numbers from start to end, computed as torch does: the first half
     start + i * step, the second half end - (steps - 1 - i) * step, each rounded once (a fused
     multiply-add), so the middle of linspace(-1, 1, 7) is -2.9802e-08, as in torch, not 0."""
+    check_device(device)
     dt = dtypes.as_numpy_dtype(dtype) if dtype is not None else dtypes.F32
     if steps < 2 or dt not in (dtypes.F32, np.dtype(np.float64)):  # (float16, integers: numpy's way)
         return _leaf(np.linspace(start, end, steps).astype(dt), requires_grad)
@@ -140,36 +167,57 @@ def is_tensor(x: Any) -> bool:
     return isinstance(x, Tensor)
 
 
-def eye(n: int, m: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: Any = None, dtype: Any = None, requires_grad: bool = False,
+        device: Any = None) -> Tensor:
     """The identity matrix (n x m), as torch.eye."""
+    check_device(device)
     return tensor(np.eye(n, m), dtype=dtype or dtypes.float32, requires_grad=requires_grad)
 
 
-def full_like(x: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(x: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    check_device(device)
     return full(x.shape, fill_value, dtype=dtype or x.dtype, requires_grad=requires_grad)
 
 
-def empty_like(x: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty_like(x: Tensor, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+    check_device(device)
     return zeros_like(x, dtype=dtype, requires_grad=requires_grad)
 
 
-def rand_like(x: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand_like(x: Tensor, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    check_device(device)
     return rand(*x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
 
 
-def randn_like(x: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn_like(x: Tensor, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+    check_device(device)
     return randn(*x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
 
 
-def normal(mean: Any, std: Any = 1.0, size: Any = None, requires_grad: bool = False) -> Tensor:
-    """``torch.normal(0, 1, (3, 4))`` or ``torch.normal(mean_tensor, std_tensor)``: random
-    numbers from bpcourse's generator (not torch's: set ``manual_seed`` for repeatable runs)."""
+def normal(mean: Any, std: Any = 1.0, size: Any = None, requires_grad: bool = False,
+           device: Any = None) -> Tensor:
+    """``torch.normal(0, 1, (3, 4))`` or ``torch.normal(mean_tensor, std_tensor)``: torch's numbers
+    for the same seed (torch draws standard normal numbers, then scales by std and adds mean)."""
+    check_device(device)
     m = mean.array if isinstance(mean, Tensor) else mean
     sd = std.array if isinstance(std, Tensor) else std
-    shape = tuple(size) if size is not None else np.broadcast(np.asarray(m), np.asarray(sd)).shape
-    if size is None and not isinstance(mean, Tensor) and not isinstance(std, Tensor):
-        raise TypeError("normal(): give size= when mean and std are numbers, e.g. torch.normal(0, 1, (3, 4))")
-    return tensor(random.generator().normal(m, sd, shape), dtype=dtypes.float32, requires_grad=requires_grad)
+    if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        if size is None:
+            raise TypeError("normal(): give size= when mean and std are numbers, e.g. torch.normal(0, 1, (3, 4))")
+        return _leaf(random.normal(_shape_arg(tuple(size)), float(mean), float(std), dtypes.F32), requires_grad)
+    if size is not None:
+        raise TypeError("normal(): size= goes with numbers for mean and std; with tensors the shape is theirs")
+    dtype = (mean if isinstance(mean, Tensor) else std).array.dtype
+    shape = np.broadcast(np.asarray(m), np.asarray(sd)).shape
+    if isinstance(std, Tensor):  # torch: normal_(0, 1), then * std + mean, each rounded to the dtype
+        z = random.normal(shape, 0.0, 1.0, dtype) * np.asarray(sd, dtype=dtype)
+    else:  # a number for std: normal_(0, std), then + mean
+        z = random.normal(shape, 0.0, float(std), dtype)
+    return _leaf((z + np.asarray(m, dtype=dtype)).astype(dtype), requires_grad)
 
 
 # ----- legacy tensor types ----------------------------------------------------------------------

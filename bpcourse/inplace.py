@@ -23,6 +23,7 @@ as torch's CopySlices.
 """
 from __future__ import annotations
 
+import warnings
 import weakref
 from typing import Any
 
@@ -32,6 +33,7 @@ from bpcourse import random
 from bpcourse.function import VIEW_NODES, node_class, numbers_changed
 from bpcourse.grad_mode import _grad_mode
 from bpcourse.ops.elementwise import Add, Clamp, Div, Exp, Mul, Relu, Sigmoid, Sub, Tanh, Where
+from bpcourse.ops.maths import exact_scaled_sum
 from bpcourse.ops.shape import Expand, Index, IndexBackward, _is_basic
 from bpcourse.tensor_base import TensorBase
 
@@ -131,6 +133,18 @@ def view_base(t: Any) -> Any:
         return None
     base = ctx.inputs[0]
     return base if np.may_share_memory(t.array, base.array) else None
+
+
+def _deprecated_alpha_first(name: str, other: Any, args: tuple, alpha: Any) -> tuple:
+    """torch still takes the old order ``p.add_(-lr, grad)`` (alpha first), with a warning."""
+    if not args:
+        return other, alpha
+    if len(args) > 1 or not isinstance(other, (int, float)) or not isinstance(args[0], TensorBase):
+        raise TypeError(f"{name}() takes (other, *, alpha=1): got {len(args) + 1} positional arguments")
+    warnings.warn(f"This overload of {name} is deprecated:\n\t{name}(Number alpha, Tensor other)\nConsider using "
+                  f"one of the following signatures instead:\n\t{name}(Tensor other, *, Number alpha = 1)",
+                  UserWarning, stacklevel=3)
+    return args[0], other
 
 
 class InPlaceMethods:
@@ -281,8 +295,43 @@ class InPlaceMethods:
     def __itruediv__(self, other: Any) -> Any:
         return self._inplace(Div, np.divide, other)
 
-    add_ = __iadd__
-    sub_ = __isub__
+    def add_(self, other: Any, *args: Any, alpha: Any = 1) -> Any:
+        """``x.add_(y)`` is ``x += y``; ``x.add_(y, alpha=a)`` adds a * y rounded once, as torch's
+        fused multiply-add (a hand-written SGD step: ``w.add_(w.grad, alpha=-lr)``)."""
+        other, alpha = _deprecated_alpha_first("add_", other, args, alpha)
+        return self._inplace(Add, np.add, other) if alpha == 1 else self._add_scaled_(other, alpha)
+
+    def sub_(self, other: Any, *args: Any, alpha: Any = 1) -> Any:
+        other, alpha = _deprecated_alpha_first("sub_", other, args, alpha)
+        return self._inplace(Sub, np.subtract, other) if alpha == 1 else self._add_scaled_(other, -alpha)
+
+    def add(self, other: Any, *, alpha: Any = 1) -> Any:
+        """``x.add(y, alpha=a)``: x + a * y (rounded once, as torch's, when no graph is recorded)."""
+        if alpha == 1:
+            return self + other
+        return self.clone()._add_scaled_(other, alpha) if self._plain_scaled_add(other) else self + other * alpha
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Any:
+        return self - other if alpha == 1 else self.add(other, alpha=-alpha)
+
+    def _plain_scaled_add(self, other: Any) -> bool:
+        """a + alpha * b with nothing to record, on numbers of a's dtype and shape: one rounding."""
+        recording = _grad_mode.enabled and (self._requires_grad or getattr(other, "_requires_grad", False))
+        array = other.array if isinstance(other, TensorBase) else np.asarray(other)
+        return (not recording and self.array.dtype.kind == "f" and array.dtype == self.array.dtype
+                and np.broadcast_shapes(array.shape, self.array.shape) == self.array.shape)
+
+    def _add_scaled_(self, other: Any, alpha: Any) -> Any:
+        if not self._plain_scaled_add(other):
+            return self._inplace(Add, np.add, self._operand(other) * alpha)  # recorded: product, then sum
+        g = other.array if isinstance(other, TensorBase) else np.asarray(other)
+        if self.array.dtype == np.float32:
+            self.array[...] = exact_scaled_sum(self.array, alpha, g)  # rounded once, as it is stored
+        else:
+            self.array += alpha * g
+        self._bump_version()
+        return self
+
     mul_ = __imul__
     div_ = __itruediv__
 
@@ -344,7 +393,7 @@ class InPlaceMethods:
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Any:
         """Fill with normal random numbers (in place: the version counter moves, as for any write)."""
-        return self.copy_(random.generator().normal(mean, std, self.array.shape))
+        return self.copy_(random.normal(self.array.shape, mean, std, self.array.dtype))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Any:
         """Fill with uniform random numbers in [a, b): torch's numbers for the same manual_seed."""

@@ -30,6 +30,7 @@ from bpcourse.function import (ArrayFunction, ChangeClock, Context, RemovableHan
                                numbers_changed, shape_message)
 from bpcourse.grad_mode import _grad_mode
 from bpcourse.inplace import LEAF_INPLACE, InPlaceMethods, view_of, watch_saved  # noqa: F401 (LEAF_INPLACE: nn)
+from bpcourse.more_methods import MoreMethods
 from bpcourse.ops.elementwise import (
     Abs, Add, Cast, Ceil, Clamp, Clone, Cos, Div, Exp, Floor, Log, Maximum, Minimum, Mul, Neg, Pow, PowTensor,
     Reciprocal, Relu, Round, RPow, RSub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, Where,
@@ -160,7 +161,7 @@ def where(condition: "Tensor", x: Any, y: Any) -> "Tensor":
 
 
 # ----------------------------------------------------------------------------- Tensor
-class Tensor(TensorBase, InPlaceMethods):
+class Tensor(TensorBase, InPlaceMethods, MoreMethods):
     """An n-dimensional array with autograd, with torch's names.
 
     ``Tensor([1.0])`` (like ``torch.Tensor``) always makes float32; prefer ``tensor(data)``,
@@ -375,8 +376,6 @@ class Tensor(TensorBase, InPlaceMethods):
     def __abs__(self) -> "Tensor":
         return apply(Abs, self)
 
-    add = __add__
-    sub = __sub__
     mul = __mul__
     div = __truediv__
     neg = __neg__
@@ -426,9 +425,6 @@ class Tensor(TensorBase, InPlaceMethods):
     # --- composites, built from the ops above ---------------------------------------------
     def square(self) -> "Tensor":
         return self * self
-
-    def log1p(self) -> "Tensor":
-        return (1 + self).log()
 
     def rsqrt(self) -> "Tensor":
         return self.sqrt().reciprocal()

@@ -13,6 +13,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from bpcourse import dtypes
+from bpcourse.devices import CPU, check_device, device
 
 
 class _TorchNamedType(type):
@@ -140,14 +141,29 @@ class TensorBase(metaclass=_TorchNamedType):
         return self.array.dtype.kind == "f"
 
     def to(self, *args: Any, **kwargs: Any) -> "TensorBase":
-        """``x.to(torch.float64)``; devices other than "cpu" are not available."""
-        dt = kwargs.get("dtype")
+        """``x.to(torch.float64)``, ``x.to(device)``, ``x.to(other)`` (its dtype); the CPU is the
+        only device."""
+        dt = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None), "to(): ")
+        kwargs.pop("non_blocking", None)  # no copy between devices, so nothing to wait for
+        kwargs.pop("copy", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword argument(s) {', '.join(sorted(kwargs))}")
         for a in args:
             if isinstance(a, (dtypes.dtype, np.dtype, type)):
                 dt = a
-            elif str(a) != "cpu":
-                raise RuntimeError(f"bpcourse tensors live on the CPU only (asked for {a!r})")
+            elif isinstance(a, TensorBase):
+                dt = a.array.dtype
+            else:
+                check_device(a, "to(): ")
         return self._cast(None if dt is None else dtypes.as_numpy_dtype(dt))
+
+    @property
+    def device(self) -> device:
+        return CPU
+
+    is_cuda = False
+    is_cpu = True
 
     def cuda(self, *args: Any, **kwargs: Any) -> "TensorBase":
         raise RuntimeError("bpcourse tensors live on the CPU only: drop .cuda() (or use .to('cpu'))")

@@ -2,7 +2,8 @@
 ``Sequential``, activations and losses. They stand on the tensor engine only."""
 from bpcourse.nn.module import Module, Parameter, Sequential, ModuleList
 from bpcourse.nn.layers import (
-    Dropout, Flatten, Identity, LeakyReLU, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh,
+    ELU, GELU, Dropout, Flatten, Identity, LeakyReLU, Linear, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Softplus,
+    Tanh,
 )
 from bpcourse.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from bpcourse.nn import functional, init
@@ -10,7 +11,7 @@ from bpcourse.nn import functional, init
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "Linear", "ReLU", "Sigmoid", "Tanh", "Softmax",
     "LogSoftmax", "Flatten", "Identity", "MSELoss", "BCELoss", "CrossEntropyLoss", "NLLLoss",
-    "functional", "init", "Dropout", "LeakyReLU", "L1Loss", "BCEWithLogitsLoss",
+    "functional", "init", "Dropout", "LeakyReLU", "L1Loss", "BCEWithLogitsLoss", "ELU", "GELU", "Softplus", "SiLU",
 ]
 
 

@@ -1,6 +1,7 @@
 """torch.nn.functional's names: activations, softmax, losses and linear, as functions."""
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any, Callable
 
@@ -10,8 +11,8 @@ from bpcourse.ops.loss import REDUCTIONS, BinaryCrossEntropy, MseLoss, NllLoss
 from bpcourse.ops.softmax import LogSoftmax, Softmax
 from bpcourse.ops.elementwise import LeakyRelu, LeakyReluInPlace
 from bpcourse.creation import from_numpy
-from bpcourse.random import _rng
-from bpcourse.tensor import LEAF_INPLACE, Tensor, _torch_named, apply
+from bpcourse.random import bernoulli
+from bpcourse.tensor import LEAF_INPLACE, Tensor, _torch_named, apply, where
 
 import numpy as np
 
@@ -58,9 +59,43 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -
     return apply(LeakyRelu, x, negative_slope)
 
 
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (where the two agree to float
+    precision); its derivative is sigmoid(beta x)."""
+    z = x * beta
+    smooth = z.clamp(max=threshold).exp().log1p() / beta  # (clamped: no inf in the branch not taken)
+    return _torch_named(where(z > threshold, x, smooth), "SoftplusBackward0")
+
+
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha (exp(x) - 1) otherwise: smooth at 0 for alpha = 1, and never below -alpha."""
+    if inplace:
+        return _in_place(x, lambda t: elu(t, alpha))
+    return _torch_named(where(x > 0, x, x.clamp(max=0).expm1() * alpha), "EluBackward0")
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x Phi(x), Phi the standard normal's distribution function: x/2 (1 + erf(x / sqrt 2));
+    approximate='tanh': x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    if approximate == "none":
+        out = x * 0.5 * (1 + (x * math.sqrt(0.5)).erf())
+    elif approximate == "tanh":
+        out = x * 0.5 * (1 + (math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)).tanh())
+    else:
+        raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate!r}")
+    return _torch_named(out, "GeluBackward0")
+
+
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
+    """x sigmoid(x) (also called swish)"""
+    if inplace:
+        return _in_place(x, silu)
+    return _torch_named(x * x.sigmoid(), "SiluBackward0")
+
+
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero each element with probability p and scale the rest by 1/(1-p) (bpcourse's random
-    numbers, not torch's: the same program drops different elements)."""
+    """Zero each element with probability p and scale the rest by 1/(1-p) (torch's choice of
+    elements for the same seed)."""
     if not 0 <= p <= 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
@@ -69,8 +104,10 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
         return _in_place(x, lambda t: dropout(t, p, training))
     if p == 1:
         return x * 0
-    keep = (_rng().random(x.shape) >= p).astype(x.array.dtype) / (1 - p)
-    return x * from_numpy(keep.astype(x.array.dtype))
+    dtype = x.array.dtype
+    keep = bernoulli(x.array.shape, 1 - p).astype(dtype)  # torch: noise.bernoulli_(1 - p).div_(1 - p)
+    keep /= dtype.type(1 - p)
+    return x * from_numpy(keep)
 
 
 def one_hot(target: Tensor, num_classes: int = -1) -> Tensor:

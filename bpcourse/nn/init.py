@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from bpcourse.random import _rng, _uniform
+from bpcourse.random import normal as _normal, uniform as _uniform
 from bpcourse.tensor import Tensor
 
 # torch's recommended gains (calculate_gain) for the nonlinearities bpcourse has
@@ -54,7 +54,7 @@ def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
     _no_generator(generator, "normal_")
-    t.array[...] = _rng().normal(mean, std, t.array.shape)
+    t.array[...] = _normal(t.array.shape, mean, std, t.array.dtype)  # torch's numbers for the same seed
     return _changed(t)
 
 
@@ -71,17 +71,35 @@ def ones_(t: Tensor) -> Tensor:
     return constant_(t, 1.0)
 
 
-def kaiming_uniform_(t: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                     generator: Any = None) -> Tensor:
-    """Uniform in [-bound, bound], bound = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a)."""
+def _kaiming_std(t: Tensor, a: float, mode: str, nonlinearity: str) -> float:
+    """gain / sqrt(fan), gain = calculate_gain(nonlinearity, a), fan = fan_in or fan_out."""
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _fans(t)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
+
+
+def kaiming_uniform_(t: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                     generator: Any = None) -> Tensor:
+    """Uniform in [-bound, bound], bound = sqrt(3) * gain / sqrt(fan) (the same spread as kaiming_normal_)."""
     if t.array.size == 0:       # torch warns "Initializing zero-element tensors is a no-op"
         return t
-    fan_in, fan_out = _fans(t)
-    fan = fan_in if mode == "fan_in" else fan_out
-    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / fan)
+    bound = math.sqrt(3.0) * _kaiming_std(t, a, mode, nonlinearity)
     return uniform_(t, -bound, bound, generator)
+
+
+def kaiming_normal_(t: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                    generator: Any = None) -> Tensor:
+    """Normal with mean 0 and std = gain / sqrt(fan) (He et al.: keeps a ReLU layer's output variance)."""
+    if t.array.size == 0:
+        return t
+    return normal_(t, 0.0, _kaiming_std(t, a, mode, nonlinearity), generator)
+
+
+def xavier_normal_(t: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """Normal with mean 0 and std = gain * sqrt(2 / (fan_in + fan_out)) (Glorot and Bengio)."""
+    fan_in, fan_out = _fans(t)
+    return normal_(t, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
 
 
 def xavier_uniform_(t: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:

@@ -14,6 +14,7 @@ from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
+from bpcourse.devices import check_device
 from bpcourse.function import RemovableHandle, numbers_changed
 from bpcourse.grad_mode import is_grad_enabled
 from bpcourse.tensor import Tensor, tensor_repr
@@ -29,16 +30,6 @@ class IncompatibleKeys(NamedTuple):
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
         return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
-
-
-def check_device(device: Any) -> None:
-    """bpcourse tensors live on the CPU: ``device=None``, ``"cpu"`` or ``torch.device("cpu")`` pass."""
-    if device is None:
-        return
-    name = device if isinstance(device, str) else getattr(device, "type", None)
-    if not isinstance(name, str) or name.split(":")[0] != "cpu":
-        raise RuntimeError(f"bpcourse tensors live on the CPU only (asked for device={device!r}); "
-                           f"use device='cpu' or leave it out")
 
 
 def _size(shape: tuple) -> str:
@@ -157,13 +148,16 @@ class Module:
                 f"cannot assign {'parameters' if isinstance(value, Parameter) else 'module'} before "
                 f"Module.__init__() call: call super().__init__() first in {type(self).__name__}.__init__"
             )
-        if "_parameters" in self.__dict__:
-            self._parameters.pop(name, None)
-            self._modules.pop(name, None)
+        if "_parameters" in self.__dict__:  # (a name already there keeps its place: model[1] = nn.Tanh())
             if isinstance(value, Parameter):
+                self._modules.pop(name, None)
                 self._parameters[name] = value
             elif isinstance(value, Module):
+                self._parameters.pop(name, None)
                 self._modules[name] = value
+            else:
+                self._parameters.pop(name, None)
+                self._modules.pop(name, None)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -384,7 +378,63 @@ class Module:
         return head + "\n  " + "\n  ".join(lines) + "\n)"
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: indexing, ``len``, iteration and list-like changes
+    (``model[2] = nn.Tanh()``, ``del model[0]``, ``append``, ``insert``, ``extend``, ``pop``),
+    with the modules numbered 0, 1, 2, ... again after a change that moves them, as torch does."""
+
+    def _index(self, i: int) -> str:
+        """The name of the module at position i (negative counts from the end)."""
+        n = len(self._modules)
+        if not -n <= i < n:
+            raise IndexError(f"index {i} is out of range (this {type(self).__name__} has {n} modules)")
+        return list(self._modules)[i % n]
+
+    def _renumber(self, modules: list) -> None:
+        for name in list(self._modules):
+            delattr(self, name)
+        for k, m in enumerate(modules):
+            self.add_module(str(k), m)
+
+    def __setitem__(self, i: int, module: Module) -> None:
+        setattr(self, self._index(i), module)
+
+    def __delitem__(self, i: Any) -> None:
+        modules = list(self._modules.values())
+        if isinstance(i, slice):
+            del modules[i]
+        else:
+            del modules[list(self._modules).index(self._index(i))]
+        self._renumber(modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> "_ModuleSequence":
+        self.add_module(str(len(self)), module)
+        return self
+
+    def insert(self, index: int, module: Module) -> "_ModuleSequence":
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._renumber(modules)
+        return self
+
+    def extend(self, modules: Any) -> "_ModuleSequence":
+        for m in modules:
+            self.append(m)
+        return self
+
+    def pop(self, i: int = -1) -> Module:
+        module = self[i]
+        del self[i]
+        return module
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after another: ``Sequential(Linear(8, 6), Sigmoid(), ...)``."""
 
     def __init__(self, *modules: Module) -> None:
@@ -401,22 +451,13 @@ class Sequential(Module):
             x = m(x)
         return x
 
-    def __getitem__(self, i: int) -> Module:
-        mods = list(self._modules.values())
-        return Sequential(*mods[i]) if isinstance(i, slice) else mods[i]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> "Sequential":
-        self.add_module(str(len(self)), module)
-        return self
+    def __getitem__(self, i: Any) -> Module:
+        if isinstance(i, slice):  # a Sequential of those modules, under their names (as torch)
+            return Sequential(OrderedDict(list(self._modules.items())[i]))
+        return self._modules[self._index(i)]
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters the parent module finds."""
 
     def __init__(self, modules: Any = ()) -> None:
@@ -424,15 +465,22 @@ class ModuleList(Module):
         for m in modules:
             self.append(m)
 
-    def append(self, module: Module) -> "ModuleList":
-        self.add_module(str(len(self._modules)), module)
-        return self
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return ModuleList(list(self._modules.values())[i])
+        return self._modules[self._index(i)]
 
-    def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
+    def __repr__(self) -> str:
+        """As torch prints a ModuleList: a run of equal modules once, ``(0-2): 3 x Linear(...)``."""
+        if not self._modules:
+            return "ModuleList()"
+        runs: list = []  # [first, last, repr]
+        for k, m in enumerate(self._modules.values()):
+            text = repr(m)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = k
+            else:
+                runs.append([k, k, text])
+        lines = [(f"({a}): {text}" if a == b else f"({a}-{b}): {b - a + 1} x {text}").replace("\n", "\n  ")
+                 for a, b, text in runs]
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"

@@ -35,10 +35,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy import special
 
 from bpcourse.function import ArrayFunction, Context
 from bpcourse.ops.broadcast import unbroadcast
-from bpcourse.ops.maths import cast, cos, exp, log, masked, quiet, run, sin, tanh, value
+from bpcourse.ops.maths import cast, cos, exp, log, masked, quiet, rounded_once, run, sin, tanh, value
 
 # ----- Binary ops -----------------------------------------------------------------------
 
@@ -301,6 +302,56 @@ class Log(ArrayFunction):
     def backward(ctx: Context, g: Any) -> Any:
         (x,) = ctx.saved_tensors
         return g / x
+
+
+class Log1p(ArrayFunction):
+    """y = ln(1 + x), exact for small x (where 1 + x would round x away)"""
+
+    torch_name = "Log1PBackward0"
+
+    @staticmethod
+    @quiet
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return rounded_once(np.log1p, x)
+
+    @staticmethod
+    @quiet
+    def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g / (x + 1)
+
+
+class Expm1(ArrayFunction):
+    """y = exp(x) - 1, exact for small x; dy/dx = exp(x) = y + 1"""
+
+    @staticmethod
+    @quiet
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        y = rounded_once(np.expm1, x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    @quiet
+    def backward(ctx: Context, g: Any) -> Any:
+        (y,) = ctx.saved_tensors
+        return g * (y + 1)
+
+
+class Erf(ArrayFunction):
+    """y = erf(x) = 2/sqrt(pi) * integral of exp(-t^2) from 0 to x; dy/dx = 2/sqrt(pi) exp(-x^2)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return rounded_once(special.erf, x)
+
+    @staticmethod
+    @quiet
+    def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g * (exp(-(x * x)) * (2 / np.sqrt(np.pi)))
 
 
 class Sqrt(ArrayFunction):

@@ -119,6 +119,16 @@ def cumsum(x: Any, axis: int) -> Any:
     return np.cumsum(x, axis=axis) if is_array(x) else x.cumsum(axis)
 
 
+def exact_scaled_sum(p: np.ndarray, alpha: float, g: np.ndarray) -> np.ndarray:
+    """p + float32(alpha) * g in float64, for float32 p and g: the product is exact there (two 24-bit
+    significands fit in 53 bits), so storing the result back into float32 rounds once, as torch's
+    fused multiply-add (``p.add_(g, alpha=alpha)``) does. Few numpy calls: every SGD step runs this."""
+    exact = g.astype(np.float64)
+    exact *= float(np.float32(alpha))
+    exact += p
+    return exact
+
+
 def expand_dims(x: Any, axis: Any) -> Any:
     """Insert axes of size 1 at ``axis`` (an int or a tuple of them, counted in the result)."""
     if is_array(x):

@@ -119,6 +119,35 @@ class Max(ArrayFunction):
         return run(Where, picked, _spread(g, shape, axis, keepdim), 0), None, None
 
 
+class Amax(ArrayFunction):
+    """y = max of x over dim (all if dim is empty); the gradient is shared evenly between tied
+    maxima, where max(dim) gives it all to the first one"""
+
+    pick, torch_name = np.max, "AmaxBackward0"
+
+    @classmethod
+    def forward(cls, ctx: Context, x: np.ndarray, dim: Any, keepdim: bool) -> np.ndarray:
+        axis = None if dim == () else _axes(dim, x.ndim)
+        y = cls.pick(x, axis=axis, keepdims=True)
+        ctx.save_for_backward(x, y)
+        ctx.args = (x.shape, axis, keepdim)
+        return y if keepdim else (y.reshape(()) if axis is None else np.squeeze(y, axis))
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> tuple:
+        shape, axis, keepdim = ctx.args
+        x, y = (value(v) for v in ctx.saved_tensors)
+        ties = x == y
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return masked(_spread(g, shape, axis, keepdim), ties) / ties.sum(axis=axis, keepdims=True), None, None
+
+
+class Amin(Amax):
+    """y = min of x over dim; the gradient is shared evenly between tied minima"""
+
+    pick, torch_name = np.min, "AminBackward0"
+
+
 class Min(Max):
     """y = min of x over dim; the gradient goes to the (first) minimum"""
 

@@ -209,3 +209,52 @@ class Flip(ArrayFunction):
     @staticmethod
     def backward(ctx: Context, g: Any) -> tuple:
         return flip(g, ctx.dims), None
+
+
+def _gather_index(shape: tuple, index: np.ndarray, dim: int) -> tuple:
+    """The full index of x.gather(dim, index): index along dim, the position itself along the others."""
+    axes = [np.arange(n).reshape([-1 if d == k else 1 for d in range(index.ndim)]) for k, n in enumerate(index.shape)]
+    axes[dim] = index
+    return tuple(axes)
+
+
+class Gather(ArrayFunction):
+    """y[i][j] = x[index[i][j]][j] for dim 0 (x[i][index[i][j]] for dim 1, ...): picking one entry
+    along dim for each position of index. The gradient goes back to the picked places (summed
+    where one is picked twice)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+        if index.dtype != np.int64:
+            raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype} (use index.long())")
+        if index.ndim != x.ndim or any(i > n for k, (i, n) in enumerate(zip(index.shape, x.shape)) if k != dim):
+            raise ShapeError(f"gather: index must have the input's number of dimensions and be no larger in the "
+                             f"other dimensions than dim={dim}: x.shape={x.shape}, index.shape={index.shape}")
+        dim = dim % max(x.ndim, 1)
+        if index.size and (index.min() < -x.shape[dim] or index.max() >= x.shape[dim]):
+            bad = index[(index < -x.shape[dim]) | (index >= x.shape[dim])].flat[0]
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {x.shape[dim]}")
+        ctx.args = (x.shape, dim, index)
+        return x[_gather_index(x.shape, index, dim)]
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> tuple:
+        shape, dim, index = ctx.args
+        return run(ScatterAdd, g, shape, dim, index), None, None
+
+
+class ScatterAdd(ArrayFunction):
+    """y = zeros of x's shape with g added at the places gather picked (Gather's backward)"""
+
+    @staticmethod
+    def forward(ctx: Context, g: np.ndarray, shape: tuple, dim: int, index: np.ndarray) -> np.ndarray:
+        ctx.args = (dim, index)
+        out = np.zeros(shape, dtype=g.dtype)
+        np.add.at(out, _gather_index(shape, index, dim), g)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, gg: Any) -> tuple:
+        dim, index = ctx.args
+        return run(Gather, gg, dim, index), None, None, None
+

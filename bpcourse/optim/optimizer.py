@@ -28,6 +28,7 @@ import numpy as np
 
 from bpcourse.grad_mode import enable_grad
 from bpcourse.creation import from_numpy
+from bpcourse.ops.maths import exact_scaled_sum
 from bpcourse.optim.axpy import axpy_, axpy_once_
 from bpcourse.tensor import Tensor
 
@@ -49,7 +50,7 @@ def add_scaled(p: np.ndarray, alpha: float, g: np.ndarray) -> np.ndarray:
     """
     if p.dtype != np.float32 or p.size > FUSED_ROUNDING_MAX_SIZE:
         return p + alpha * g
-    return _exact_sum(p, alpha, g).astype(np.float32)
+    return exact_scaled_sum(p, alpha, g).astype(np.float32)
 
 
 def add_scaled_(p: np.ndarray, alpha: float, g: np.ndarray) -> None:
@@ -59,15 +60,7 @@ def add_scaled_(p: np.ndarray, alpha: float, g: np.ndarray) -> None:
         if not axpy_(p, alpha, g):
             p += alpha * g
     elif not axpy_once_(p, alpha, g):  # BLAS where it is seen to round once at this size (axpy.rounds_once)
-        p[...] = _exact_sum(p, alpha, g)  # rounded to float32 as it is stored
-
-
-def _exact_sum(p: np.ndarray, alpha: float, g: np.ndarray) -> np.ndarray:
-    """p + float32(alpha) * g in float64 (the product exact), in the fewest numpy calls: every step runs this."""
-    exact = g.astype(np.float64)
-    exact *= float(np.float32(alpha))
-    exact += p
-    return exact
+        p[...] = exact_scaled_sum(p, alpha, g)  # rounded to float32 as it is stored
 
 
 def state_tensor(array: np.ndarray) -> Tensor:

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from bpcourse.random import _rng
+from bpcourse.random import seed_draw, shuffled
 from bpcourse.tensor import Tensor, _wrap
 
 
@@ -62,36 +62,81 @@ def default_collate(items: list) -> Any:
     return items
 
 
-class DataLoader:
-    """Iterate over a dataset in batches (``num_workers`` is accepted and ignored)."""
+def _unchanged(item: Any) -> Any:
+    return item
 
-    def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool = False,
-                 drop_last: bool = False, num_workers: int = 0, collate_fn: Any = None, **_: Any) -> None:
+
+class DataLoader:
+    """Iterate over a dataset in batches, in the main process.
+
+    ``num_workers``, ``pin_memory``, ``timeout``, ``prefetch_factor`` and the other settings of
+    how torch loads (not what it loads) are accepted and change nothing here: the batches are the
+    same. ``sampler`` (any iterable of indices) and ``batch_sampler`` (an iterable of index lists)
+    work as in torch; ``generator=`` is refused (bpcourse has one random stream: manual_seed).
+    """
+
+    def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler: Any = None, batch_sampler: Any = None, num_workers: int = 0, collate_fn: Any = None,
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0, worker_init_fn: Any = None,
+                 multiprocessing_context: Any = None, generator: Any = None, *, prefetch_factor: int | None = None,
+                 persistent_workers: bool = False, pin_memory_device: str = "", in_order: bool = True) -> None:
+        if generator is not None:
+            raise NotImplementedError("not implemented in bpcourse: DataLoader(generator=...): bpcourse has one "
+                                      "random stream; call torch.manual_seed(seed) before the epoch instead")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None or drop_last):
+            raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
+                             "and drop_last")
         self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
+        self.batch_size = None if batch_sampler is not None else batch_size
+        self.shuffle = bool(shuffle)
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
         self.drop_last = drop_last
-        self.collate_fn = collate_fn or default_collate
+        self.num_workers = num_workers
+        self.batched = batch_size is not None or batch_sampler is not None
+        self.collate_fn = collate_fn or (default_collate if self.batched else _unchanged)
 
     def __len__(self) -> int:
-        n = len(self.dataset)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def __iter__(self) -> Iterator:
-        n = len(self.dataset)
-        order = _rng().permutation(n) if self.shuffle else np.arange(n)
-        if self.batch_size is None:
-            for i in order:
-                yield self.dataset[int(i)]
+        seed_draw()  # torch's iterator draws its workers' base seed from the stream (one per epoch)
+        return self._batches()
+
+    def _batches(self) -> Iterator:
+        if not self.batched:  # batch_size=None: the items one by one
+            for i in self._order():
+                yield self.collate_fn(self.dataset[int(i)])
             return
         fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is default_collate
-        for start in range(0, n, self.batch_size):
-            idx = order[start:start + self.batch_size]
-            if self.drop_last and len(idx) < self.batch_size:
-                return
+        for idx in self._index_batches():
             if fast:  # one fancy-index per tensor instead of one item at a time
                 yield [_wrap(t.array[idx]) for t in self.dataset.tensors]
             else:
                 yield self.collate_fn([self.dataset[int(i)] for i in idx])
+
+    def _order(self) -> np.ndarray:
+        """The order of the items this epoch: the sampler's, shuffled as torch would, or as they are."""
+        if self.sampler is not None:
+            return np.asarray([int(i) for i in self.sampler], dtype=np.int64)
+        return shuffled(len(self.dataset)) if self.shuffle else np.arange(len(self.dataset))  # torch's order
+
+    def _index_batches(self) -> Iterator:
+        """The indices of each batch."""
+        if self.batch_sampler is not None:
+            for batch in self.batch_sampler:
+                yield np.asarray(list(batch), dtype=np.int64)
+            return
+        order = self._order()
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start:start + self.batch_size]
+            if self.drop_last and len(idx) < self.batch_size:
+                return
+            yield idx

@@ -81,6 +81,11 @@ def _dim(x: Any) -> int:
     return x.dim() - 1
 
 
+def _reversed_positions(t: Any, a: Any) -> Any:
+    """An index for gather along the last dim: each row's positions backwards."""
+    return t.from_numpy(np.indices(tuple(a.shape))[-1][..., ::-1].copy())
+
+
 CASES = [
     # ----- binary, broadcasting
     Case("add", lambda t, a, b: a + b, ("x", "x"), broadcast_pair()),
@@ -144,6 +149,29 @@ CASES = [
     Case("cross_entropy", lambda t, a, c: t.nn.functional.cross_entropy(a, c), ("x", "cls"), logits_and_classes()),
     Case("cross_entropy_sum", lambda t, a, c: t.nn.CrossEntropyLoss(reduction="sum")(a, c), ("x", "cls"),
          logits_and_classes()),
+    # ----- what torch programs reach for beyond the lectures (bpcourse/more_methods.py, nn.functional)
+    Case("log1p", lambda t, a: t.log1p(a), ("pos",), one()),
+    Case("expm1", lambda t, a: t.expm1(a), ("x",), one()),
+    Case("erf", lambda t, a: t.erf(a), ("x",), one()),
+    Case("gather", lambda t, a: a.gather(-1, _reversed_positions(t, a)), ("x",), one(min_dims=1)),
+    Case("gather_twice", lambda t, a: a.gather(0, t.zeros((2,) + tuple(a.shape[1:]), dtype=t.int64)), ("x",),
+         one(min_dims=1)),
+    Case("index_select", lambda t, a: a.index_select(0, t.tensor([0, 0])), ("x",), one(min_dims=1)),
+    Case("masked_fill", lambda t, a: a.masked_fill(a > 0, 0.5), ("nz",), one()),
+    Case("logsumexp", lambda t, a: a.logsumexp(-1), ("x",), one(min_dims=1)),
+    Case("amax", lambda t, a: a.amax(-1), ("x",), one(min_dims=1)),
+    Case("amin_all", lambda t, a: t.amin(a), ("x",), one()),
+    Case("sort", lambda t, a: a.sort(-1, descending=True)[0], ("x",), one(min_dims=1)),
+    Case("topk", lambda t, a: a.topk(1)[0], ("x",), one(min_dims=1)),
+    Case("split", lambda t, a: a.split(1)[-1] * a.split([a.shape[0] - 1, 1])[0].sum(), ("x",), one(min_dims=1)),
+    Case("repeat", lambda t, a: a.repeat(2, *([1] * a.dim())), ("x",), one()),
+    Case("tril_triu", lambda t, a: a.tril() * 2 + a.triu(1), ("x",), one(min_dims=2, max_dims=2)),
+    Case("outer", lambda t, a: t.outer(a.flatten(), a.flatten().sin()), ("x",), one()),
+    Case("softplus", lambda t, a: t.nn.functional.softplus(a * 8, beta=0.5, threshold=10), ("nz",), one()),
+    Case("elu", lambda t, a: t.nn.functional.elu(a, alpha=0.7), ("nz",), one()),
+    Case("gelu", lambda t, a: t.nn.functional.gelu(a), ("x",), one()),
+    Case("gelu_tanh", lambda t, a: t.nn.functional.gelu(a, approximate="tanh"), ("x",), one()),
+    Case("silu", lambda t, a: t.nn.functional.silu(a), ("x",), one()),
     # ----- compositions (the graph engine: reuse of a tensor, deep chains)
     Case("reuse", lambda t, a: (a * a + a).sum() * a, ("x",), one()),
     Case("mlp", lambda t, x, w: t.tanh(x @ w).sum(dim=0).sigmoid(), ("x", "x"), matmul_shapes()),
@@ -168,7 +196,7 @@ def case_inputs(draw: Any, case: Case, dtype: Any = np.float64) -> list:
             arrays.append(np.array(draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)), dtype=np.int64))
         else:
             a = draw(hnp.arrays(np.float64, shape, elements=ELEMENTS[kind]))
-            if case.name in ("max", "max_dim"):  # distinct values: the maximum is unique
+            if case.name in ("max", "max_dim", "amax", "amin_all", "sort", "topk"):  # distinct values: no ties
                 a = np.asarray(a + np.arange(a.size).reshape(a.shape) * 1e-3)
             arrays.append(np.asarray(a, dtype=dtype))
     return arrays

@@ -10,12 +10,12 @@ import pytest
 CORE = Path(__file__).resolve().parents[2] / "bpcourse"
 # bottom to top: a module may import only from the layers listed before it
 LAYERS = [
-    ["grad_mode.py", "graph.py", "dtypes.py", "random.py"],
+    ["grad_mode.py", "graph.py", "dtypes.py", "random.py", "devices.py"],
     ["printing.py", "function.py"],
     ["ops/broadcast.py", "ops/maths.py", "ops/elementwise.py", "ops/reduce.py", "ops/shape.py", "ops/linalg.py",
      "ops/softmax.py", "ops/loss.py"],
     ["engine.py", "tensor_base.py"],
-    ["inplace.py"],
+    ["inplace.py", "more_methods.py"],
     ["tensor.py"],
     ["creation.py", "functional.py", "tensor_graph.py", "autograd/function.py", "autograd/gradients.py"],
     ["autograd/functional.py"],
