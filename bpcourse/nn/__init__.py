@@ -5,13 +5,16 @@ from bpcourse.nn.layers import (
     ELU, GELU, Dropout, Flatten, Identity, LeakyReLU, Linear, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Softplus,
     Tanh,
 )
-from bpcourse.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from bpcourse.nn.loss import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
+)
 from bpcourse.nn import functional, init
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "Linear", "ReLU", "Sigmoid", "Tanh", "Softmax",
     "LogSoftmax", "Flatten", "Identity", "MSELoss", "BCELoss", "CrossEntropyLoss", "NLLLoss",
     "functional", "init", "Dropout", "LeakyReLU", "L1Loss", "BCEWithLogitsLoss", "ELU", "GELU", "Softplus", "SiLU",
+    "SmoothL1Loss", "HuberLoss", "KLDivLoss",
 ]
 
 

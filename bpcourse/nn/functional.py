@@ -202,6 +202,58 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
     return _weighted_reduce(d * weight, weight, r)
 
 
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """0.5 d^2 / beta where d = |input - target| < beta, d - 0.5 beta beyond: quadratic near 0 (a
+    gradient that shrinks with the error), linear far out (one that does not grow with outliers)."""
+    r = legacy_reduction(size_average, reduce, reduction)
+    _warn_if_broadcast(input, target)
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got beta={beta})")
+    diff = input - target
+    d = diff.abs()
+    if beta == 0:  # torch: l1_loss then
+        return _reduce(d, r)
+    # the square of diff, not of |diff|: its derivative diff / beta is smooth through 0, as torch's
+    return _torch_named(_reduce(where(d < beta, 0.5 * diff * diff / beta, d - 0.5 * beta), r), "SmoothL1LossBackward0")
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,  # noqa: A002
+               weight: Any = None) -> Tensor:
+    """0.5 d^2 where d = |input - target| < delta, delta (d - 0.5 delta) beyond (smooth_l1 times delta)."""
+    if weight is not None:
+        raise NotImplementedError("not implemented in bpcourse: huber_loss(weight=...); multiply the "
+                                  "reduction='none' losses by the weights instead")
+    _warn_if_broadcast(input, target)
+    diff = input - target
+    d = diff.abs()
+    losses = where(d < delta, 0.5 * diff * diff, delta * (d - 0.5 * delta))
+    return _torch_named(_reduce(losses, legacy_reduction(None, None, reduction)), "HuberLossBackward0")
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """sum of target (log target - input), input being log-probabilities (0 where target is 0);
+    reduction='batchmean' divides by the batch size, which gives the KL divergence per example."""
+    if reduction == "batchmean":
+        r = "sum"
+    else:
+        r = legacy_reduction(size_average, reduce, reduction)
+        if r == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                          "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                          "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                          UserWarning, stacklevel=2)
+    if log_target:
+        pointwise = target.exp() * (target - input)
+    else:  # torch's xlogy: t log t is 0 where t is 0
+        t = target.detach() if isinstance(target, Tensor) else target
+        safe_log = where(t > 0, target, 1.0).log()
+        pointwise = target * safe_log - target * input
+    losses = _reduce(pointwise, r)  # (torch's nodes too: SubBackward0, MeanBackward0, SumBackward0, DivBackward0)
+    return losses / input.shape[0] if reduction == "batchmean" and input.dim() != 0 else losses
+
+
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Any = None,  # noqa: A002
                                      size_average: Any = None, reduce: Any = None, reduction: str = "mean",
                                      pos_weight: Any = None) -> Tensor:

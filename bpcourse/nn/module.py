@@ -136,6 +136,8 @@ class Module:
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
@@ -149,7 +151,9 @@ class Module:
                 f"Module.__init__() call: call super().__init__() first in {type(self).__name__}.__init__"
             )
         if "_parameters" in self.__dict__:  # (a name already there keeps its place: model[1] = nn.Tanh())
-            if isinstance(value, Parameter):
+            if name in self._buffers and (value is None or (isinstance(value, Tensor) and not isinstance(value, Parameter))):
+                self._buffers[name] = value  # self.running_mean = new tensor: still a buffer
+            elif isinstance(value, Parameter):
                 self._modules.pop(name, None)
                 self._parameters[name] = value
             elif isinstance(value, Module):
@@ -158,12 +162,34 @@ class Module:
             else:
                 self._parameters.pop(name, None)
                 self._modules.pop(name, None)
+            if isinstance(value, (Parameter, Module)):
+                self._buffers.pop(name, None)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
         self._parameters.pop(name, None)
+        self._buffers.pop(name, None)
         self._modules.pop(name, None)
         object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """A tensor the module keeps that is not trained (a running mean, a fixed mask): it follows
+        ``.double()`` and, if persistent, is saved in ``state_dict()``; ``parameters()`` skip it."""
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f'buffer name should be a non-empty string without ".", got {name!r}')
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                            "(torch Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
+            self._non_persistent.add(name)
+        object.__setattr__(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         if param is None:
@@ -269,6 +295,27 @@ class Module:
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         return (p for _, p in self.named_parameters(recurse=recurse))
 
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple]:
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mname, m in modules:
+            for bname, b in m._buffers.items():
+                if b is not None:
+                    yield (f"{mname}.{bname}" if mname else bname), b
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        return (b for _, b in self.named_buffers(recurse=recurse))
+
+    def _saved_tensors(self) -> "OrderedDict[str, Tensor]":
+        """What state_dict holds, in torch's order: each module's parameters, then its persistent
+        buffers, module by module from the top."""
+        found: OrderedDict = OrderedDict()
+        for mname, m in self.named_modules():
+            for name, t in list(m._parameters.items()) + [(n, b) for n, b in m._buffers.items()
+                                                          if n not in m._non_persistent]:
+                if t is not None:
+                    found[f"{mname}.{name}" if mname else name] = t
+        return found
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the accumulated gradients (``None``, torch 2's default, or zeros)."""
         for p in self.parameters():
@@ -299,7 +346,7 @@ class Module:
         return self
 
     def _cast_floats(self, numpy_dtype: Any) -> "Module":
-        for p in self.parameters():
+        for p in list(self.parameters()) + list(self.buffers()):
             if p.array.dtype.kind == "f":
                 p.array = p.array.astype(numpy_dtype)
                 if p._grad is not None:
@@ -327,7 +374,7 @@ class Module:
         return self
 
     def state_dict(self) -> "OrderedDict[str, Tensor]":
-        return OrderedDict((n, p.detach()) for n, p in self.named_parameters())
+        return OrderedDict((n, p.detach()) for n, p in self._saved_tensors().items())
 
     def load_state_dict(self, state_dict: dict, strict: bool = True, assign: bool = False) -> "IncompatibleKeys":
         """Copy saved weights into this model's parameters (same names, same shapes).
@@ -337,7 +384,7 @@ class Module:
         if assign:
             raise NotImplementedError("load_state_dict: assign=True is not supported by bpcourse (it copies into "
                                       "the existing parameters; leave assign=False)")
-        params = dict(self.named_parameters())
+        params = dict(self._saved_tensors())
         missing = [name for name in params if name not in state_dict]
         unexpected = [name for name in state_dict if name not in params]
         errors = []
@@ -358,12 +405,15 @@ class Module:
         for name, value in state_dict.items():
             if name in params:
                 params[name].array[...] = value.array if isinstance(value, Tensor) else np.asarray(value)
-                params[name]._version += 1
+                params[name]._bump_version()
         return IncompatibleKeys(missing, unexpected)
 
     def apply(self, fn: Any) -> "Module":
-        for m in list(self.modules())[::-1]:
-            fn(m)
+        """fn(m) for every submodule, children before their parent, in order (torch's order, which
+        decides which layer an init function's random numbers go to)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
         return self
 
     # --- printing like torch -----------------------------------------------------------------

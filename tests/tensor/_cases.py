@@ -172,6 +172,10 @@ CASES = [
     Case("gelu", lambda t, a: t.nn.functional.gelu(a), ("x",), one()),
     Case("gelu_tanh", lambda t, a: t.nn.functional.gelu(a, approximate="tanh"), ("x",), one()),
     Case("silu", lambda t, a: t.nn.functional.silu(a), ("x",), one()),
+    Case("smooth_l1", lambda t, a, b: t.nn.functional.smooth_l1_loss(a, b, beta=0.5), ("x", "x"), same_pair()),
+    Case("huber", lambda t, a, b: t.nn.HuberLoss(reduction="sum", delta=0.7)(a, b), ("x", "x"), same_pair()),
+    Case("kl_div", lambda t, a, b: t.nn.functional.kl_div(t.log_softmax(a, -1), t.softmax(b, -1), reduction="batchmean"),
+         ("x", "x"), same_pair()),
     # ----- compositions (the graph engine: reuse of a tensor, deep chains)
     Case("reuse", lambda t, a: (a * a + a).sum() * a, ("x",), one()),
     Case("mlp", lambda t, x, w: t.tanh(x @ w).sum(dim=0).sigmoid(), ("x", "x"), matmul_shapes()),

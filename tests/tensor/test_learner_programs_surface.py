@@ -208,3 +208,45 @@ def test_dataloader_settings_work_as_torchs_or_are_refused():
         bpcourse.utils.data.DataLoader(data, generator=object())
     with pytest.raises(TypeError, match="unexpected keyword"):
         bpcourse.utils.data.DataLoader(data, batchsize=2)  # a misspelt setting is no longer swallowed
+
+
+# ----- buffers, apply's order, state_dict -----------------------------------------------------------
+def test_buffers_state_dict_and_apply_order_are_torchs():
+    def program(t):
+        nn = t.nn
+        t.manual_seed(5)
+
+        class Scaled(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+                self.register_buffer("scale", t.ones(3) * 2)
+                self.register_buffer("scratch", t.zeros(2), persistent=False)
+
+            def forward(self, x):
+                return self.layers(x) * self.scale
+
+        def init(m):  # torch visits children before parents, in order: the random numbers land alike
+            if isinstance(m, nn.Linear):
+                nn.init.xavier_uniform_(m.weight)
+                nn.init.normal_(m.bias, 0, 0.1)
+
+        m = Scaled().apply(init)
+        m.scale = m.scale + 1  # still a buffer
+        state = m.state_dict()
+        seen = [list(state), [n for n, _ in m.named_buffers()], len(list(m.parameters())),
+                m.layers[0].weight.detach().numpy().tolist(), m.layers[2].bias.detach().numpy().tolist(),
+                np.round(m(t.ones(2, 4)).detach().numpy(), 5).tolist()]  # (a matrix product: float32 rounding)
+        m.double()
+        seen.append(str(m.scale.dtype))
+        other = Scaled()
+        other.load_state_dict(state)
+        seen.append(other.scale.tolist())
+        return seen
+
+    assert program(bpcourse) == program(torch)
+    m = bpcourse.nn.Module()
+    with pytest.raises(TypeError, match="cannot assign 'int' object to buffer 'b'"):
+        m.register_buffer("b", 3)
+    with pytest.raises(KeyError, match="buffer name"):
+        m.register_buffer("a.b", bpcourse.ones(1))
