@@ -32,13 +32,14 @@ from bpcourse.creation import (
     randn_like, randperm, tensor, zeros, zeros_like,
 )
 from bpcourse.functional import (  # noqa: A004 - torch's names, on purpose
-    abs, add, all, allclose, any, argmax, argmin, cat, ceil, clamp, clip, concat, cos, cuda,
-    cumsum, device, div, dot, eq, equal, exp, flatten, flip, floor, ge, get_default_dtype, gt,
-    inference_mode, isfinite, isinf, isnan, le, log, log1p, log_softmax, lt, matmul, max, maximum, mean, min,
-    minimum, mm, mul, mv, ne, neg, norm, numel, permute, pow, relu, reshape, round,
-    set_default_dtype, sigmoid, sign, sin, softmax, sqrt, square, squeeze, stack,
-    std, sub, sum, t, tanh, transpose, unsqueeze, var, where,
-    addmm, amax, amin, argsort, bmm, chunk, erf, expm1, gather, index_select, isclose, logsumexp, masked_fill, outer, sort, split, topk, tril, triu,
+    abs, add, all, allclose, any, argmax, argmin, cat, ceil, clamp, clip, concat, cos, cuda, cumsum,
+    device, div, dot, eq, equal, exp, flatten, flip, floor, ge, get_default_dtype, gt,
+    inference_mode, isfinite, isinf, isnan, le, log, log1p, log_softmax, lt, matmul, max, maximum,
+    mean, min, minimum, mm, mul, mv, ne, neg, norm, numel, permute, pow, relu, reshape, round,
+    set_default_dtype, sigmoid, sign, sin, softmax, sqrt, square, squeeze, stack, std, sub, sum, t,
+    tanh, transpose, unsqueeze, var, where, logical_and, logical_or, logical_xor, logical_not,
+    addmm, amax, amin, argsort, bmm, chunk, erf, expm1, gather, index_select, isclose, logsumexp,
+    masked_fill, outer, sort, split, topk, tril, triu,
 )
 from bpcourse import autograd, nn, optim, utils
 from bpcourse.gradcheck import gradcheck
@@ -58,14 +59,15 @@ __all__ = [
     "gather", "ge", "get_default_dtype", "gt", "half", "HalfTensor", "index_select",
     "inference_mode", "int", "int16", "int32", "int64", "int8", "IntTensor", "is_grad_enabled",
     "is_tensor", "isclose", "isfinite", "isinf", "isnan", "le", "linspace", "load", "log", "log1p",
-    "log_softmax", "logsumexp", "long", "LongTensor", "lt", "manual_seed", "masked_fill", "matmul",
-    "max", "maximum", "mean", "min", "minimum", "mm", "mul", "mv", "ne", "neg", "nn", "no_grad",
-    "norm", "normal", "numel", "ones", "ones_like", "optim", "outer", "permute", "pow", "rand",
-    "rand_like", "randint", "randn", "randn_like", "randperm", "relu", "reshape", "round", "save",
-    "seed", "set_default_dtype", "set_grad_enabled", "set_printoptions", "short", "ShortTensor",
-    "sigmoid", "sign", "sin", "Size", "softmax", "sort", "split", "sqrt", "square", "squeeze",
-    "stack", "std", "sub", "sum", "t", "tanh", "Tensor", "tensor", "topk", "transpose", "tril",
-    "triu", "uint8", "unsqueeze", "utils", "var", "where", "zeros", "zeros_like",
+    "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor", "logsumexp", "long",
+    "LongTensor", "lt", "manual_seed", "masked_fill", "matmul", "max", "maximum", "mean", "min",
+    "minimum", "mm", "mul", "mv", "ne", "neg", "nn", "no_grad", "norm", "normal", "numel", "ones",
+    "ones_like", "optim", "outer", "permute", "pow", "rand", "rand_like", "randint", "randn",
+    "randn_like", "randperm", "relu", "reshape", "round", "save", "seed", "set_default_dtype",
+    "set_grad_enabled", "set_printoptions", "short", "ShortTensor", "sigmoid", "sign", "sin",
+    "Size", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum",
+    "t", "tanh", "Tensor", "tensor", "topk", "transpose", "tril", "triu", "uint8", "unsqueeze",
+    "utils", "var", "where", "zeros", "zeros_like",
 ]
 # bpcourse's own, not torch's: two checks, the tensor graph walk, the course's language switch
 COURSE_TOOLS = ("gradcheck", "compare_with_torch", "topological_order", "set_language")

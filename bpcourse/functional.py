@@ -165,8 +165,8 @@ def mul(a: Any, b: Any) -> Tensor:
     return a * b
 
 
-def div(a: Any, b: Any) -> Tensor:
-    return a / b
+def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
+    return a / b if rounding_mode is None else _as_tensor(a).div(b, rounding_mode=rounding_mode)
 
 
 def pow(x: Any, exponent: Any) -> Tensor:  # noqa: A001
@@ -400,6 +400,22 @@ def addmm(x: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 
     if out.grad_fn is not None:
         out.grad_fn.__class__ = node_class("AddmmBackward0")  # torch's one node for it
     return out
+
+
+def logical_and(a: Tensor, b: Any) -> Tensor:
+    return a.logical_and(b)
+
+
+def logical_or(a: Tensor, b: Any) -> Tensor:
+    return a.logical_or(b)
+
+
+def logical_xor(a: Tensor, b: Any) -> Tensor:
+    return a.logical_xor(b)
+
+
+def logical_not(a: Tensor) -> Tensor:
+    return a.logical_not()
 
 
 def isclose(a: Tensor, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:

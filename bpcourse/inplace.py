@@ -32,7 +32,7 @@ import numpy as np
 from bpcourse import random
 from bpcourse.function import VIEW_NODES, node_class, numbers_changed
 from bpcourse.grad_mode import _grad_mode
-from bpcourse.ops.elementwise import Add, Clamp, Div, Exp, Mul, Relu, Sigmoid, Sub, Tanh, Where
+from bpcourse.ops.elementwise import Abs, Add, Clamp, Div, Exp, Log, Mul, Neg, Relu, Sigmoid, Sqrt, Sub, Tanh, Where
 from bpcourse.ops.maths import exact_scaled_sum
 from bpcourse.ops.shape import Expand, Index, IndexBackward, _is_basic
 from bpcourse.tensor_base import TensorBase
@@ -390,6 +390,18 @@ class InPlaceMethods:
 
     def exp_(self) -> Any:
         return self._unary_inplace(Exp)
+
+    def abs_(self) -> Any:
+        return self._unary_inplace(Abs)
+
+    def log_(self) -> Any:
+        return self._unary_inplace(Log)
+
+    def sqrt_(self) -> Any:
+        return self._unary_inplace(Sqrt)
+
+    def neg_(self) -> Any:
+        return self._unary_inplace(Neg)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Any:
         """Fill with normal random numbers (in place: the version counter moves, as for any write)."""

@@ -47,6 +47,30 @@ class MoreMethods:
     def erf(self) -> Any:
         return self._apply(Erf, self)
 
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Any:
+        """self / other; rounding_mode='floor' or 'trunc' rounds the quotient down or toward 0 (a step
+        function of the inputs: no gradient flows through it)."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("floor", "trunc"):
+            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                             f"'{rounding_mode}'")
+        o = other.array if isinstance(other, TensorBase) else self._operand(other)
+        if self.array.dtype.kind in "iu" and np.asarray(o).dtype.kind in "iu":
+            q = np.floor_divide(self.array, o)
+            if rounding_mode == "trunc":  # toward 0: one more where the signs differ and it did not divide
+                q = q + ((q < 0) & (np.mod(self.array, o) != 0))
+            return self._from_array(np.asarray(q, dtype=np.result_type(self.array, o)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = np.floor(self.array / o) if rounding_mode == "floor" else np.trunc(self.array / o)
+        return self._from_array(np.asarray(q, dtype=np.result_type(self.array, o)))
+
+    def clamp_min(self, min: Any) -> Any:  # noqa: A002 - torch's name
+        return _named(self.clamp(min=min), "ClampMinBackward0")
+
+    def clamp_max(self, max: Any) -> Any:  # noqa: A002
+        return _named(self.clamp(max=max), "ClampMaxBackward0")
+
     # --- picking entries ---------------------------------------------------------------------------
     def gather(self, dim: int, index: Any) -> Any:
         """out[i][j] = self[index[i][j]][j] (dim 0), self[i][index[i][j]] (dim 1): e.g. the log-probability

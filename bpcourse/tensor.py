@@ -377,7 +377,6 @@ class Tensor(TensorBase, InPlaceMethods, MoreMethods):
         return apply(Abs, self)
 
     mul = __mul__
-    div = __truediv__
     neg = __neg__
     pow = __pow__
     matmul = __matmul__

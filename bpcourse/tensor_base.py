@@ -246,6 +246,41 @@ class TensorBase(metaclass=_TorchNamedType):
     def allclose(self, other: "TensorBase", rtol: float = 1e-05, atol: float = 1e-08) -> bool:
         return bool(np.allclose(self.array, other.array, rtol=rtol, atol=atol))
 
+    # --- bitwise and logical: masks combined (no gradient) -----------------------------------------
+    def _bitwise(self, ufunc: Any, other: Any, name: str) -> "TensorBase":
+        o = other.array if isinstance(other, TensorBase) else np.asarray(other)
+        if self.array.dtype.kind == "f" or o.dtype.kind == "f":
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float' (&, |, ^ and ~ take bool or integer "
+                               f"tensors: compare first, e.g. (x > 0) & (x < 1))")
+        return self._from_array(np.asarray(ufunc(self.array, o)))
+
+    def __and__(self, other: Any) -> "TensorBase":
+        return self._bitwise(np.bitwise_and, other, "bitwise_and")
+
+    def __or__(self, other: Any) -> "TensorBase":
+        return self._bitwise(np.bitwise_or, other, "bitwise_or")
+
+    def __xor__(self, other: Any) -> "TensorBase":
+        return self._bitwise(np.bitwise_xor, other, "bitwise_xor")
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def __invert__(self) -> "TensorBase":
+        return self._bitwise(np.invert, 0, "bitwise_not") if self.array.dtype.kind == "f" else \
+            self._from_array(np.invert(self.array))
+
+    def logical_and(self, other: Any) -> "TensorBase":
+        return self._compare(np.logical_and, other)
+
+    def logical_or(self, other: Any) -> "TensorBase":
+        return self._compare(np.logical_or, other)
+
+    def logical_xor(self, other: Any) -> "TensorBase":
+        return self._compare(np.logical_xor, other)
+
+    def logical_not(self) -> "TensorBase":
+        return self._from_array(np.logical_not(self.array))
+
     # --- comparisons: no gradient, bool tensors ----------------------------------------------
     def _compare(self, ufunc: Any, other: Any) -> "TensorBase":
         o = other.array if isinstance(other, TensorBase) else other

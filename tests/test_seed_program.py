@@ -159,7 +159,7 @@ BIT_EXACT = [
     "custom_function_double_backward.py", "printing_tensors.py", "autograd_api_corners.py",
     "module_backward_hooks.py", "lr_scheduler_corners.py", "hooks_detach_and_edge_cases.py",
     "autograd_higher_order.py", "lecture9_softmax.py", "blitz_autograd.py", "tensors_quickstart.py",
-    "classifier_dropout_adam.py", "autograd_tour.py",
+    "classifier_dropout_adam.py", "autograd_tour.py", "masks_printing_grad_modes.py",
 ]
 # torch picks its float32 kernels by CPU. The list above is bit-exact where torch runs its AVX-512
 # kernels; where it has AVX2 only (an AMD EPYC, measured 2026-11-30) two programs differ in one last
