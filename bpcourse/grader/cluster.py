@@ -122,6 +122,10 @@ def _dashboard_available() -> bool:
         return False
 
 
+RESUBMISSIONS = 2  # a task the scheduler cancels is sent again this many times
+_STOPPED, _CANCELLED = object(), object()  # what DaskEngine._wait returns besides a task's output
+
+
 class DaskEngine:
     """Runs jobs as Dask tasks; ``run`` blocks until its job's result is back (called from threads)."""
 
@@ -208,26 +212,30 @@ class DaskEngine:
 
     def run(self, job: dict, config, order: int = 0, submitted=None):
         """Run ``job`` on the cluster; lower ``order`` first (the batch passes the folder's order).
-        ``submitted()``, if given, is called as soon as the task is handed to the scheduler."""
+        ``submitted()``, if given, is called as soon as the task is handed to the scheduler.
+
+        When a worker dies mid-task the scheduler normally runs the task again elsewhere; now and
+        then it cancels it instead (it lost track of the key): the job is then sent again, as a new
+        task, up to ``RESUBMISSIONS`` times (grading a notebook again gives the same grades)."""
         from distributed import KilledWorker
 
-        future = self.client.submit(run_task, job, config, self.expected, self.cluster is not None, pure=False,
-                                    key=f"bpgrade-{uuid.uuid4().hex}", priority=-order)
-        if submitted is not None:
-            submitted()
-        try:
-            while True:
-                try:
-                    out = future.result(timeout=2)
-                    break
-                except (TimeoutError, asyncio.TimeoutError):  # the same class from Python 3.11 on
-                    if self.closing:  # the batch stopped (an error elsewhere, Ctrl-C): stop waiting
-                        return None, "worker failed (the batch was stopped before this submission finished)"
-                    self.revive_local_workers()
-        except KilledWorker as exc:
-            return None, f"worker failed (the Dask workers running it died, each time: {exc})"[:500]
-        finally:
-            future.release()
+        for attempt in range(1 + RESUBMISSIONS):
+            future = self.client.submit(run_task, job, config, self.expected, self.cluster is not None, pure=False,
+                                        key=f"bpgrade-{uuid.uuid4().hex}", priority=-order)
+            if submitted is not None and attempt == 0:
+                submitted()
+            try:
+                out = self._wait(future)
+            except KilledWorker as exc:
+                return None, f"worker failed (the Dask workers running it died, each time: {exc})"[:500]
+            finally:
+                future.release()
+            if out is _STOPPED:
+                return None, "worker failed (the batch was stopped before this submission finished)"
+            if out is not _CANCELLED:
+                break
+        else:
+            return None, f"worker failed (the Dask scheduler cancelled this submission's task {1 + RESUBMISSIONS} times)"
         if isinstance(out, dict) and "refused" in out:
             worker = out["refused"]
             raise ClusterError(refusal(worker.get("host", "?"), self.expected, worker))
@@ -236,6 +244,23 @@ class DaskEngine:
         result, problem, seconds = out
         self.busy_seconds += seconds  # time spent in the hardened worker: the rest is Dask's and idle
         return result, problem
+
+    def _wait(self, future):
+        """The task's output; ``_STOPPED`` if the batch stopped meanwhile, ``_CANCELLED`` if the
+        scheduler cancelled the task. Revives dead local workers while it waits."""
+        while True:
+            try:
+                return future.result(timeout=2)
+            except (TimeoutError, asyncio.TimeoutError):  # the same class from Python 3.11 on
+                if self.closing:  # the batch stopped (an error elsewhere, Ctrl-C): stop waiting
+                    return _STOPPED
+                self.revive_local_workers()
+            except (asyncio.CancelledError, UnboundLocalError):
+                # A cancelled task raises CancelledError, a BaseException, inside distributed's sync(),
+                # which catches Exception only and then fails on its unset result (UnboundLocalError).
+                if future.status != "cancelled":
+                    raise
+                return _CANCELLED
 
     @property
     def decides_sandbox(self) -> bool:

@@ -225,3 +225,61 @@ def test_no_scheduler_at_the_address_is_a_clear_error(tmp_path):
                            "--source", str(src), "--checks", str(CHECKS), "--cluster", f"tcp://127.0.0.1:{port}"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and f"no Dask scheduler answers at tcp://127.0.0.1:{port}" in done.stderr, done.stderr
+
+
+class _FlakyFuture:
+    """A Dask future the scheduler cancels (as it may when a worker dies mid-task): its result()
+    fails as distributed's sync() then fails, with an UnboundLocalError, status 'cancelled'."""
+
+    def __init__(self, outcome):
+        self.outcome, self.status, self.released = outcome, "pending", False
+
+    def result(self, timeout=None):
+        if self.outcome == "cancelled":
+            self.status = "cancelled"
+            raise UnboundLocalError("cannot access local variable 'result' where it is not associated with a value")
+        if self.outcome == "broken":
+            raise UnboundLocalError("a bug elsewhere")
+        return self.outcome
+
+    def release(self):
+        self.released = True
+
+
+class _FakeClient:
+    def __init__(self, outcomes):
+        self.outcomes, self.futures = list(outcomes), []
+
+    def submit(self, *args, **kwargs):
+        self.futures.append(_FlakyFuture(self.outcomes.pop(0)))
+        return self.futures[-1]
+
+
+def _engine_with(outcomes):
+    from bpcourse.grader.cluster import DaskEngine
+
+    engine = object.__new__(DaskEngine)  # no cluster: the submit/wait logic alone
+    engine.client, engine.cluster, engine.expected = _FakeClient(outcomes), None, {}
+    engine.closing, engine.busy_seconds = False, 0.0
+    return engine
+
+
+def test_a_task_the_scheduler_cancels_is_sent_again_and_its_grades_come_back():
+    engine = _engine_with(["cancelled", ({"questions": {}}, "", 1.5)])
+    submitted = []
+    assert engine.run({"job": 1}, None, submitted=lambda: submitted.append(1)) == ({"questions": {}}, "")
+    assert len(engine.client.futures) == 2 and all(f.released for f in engine.client.futures)
+    assert submitted == [1] and engine.busy_seconds == 1.5
+
+
+def test_a_task_cancelled_every_time_is_a_worker_failure_not_a_crash():
+    from bpcourse.grader.cluster import RESUBMISSIONS
+
+    engine = _engine_with(["cancelled"] * (1 + RESUBMISSIONS))
+    result, problem = engine.run({"job": 1}, None)
+    assert result is None and problem.startswith("worker failed") and "cancelled" in problem
+
+
+def test_an_unbound_local_that_is_no_cancellation_is_not_swallowed():
+    with pytest.raises(UnboundLocalError, match="a bug elsewhere"):
+        _engine_with(["broken"]).run({"job": 1}, None)
